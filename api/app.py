@@ -1,0 +1,55 @@
+"""The FastAPI application: JSON API under /api and the web pages, one process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import router as api_router
+from archive.context import open_archive
+from archive.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the archive opens in the lifespan, so importing this module touches nothing."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        archive = open_archive(settings)
+        app.state.archive = archive
+        _finish_interrupted_work(archive)
+        try:
+            yield
+        finally:
+            archive.close()
+
+    app = FastAPI(
+        title="contract-archive",
+        summary="Contracts, their clauses and documents, searchable in Chinese and English.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+
+    from web.pages import mount_pages
+
+    mount_pages(app)
+    return app
+
+
+def _finish_interrupted_work(archive) -> None:  # type: ignore[no-untyped-def]
+    """Process versions left pending and index versions the index lacks (after a crash)."""
+    from ingest.indexing import index_pending
+    from ingest.pipeline import process_pending
+
+    finished = process_pending(archive)
+    indexed = index_pending(archive)
+    if finished or indexed:
+        logger.info("recovered pending versions=%s indexed_clauses=%s", len(finished), indexed)

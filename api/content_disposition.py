@@ -1,0 +1,24 @@
+"""Content-Disposition headers that carry any file name (RFC 6266 with RFC 5987 `filename*`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """Return a header value with an ASCII fallback name and the UTF-8 name in `filename*`."""
+    disposition = "inline" if inline else "attachment"
+    ascii_name = ascii_fallback(filename)
+    encoded = quote(filename, safe="")
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+
+
+def ascii_fallback(filename: str) -> str:
+    """Replace what a latin-1 header cannot carry, keeping the extension readable."""
+    folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    cleaned = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not stem.strip(" _."):
+        return f"download{dot}{suffix}" if dot else "download"
+    return cleaned

@@ -1,0 +1,70 @@
+"""Render domain errors as JSON under /api and as pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ArchiveError)
+    async def archive_error(request: Request, error: ArchiveError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": {"code": error.code, "message": str(error), "params": _jsonable(error.params)}},
+                status_code=error.status,
+            )
+        from web.pages import render_error_page
+
+        return render_error_page(request, status=error.status, message=error.localized(_gettext(request)))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}" for e in error.errors()
+        )
+        if _wants_json(request):
+            return JSONResponse({"error": {"code": "invalid_input", "message": problems}}, status_code=422)
+        from web.pages import render_error_page
+
+        return render_error_page(request, status=422, message=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": {"code": "http_error", "message": str(error.detail)}}, status_code=error.status_code)
+        from web.pages import render_error_page
+
+        return render_error_page(request, status=error.status_code, message=str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        logger.exception("unhandled error path=%s", request.url.path)
+        message = "An internal error occurred; it has been logged. Nothing you stored was lost."
+        if _wants_json(request):
+            return JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
+        from web.pages import render_error_page
+
+        return render_error_page(request, status=500, message=_gettext(request)(message))
+
+
+def _gettext(request: Request):  # type: ignore[no-untyped-def]
+    from web.i18n import request_translations
+
+    return request_translations(request).gettext
+
+
+def _jsonable(params: dict) -> dict:  # type: ignore[type-arg]
+    return {key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value) for key, value in params.items()}

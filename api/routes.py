@@ -1,0 +1,128 @@
+"""JSON routes under /api."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+
+from api.content_disposition import content_disposition
+from api.deps import get_archive
+from api.uploads import ingest_form, read_upload_form
+from archive import queries
+from archive.context import Archive
+from archive.services import documents as document_service
+
+router = APIRouter(prefix="/api")
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+UPLOAD_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "contract_id": {"type": "integer", "description": "File under this contract."},
+                        "document_id": {"type": "integer", "description": "Store as a new version of this document."},
+                        "kind": {"type": "string", "description": "Document kind, instead of detecting it."},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class KindUpdate(BaseModel):
+    kind: str
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/contracts")
+def list_contracts(
+    archive: ArchiveDep, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
+) -> dict[str, Any]:
+    return queries.list_contracts(archive, limit=limit, offset=offset)
+
+
+@router.get("/contracts/{contract_id}")
+def get_contract(contract_id: int, archive: ArchiveDep) -> dict[str, Any]:
+    return queries.contract_detail(archive, contract_id)
+
+
+@router.get("/versions/{version_id}")
+def get_version(version_id: int, archive: ArchiveDep) -> dict[str, Any]:
+    return queries.version_detail(archive, version_id)
+
+
+@router.get("/versions/{version_id}/download")
+def download_version(version_id: int, archive: ArchiveDep, request: Request) -> StreamingResponse:
+    """Stream the original file, byte for byte, under its uploaded name."""
+    from archive.services.audit import record_event
+
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        filename, sha256, media_type, size = version.filename, version.blob_sha256, version.media_type, version.size
+        record_event(session, actor="local", action="download", object_type="document_version", object_id=version_id,
+                     client_address=request.client.host if request.client else None)
+    stream = archive.blobs.open(sha256)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        with stream:
+            while chunk := stream.read(1024 * 1024):
+                yield chunk
+
+    headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size),
+               "X-Content-SHA256": sha256}
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)
+
+
+@router.get("/search")
+def search(
+    archive: ArchiveDep,
+    q: Annotated[str, Query(max_length=2000, description="Words, a \"quoted phrase\", -excluded words.")] = "",
+    contract_id: int | None = None,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    return queries.search_clauses(archive, q, contract_id=contract_id, kind=kind, limit=limit, offset=offset)
+
+
+@router.post("/documents", openapi_extra=UPLOAD_OPENAPI, status_code=201)
+async def upload_documents(request: Request, archive: ArchiveDep) -> JSONResponse:
+    """Upload one or more files; each is stored, read and indexed, or reported as a duplicate."""
+    form = await read_upload_form(request, archive)
+    try:
+        results = await ingest_form(archive, form, actor="local")
+    finally:
+        form.close()
+    payload = [r.as_dict() for r in results]
+    status = 201 if any(r.status not in ("duplicate", "failed") for r in results) else 200
+    if all(r.status == "failed" for r in results):
+        status = 422
+    return JSONResponse({"results": payload}, status_code=status)
+
+
+@router.patch("/documents/{document_id}")
+def update_document(document_id: int, update: KindUpdate, archive: ArchiveDep) -> dict[str, Any]:
+    """Correct a document's kind; a kind set by staff is never overwritten by detection."""
+    from archive.services.audit import record_event
+
+    with archive.session() as session:
+        document = document_service.get_document_or_raise(session, document_id)
+        previous = document.kind
+        document_service.set_document_kind(session, document=document, kind=update.kind)
+        record_event(session, actor="local", action="edit", object_type="document", object_id=document_id,
+                     summary={"kind": [previous, update.kind]})
+        return queries.document_dict(document)

@@ -1,0 +1,49 @@
+"""Turn a multipart upload into ingest calls; shared by the JSON API and the upload page."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from api.multipart import ParsedForm, parse_multipart
+from archive.context import Archive
+from archive.errors import InvalidInputError
+from ingest.pipeline import ingest_stream
+from ingest.result import IngestResult
+
+# Multipart framing around the file; the limit applies to the file itself.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+async def read_upload_form(request: Request, archive: Archive) -> ParsedForm:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise InvalidInputError(detail="Send the file as multipart/form-data in a field named 'file'.")
+    return await parse_multipart(content_type, request.stream(), limit_bytes=archive.settings.max_upload_bytes)
+
+
+def optional_int(form: ParsedForm, name: str) -> int | None:
+    raw = form.fields.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInputError(detail=f"Field '{name}' must be a whole number, not '{raw[:40]}'.")
+    return int(raw)
+
+
+async def ingest_form(archive: Archive, form: ParsedForm, *, actor: str) -> list[IngestResult]:
+    """Ingest every file in the form's 'file' field with the form's contract, document and kind."""
+    parts = form.files.get("file", [])
+    if not parts:
+        raise InvalidInputError(detail="No file was uploaded: choose a PDF or DOCX file in the field 'file'.")
+    contract_id = optional_int(form, "contract_id")
+    document_id = optional_int(form, "document_id")
+    kind = form.fields.get("kind", "").strip() or None
+    results = []
+    for part in parts:
+        result = await run_in_threadpool(
+            ingest_stream, archive, part.file, filename=part.filename, contract_id=contract_id,
+            new_version_of=document_id, kind=kind, actor=actor,
+        )
+        results.append(result)
+    return results

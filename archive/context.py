@@ -1,0 +1,78 @@
+"""The opened backends of one archive: database, blob store and search index."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.blobs.local import LocalBlobStore
+from archive.db.engine import make_engine, make_session_factory
+from archive.db.migrate import upgrade
+from archive.search.base import SearchIndex
+from archive.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Archive:
+    """Everything a flow needs; open once per process with `open_archive`."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    blobs: LocalBlobStore
+    _index: SearchIndex | None = field(default=None, repr=False)
+
+    @property
+    def index(self) -> SearchIndex:
+        # Opened lazily: commands that never search do not pay for loading the index.
+        if self._index is None:
+            from archive.search.factory import open_search_index
+
+            self._index = open_search_index(self.settings)
+        return self._index
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.settings.data_dir / "spool"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a session that commits on success and rolls back on error."""
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self.engine.dispose()
+
+
+def open_archive(settings: Settings, *, migrate: bool = True) -> Archive:
+    """Open the database (running migrations), the blob store and, lazily, the index."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade(engine)
+    logger.info("archive opened data_dir=%s database=%s", settings.data_dir, engine.url.render_as_string())
+    return Archive(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        blobs=LocalBlobStore(settings.resolved_blob_dir),
+    )

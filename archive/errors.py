@@ -1,0 +1,119 @@
+"""One hierarchy of domain errors, rendered as JSON by api/ and as pages by web/.
+
+Each error has a stable `code`, an HTTP-like `status` and an English message
+template whose translations live in the message catalog (archive/locale), so
+the same error reads in Chinese or English wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class ArchiveError(Exception):
+    """Base class: a problem a person can act on, never a programming error."""
+
+    code = "archive_error"
+    status = 400
+    template = "The request could not be completed."
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.template.format(**params))
+
+    def localized(self, gettext: Callable[[str], str]) -> str:
+        """Return the message in the language of `gettext`."""
+        return gettext(self.template).format(**self.params)
+
+
+class NotFoundError(ArchiveError):
+    code = "not_found"
+    status = 404
+    template = "{object} {id} was not found."
+
+
+class InvalidInputError(ArchiveError):
+    code = "invalid_input"
+    status = 422
+    template = "{detail}"
+
+
+class FileRejectedError(ArchiveError):
+    """A file that cannot be ingested; the message names the file and what to do."""
+
+    code = "file_rejected"
+    status = 422
+
+
+class EmptyFileError(FileRejectedError):
+    code = "empty_file"
+    template = "{file} is empty (0 bytes). Upload the complete file again."
+
+
+class FileTooLargeError(FileRejectedError):
+    code = "file_too_large"
+    status = 413
+    template = (
+        "{file} is larger than the upload limit of {limit_mb} MB. "
+        "Split the file or ask an administrator to raise CONTRACT_ARCHIVE_MAX_UPLOAD_MB."
+    )
+
+
+class UnsupportedFileTypeError(FileRejectedError):
+    code = "unsupported_type"
+    status = 415
+    template = (
+        "{file} is not a PDF or DOCX file (its content looks like {detected}). "
+        "Save it as PDF or DOCX and upload it again."
+    )
+
+
+class LegacyWordFormatError(FileRejectedError):
+    code = "legacy_format"
+    status = 415
+    template = (
+        "{file} is a legacy Word or WPS document (.doc/.wps), which cannot be read directly. "
+        "Open it in Word or WPS and save it as .docx or PDF, then upload it again."
+    )
+
+
+class EncryptedFileError(FileRejectedError):
+    code = "encrypted"
+    template = (
+        "{file} is protected by an open password. "
+        "Remove the password (or print it to a new PDF) and upload it again."
+    )
+
+
+class ReadFailedError(FileRejectedError):
+    """The reader failed on a stored file; the original is kept and can be read again."""
+
+    code = "read_failed"
+    template = (
+        "{file} could not be read ({detail}). The original is stored; "
+        "run 'contract-archive retry {version_id}' after an upgrade, or save the file again as PDF and upload it."
+    )
+
+
+class CorruptFileError(FileRejectedError):
+    code = "corrupt_file"
+    template = "{file} could not be read as {format}: {detail}. Check that the file opens, then upload it again."
+
+
+def _all_subclasses(cls: type[ArchiveError]) -> list[type[ArchiveError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+def render_error(code: str | None, params: dict[str, Any] | None, gettext: Callable[[str], str], fallback: str) -> str:
+    """Render a stored error (code and parameters) in the language of `gettext`."""
+    for cls in _all_subclasses(ArchiveError):
+        if cls.code == code:
+            try:
+                return gettext(cls.template).format(**(params or {}))
+            except (KeyError, IndexError):
+                return fallback
+    return fallback

@@ -1,0 +1,40 @@
+"""Contracts and the links between an amendment and the contract version it amends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.models.base import Base, utcnow
+
+
+class Contract(Base):
+    """The agreement with one customer; groups its documents."""
+
+    __tablename__ = "contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(200), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    # True when the pipeline created it because a document matched no existing contract.
+    auto_created: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AmendmentLink(Base):
+    """An amendment version -> the contract version it amends, with how it was found."""
+
+    __tablename__ = "amendment_link"
+    __table_args__ = (UniqueConstraint("amendment_version_id", "amended_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    amended_version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), index=True)
+    # explicit (staff chose it), contract_number, title (a quoted title matched)
+    method: Mapped[str] = mapped_column(String(40))
+    evidence: Mapped[str | None] = mapped_column(String(500))
+    amendment_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
+    amended_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,206 @@
+"""Read models: plain dicts that the CLI, the API and the pages render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.context import Archive
+from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
+from archive.services import contracts as contract_service
+from archive.services import documents as document_service
+
+MAX_SEARCH_LIMIT = 100
+
+
+def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
+    """Return a version with its document, contract, fields, clauses and links."""
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        document = document_service.get_document_or_raise(session, version.document_id)
+        contract = session.get(Contract, document.contract_id) if document.contract_id else None
+        clauses = session.scalars(
+            select(Clause).where(Clause.document_version_id == version_id).order_by(Clause.ordinal)
+        ).all()
+        numbers = {c.id: c.number for c in clauses}
+        fields = _fields(session, [version_id], numbers)
+        siblings = session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id == document.id).order_by(DocumentVersion.version_number)
+        ).all()
+        return {
+            "version": version_dict(version),
+            "document": document_dict(document),
+            "contract": contract_dict(contract) if contract else None,
+            "fields": fields,
+            "clauses": [clause_dict(c) for c in clauses],
+            "versions": [version_dict(v) for v in siblings],
+            "amends": _links(session, AmendmentLink.amendment_version_id == version_id, "amended_version_id"),
+            "amended_by": _links(session, AmendmentLink.amended_version_id == version_id, "amendment_version_id"),
+        }
+
+
+def contract_detail(archive: Archive, contract_id: int) -> dict[str, Any]:
+    """Return a contract with its documents, versions, key fields and amendments."""
+    with archive.session() as session:
+        contract = contract_service.get_contract_or_raise(session, contract_id)
+        documents = contract_service.contract_documents(session, contract_id)
+        version_ids = [v.id for _, versions in documents for v in versions]
+        contract_version_ids = [v.id for d, versions in documents if d.kind == "contract" for v in versions[-1:]]
+        clause_numbers = dict(
+            session.execute(select(Clause.id, Clause.number).where(Clause.document_version_id.in_(contract_version_ids))).all()
+        )
+        amendments = session.scalars(
+            select(AmendmentLink).where(AmendmentLink.amendment_version_id.in_(version_ids)).order_by(AmendmentLink.id)
+        ).all()
+        return {
+            "contract": contract_dict(contract),
+            "fields": _fields(session, contract_version_ids, clause_numbers),
+            "documents": [
+                {**document_dict(d), "versions": [version_dict(v) for v in versions]} for d, versions in documents
+            ],
+            "amendments": [
+                {"amendment_version_id": a.amendment_version_id, "amended_version_id": a.amended_version_id,
+                 "method": a.method, "evidence": a.evidence}
+                for a in amendments
+            ],
+        }
+
+
+def list_contracts(archive: Archive, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    with archive.session() as session:
+        rows = contract_service.list_contracts(session, limit=limit, offset=offset)
+        return {
+            "total": contract_service.count_contracts(session),
+            "contracts": [{**contract_dict(c), "document_count": count} for c, count in rows],
+        }
+
+
+def search_clauses(
+    archive: Archive,
+    query: str,
+    *,
+    contract_id: int | None = None,
+    kind: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Search the clause index and add each hit's document title and file name."""
+    limit = max(0, min(limit, MAX_SEARCH_LIMIT))
+    page = archive.index.search(query, contract_id=contract_id, kind=kind, limit=limit, offset=max(0, offset))
+    version_ids = {hit.document_version_id for hit in page.hits}
+    titles: dict[int, tuple[str | None, str]] = {}
+    if version_ids:
+        with archive.session() as session:
+            for vid, title, filename in session.execute(
+                select(DocumentVersion.id, DocumentVersion.title, DocumentVersion.filename).where(DocumentVersion.id.in_(version_ids))
+            ):
+                titles[vid] = (title, filename)
+    hits = []
+    for hit in page.hits:
+        title, filename = titles.get(hit.document_version_id, (None, None))
+        hits.append(
+            {
+                "clause_id": hit.clause_id,
+                "document_version_id": hit.document_version_id,
+                "document_id": hit.document_id,
+                "contract_id": hit.contract_id,
+                "kind": hit.kind,
+                "number": hit.number,
+                "heading": hit.heading,
+                "snippet": hit.snippet,
+                "score": round(float(hit.score), 4),
+                "document_title": title,
+                "filename": filename,
+            }
+        )
+    return {"query": query, "total": page.total, "limit": limit, "offset": offset, "hits": hits}
+
+
+def contract_dict(contract: Contract) -> dict[str, Any]:
+    return {"id": contract.id, "number": contract.number, "title": contract.title,
+            "auto_created": contract.auto_created, "created_at": contract.created_at}
+
+
+def document_dict(document: Document) -> dict[str, Any]:
+    return {"id": document.id, "contract_id": document.contract_id, "kind": document.kind,
+            "kind_source": document.kind_source, "title": document.title}
+
+
+def version_dict(version: DocumentVersion) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "document_id": version.document_id,
+        "version_number": version.version_number,
+        "supersedes_id": version.supersedes_id,
+        "filename": version.filename,
+        "title": version.title,
+        "media_type": version.media_type,
+        "size": version.size,
+        "sha256": version.blob_sha256,
+        "uploaded_by": version.uploaded_by,
+        "uploaded_at": version.uploaded_at,
+        "state": version.state,
+        "error_code": version.error_code,
+        "error_message": version.error_message,
+        "error_params": version.error_params,
+        "detected_kind": version.detected_kind,
+        "page_count": version.page_count,
+        "has_revisions": version.has_revisions,
+        "needs_ocr_pages": version.needs_ocr_pages or [],
+        "warnings": version.warnings or [],
+        "link_candidates": version.link_candidates or [],
+        "indexed": version.indexed_at is not None,
+    }
+
+
+def clause_dict(clause: Clause) -> dict[str, Any]:
+    return {
+        "id": clause.id,
+        "ordinal": clause.ordinal,
+        "role": clause.role,
+        "number": clause.number,
+        "heading": clause.heading,
+        "text": clause.text,
+        "level": clause.level,
+        "parent_id": clause.parent_id,
+        "page_start": clause.page_start,
+        "page_end": clause.page_end,
+        "boxes": clause.boxes or [],
+        "paragraph_start": clause.paragraph_start,
+        "paragraph_end": clause.paragraph_end,
+        "table_rows": clause.table_rows or [],
+    }
+
+
+def _fields(session: Session, version_ids: list[int], clause_numbers: dict[int, str | None]) -> dict[str, list[dict[str, Any]]]:
+    fields: dict[str, list[dict[str, Any]]] = {}
+    if not version_ids:
+        return fields
+    rows = session.scalars(
+        select(ExtractedField).where(ExtractedField.document_version_id.in_(version_ids)).order_by(ExtractedField.id)
+    )
+    for field in rows:
+        display = f"{field.role}: {field.value}" if field.role else field.value
+        fields.setdefault(field.name, []).append(
+            {
+                "id": field.id,
+                "value": field.value,
+                "normalized": field.normalized,
+                "role": field.role,
+                "display": display,
+                "document_version_id": field.document_version_id,
+                "clause_id": field.clause_id,
+                "clause_number": clause_numbers.get(field.clause_id) if field.clause_id else None,
+                "confirmed": field.confirmed,
+            }
+        )
+    return fields
+
+
+def _links(session: Session, condition: Any, other_column: str) -> list[dict[str, Any]]:
+    rows = session.scalars(select(AmendmentLink).where(condition).order_by(AmendmentLink.id)).all()
+    return [
+        {"version_id": getattr(link, other_column), "method": link.method, "evidence": link.evidence} for link in rows
+    ]

@@ -1,0 +1,69 @@
+"""The public surface of the clause search index, shared by every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseEntry:
+    """One clause as the index stores it."""
+
+    clause_id: int
+    document_version_id: int
+    document_id: int
+    contract_id: int
+    kind: str  # document kind: contract, amendment, acceptance_report, ...
+    number: str | None
+    heading: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    clause_id: int
+    document_version_id: int
+    document_id: int
+    contract_id: int
+    kind: str
+    number: str | None
+    heading: str | None
+    snippet: str  # HTML-escaped clause text with matches wrapped in <mark>...</mark>
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+
+
+class SearchIndex(Protocol):
+    """A clause index that can always be rebuilt from the database."""
+
+    def add(self, entries: Iterable[ClauseEntry]) -> None:
+        """Add or replace clauses (keyed by clause_id); visible after `commit`."""
+
+    def delete_version(self, document_version_id: int) -> None:
+        """Remove every clause of one document version."""
+
+    def clear(self) -> None:
+        """Remove everything."""
+
+    def commit(self) -> None:
+        """Make pending changes durable and searchable."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        contract_id: int | None = None,
+        kind: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Return ranked, highlighted hits; any user input is a query, never an error."""
+
+    def close(self) -> None:
+        """Release files and writers."""

@@ -1,0 +1,63 @@
+"""Reading and writing contracts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.errors import NotFoundError
+from archive.models import Contract, Document, DocumentVersion
+
+
+def get_contract_or_raise(session: Session, contract_id: int) -> Contract:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFoundError(object="Contract", id=contract_id)
+    return contract
+
+
+def create_contract(
+    session: Session, *, number: str | None, title: str | None, auto_created: bool = False
+) -> Contract:
+    contract = Contract(number=number, title=title, auto_created=auto_created)
+    session.add(contract)
+    session.flush()
+    return contract
+
+
+def list_contracts(session: Session, *, limit: int = 100, offset: int = 0) -> list[tuple[Contract, int]]:
+    """Return contracts, newest first, each with its number of documents."""
+    counts = (
+        select(Document.contract_id, func.count(Document.id).label("documents"))
+        .group_by(Document.contract_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Contract, func.coalesce(counts.c.documents, 0))
+        .outerjoin(counts, counts.c.contract_id == Contract.id)
+        .order_by(Contract.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(contract, count) for contract, count in rows]
+
+
+def count_contracts(session: Session) -> int:
+    return session.scalar(select(func.count(Contract.id))) or 0
+
+
+def contract_documents(session: Session, contract_id: int) -> list[tuple[Document, list[DocumentVersion]]]:
+    """Return a contract's documents with their versions, oldest version first."""
+    documents = session.scalars(
+        select(Document).where(Document.contract_id == contract_id).order_by(Document.id)
+    ).all()
+    versions = session.scalars(
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.contract_id == contract_id)
+        .order_by(DocumentVersion.version_number)
+    ).all()
+    by_document: dict[int, list[DocumentVersion]] = {d.id: [] for d in documents}
+    for version in versions:
+        by_document[version.document_id].append(version)
+    return [(document, by_document[document.id]) for document in documents]

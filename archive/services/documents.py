@@ -1,0 +1,71 @@
+"""Reading and writing documents and their versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.errors import InvalidInputError, NotFoundError
+from archive.models import DOCUMENT_KINDS, Blob, Document, DocumentVersion
+
+
+def get_version_or_raise(session: Session, version_id: int) -> DocumentVersion:
+    version = session.get(DocumentVersion, version_id)
+    if version is None:
+        raise NotFoundError(object="Document version", id=version_id)
+    return version
+
+
+def get_document_or_raise(session: Session, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFoundError(object="Document", id=document_id)
+    return document
+
+
+def find_version_by_sha256(session: Session, sha256: str) -> DocumentVersion | None:
+    return session.scalar(select(DocumentVersion).where(DocumentVersion.blob_sha256 == sha256))
+
+
+def ensure_blob(session: Session, *, sha256: str, size: int, media_type: str) -> Blob:
+    blob = session.get(Blob, sha256)
+    if blob is None:
+        blob = Blob(sha256=sha256, size=size, media_type=media_type)
+        session.add(blob)
+    return blob
+
+
+def create_document(session: Session, *, contract_id: int, kind: str, title: str | None) -> Document:
+    validate_kind(kind)
+    document = Document(contract_id=contract_id, kind=kind, title=title)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def latest_version(session: Session, document_id: int) -> DocumentVersion | None:
+    return session.scalar(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document_id)
+        .order_by(DocumentVersion.version_number.desc())
+        .limit(1)
+    )
+
+
+def next_version_number(session: Session, document_id: int) -> int:
+    current = session.scalar(
+        select(func.max(DocumentVersion.version_number)).where(DocumentVersion.document_id == document_id)
+    )
+    return (current or 0) + 1
+
+
+def set_document_kind(session: Session, *, document: Document, kind: str) -> None:
+    """Record a kind chosen by staff; the pipeline never overwrites it."""
+    validate_kind(kind)
+    document.kind = kind
+    document.kind_source = "staff"
+
+
+def validate_kind(kind: str) -> None:
+    if kind not in DOCUMENT_KINDS:
+        raise InvalidInputError(detail=f"Unknown document kind '{kind}'. Use one of: {', '.join(DOCUMENT_KINDS)}.")

@@ -1,0 +1,256 @@
+"""The contract-archive command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archive.context import Archive, open_archive
+from archive.errors import ArchiveError, render_error
+from archive.i18n import get_translations, pick_locale
+from archive.settings import Settings
+from cli.output import ingest_table, print_json_line
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
+console = Console()
+err_console = Console(stderr=True)
+
+# Files a folder walk picks up; files named on the command line are always tried.
+DOCUMENT_SUFFIXES = {".pdf", ".docx", ".docm", ".dotx", ".doc", ".wps"}
+
+
+class State:
+    settings: Settings
+    gettext = staticmethod(lambda s: s)
+
+
+state = State()
+
+
+@app.callback()
+def configure(
+    lang: Annotated[Optional[str], typer.Option(help="Language of messages: zh_CN or en.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    state.settings = Settings()
+    state.gettext = get_translations(pick_locale(lang or state.settings.language)).gettext
+
+
+def _open() -> Archive:
+    return open_archive(state.settings)
+
+
+def _fail(error: ArchiveError) -> None:
+    err_console.print(f"[bold red]{error.localized(state.gettext)}[/bold red]")
+    raise typer.Exit(2)
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Expand folders recursively; return (files to ingest, files skipped as not documents)."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    (files if child.suffix.lower() in DOCUMENT_SUFFIXES else skipped).append(child)
+        else:
+            files.append(path)
+    return files, skipped
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    contract: Annotated[Optional[int], typer.Option("--contract", help="File every document under this contract ID.")] = None,
+    new_version_of: Annotated[Optional[int], typer.Option(help="Store the file as a new version of this document ID.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Document kind, instead of detecting it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
+) -> None:
+    """Ingest PDF and DOCX files: store, read, split into clauses, extract fields, index."""
+    from ingest.pipeline import ingest_path
+    from ingest.result import FAILED, IngestResult
+
+    _ = state.gettext
+    files, skipped = collect_files(paths)
+    missing = [p for p in files if not p.exists()]
+    archive = _open()
+    results: list[IngestResult] = []
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err_console, disable=as_json or not err_console.is_terminal, transient=True,
+        ) as progress:
+            task = progress.add_task(_("Ingesting"), total=len(files))
+            for path in files:
+                progress.update(task, description=path.name[:40])
+                if path in missing:
+                    result = IngestResult(file=str(path), status=FAILED, error_code="not_found",
+                                          error=_("{file} does not exist.").format(file=path))
+                else:
+                    result = ingest_path(archive, path, contract_id=contract, new_version_of=new_version_of, kind=kind)
+                    if result.error:
+                        result.error = render_error(result.error_code, result.error_params, _, result.error)
+                results.append(result)
+                if as_json:
+                    print_json_line(console, result.as_dict())
+                progress.advance(task)
+    finally:
+        archive.close()
+    if not as_json:
+        console.print(ingest_table(results, _))
+        if skipped:
+            console.print(_("Skipped {count} files that are not PDF or Word documents: {names}").format(
+                count=len(skipped), names=", ".join(p.name for p in skipped[:10])))
+    if any(r.status == FAILED for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    version_id: Annotated[int, typer.Argument(help="Document version ID.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a document version with its fields and clauses."""
+    from archive.queries import version_detail
+
+    archive = _open()
+    try:
+        detail = version_detail(archive, version_id)
+    except ArchiveError as error:
+        _fail(error)
+        return
+    finally:
+        archive.close()
+    if as_json:
+        print_json_line(console, detail)
+        return
+    _ = state.gettext
+    version = detail["version"]
+    console.print(f"[bold]{version['title'] or version['filename']}[/bold]  #{version['id']}  {_(version['state'])}  {_(detail['document']['kind'])}")
+    for name, values in detail["fields"].items():
+        console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
+    for warning in version["warnings"]:
+        console.print(f"  [yellow]! {warning}[/yellow]")
+    for clause in detail["clauses"]:
+        pages = f"p.{clause['page_start']}" if clause["page_start"] else ""
+        label = clause["number"] or _(clause["role"])
+        console.print(f"{'  ' * clause['level']}[bold]{label}[/bold] {clause['heading'] or ''} [dim]{pages}[/dim]")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words, a \"quoted phrase\", -excluded words.")],
+    contract: Annotated[Optional[int], typer.Option("--contract", help="Only this contract ID.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="Only this document kind.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Number of hits.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip, for paging.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per hit.")] = False,
+) -> None:
+    """Search clause text across all contracts."""
+    from archive.queries import search_clauses
+
+    archive = _open()
+    try:
+        page = search_clauses(archive, query, contract_id=contract, kind=kind, limit=limit, offset=offset)
+    finally:
+        archive.close()
+    if as_json:
+        for hit in page["hits"]:
+            print_json_line(console, hit)
+        return
+    _ = state.gettext
+    console.print(_("{total} matching clauses").format(total=page["total"]))
+    for hit in page["hits"]:
+        snippet = hit["snippet"].replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]")
+        console.print(f"[bold]{hit['number'] or ''}[/bold] [dim]{_('contract')} {hit['contract_id']} · {_('version')} {hit['document_version_id']} · {hit['score']:.2f}[/dim]")
+        console.print("  " + snippet, highlight=False)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database."""
+    from ingest.indexing import reindex_all
+
+    archive = _open()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console,
+                      disable=not err_console.is_terminal) as progress:
+            task = progress.add_task(state.gettext("Reindexing"), total=None)
+
+            def report(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            count = reindex_all(archive, progress=report)
+    finally:
+        archive.close()
+    console.print(state.gettext("Indexed {count} clauses.").format(count=count))
+
+
+@app.command()
+def retry(version_id: Annotated[int, typer.Argument(help="Document version ID that failed or is pending.")]) -> None:
+    """Read a stored version again (after a failure or an interrupted run)."""
+    from ingest.pipeline import process_version
+
+    archive = _open()
+    try:
+        result = process_version(archive, version_id)
+    except ArchiveError as error:
+        _fail(error)
+        return
+    finally:
+        archive.close()
+    console.print(ingest_table([result], state.gettext))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run the web application and API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(state.settings), host=host, port=port)
+
+
+@app.command()
+def demo(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents to load; sample documents when omitted.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the documents and exit.")] = False,
+) -> None:
+    """Load documents (or generated samples), then serve the web application."""
+    from cli.samples import write_samples
+    from ingest.pipeline import ingest_path
+
+    _ = state.gettext
+    if not paths:
+        paths = [write_samples(state.settings.data_dir / "samples")]
+    files, _skipped = collect_files(paths)
+    archive = _open()
+    try:
+        results = [ingest_path(archive, path) for path in files]
+    finally:
+        archive.close()
+    console.print(ingest_table(results, _))
+    if not no_serve:
+        console.print(_("Open http://{host}:{port}/ in a browser.").format(host=host, port=port))
+        serve(host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,84 @@
+"""The frozen result of reading one file: pages and blocks in reading order.
+
+Readers produce a ParsedDocument; clause segmentation and field extraction are
+pure functions over it. Coordinates are PDF points with the origin at the top
+left of the page (pdfplumber's convention): x grows to the right, y downwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A rectangle on one page, in PDF points from the top-left corner."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            min(self.x0, other.x0),
+            min(self.top, other.top),
+            max(self.x1, other.x1),
+            max(self.bottom, other.bottom),
+        )
+
+    def as_list(self) -> list[float]:
+        return [round(self.x0, 2), round(self.top, 2), round(self.x1, 2), round(self.bottom, 2)]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of text in reading order: a PDF line or a DOCX paragraph or table row.
+
+    `page` is 1-based and set for PDF blocks; `paragraph_index` is the 0-based
+    position among the DOCX body's paragraphs and table rows. `cells` is set for
+    table rows, and `text` then holds the cells joined by " | ".
+    """
+
+    text: str
+    page: int | None = None
+    bbox: BBox | None = None
+    paragraph_index: int | None = None
+    font_size: float | None = None
+    style: str | None = None
+    cells: tuple[str, ...] | None = None
+    # Text of the same block before tracked changes were accepted, when it differs.
+    original_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Per-page facts; `needs_ocr` marks a page whose text layer is empty or garbage."""
+
+    number: int
+    width: float
+    height: float
+    char_count: int
+    needs_ocr: bool = False
+    ocr_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """Everything a reader found in one file, in reading order."""
+
+    media_type: str
+    blocks: tuple[Block, ...]
+    pages: tuple[Page, ...] = ()
+    has_revisions: bool = False
+    warnings: tuple[str, ...] = ()
+    title: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_ocr_pages(self) -> list[int]:
+        return [p.number for p in self.pages if p.needs_ocr]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)

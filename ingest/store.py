@@ -1,0 +1,333 @@
+"""Write what the analysis found for one version, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from archive.context import Archive
+from archive.errors import ArchiveError
+from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
+from archive.services import documents as document_service
+from archive.services.audit import record_event
+from archive.services.contracts import create_contract
+from archive.services.linking import LinkDecision, LinkQuery, find_contract, normalize_party
+from ingest.analyse import Analysis
+from ingest.parsed import ParsedDocument
+from ingest.result import FAILED, INGESTED, NEEDS_OCR, IngestResult
+
+logger = logging.getLogger(__name__)
+
+# A version is reported as needing OCR when more than this share of its pages has no usable text.
+NEEDS_OCR_PAGE_SHARE = 0.5
+# Document kinds that belong to an existing contract rather than starting one.
+DEPENDENT_KINDS = ("amendment", "acceptance_report", "payment_proof", "invoice", "correspondence", "meeting_minutes")
+
+
+def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, analysis: Analysis) -> IngestResult:
+    """Replace the version's clauses, fields and links with the analysis, and file it under a contract."""
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        document = document_service.get_document_or_raise(session, version.document_id)
+        _clear_version(session, version_id)
+        clause_ids = _insert_clauses(session, version_id, analysis)
+        _insert_fields(session, version_id, analysis, clause_ids)
+
+        if document.kind_source != "staff":
+            document.kind = analysis.kind
+        title = parsed.title or _first_field(analysis, "title")
+        document.title = document.title or title or version.filename
+        version.title = title
+        version.detected_kind = analysis.kind
+        version.page_count = len(parsed.pages) or None
+        version.has_revisions = parsed.has_revisions
+        version.needs_ocr_pages = parsed.needs_ocr_pages
+        version.warnings = _merge(version.warnings, analysis.warnings, _ocr_warnings(parsed))
+        version.state = NEEDS_OCR if _mostly_needs_ocr(parsed, analysis) else INGESTED
+        version.error_code = version.error_message = version.error_params = None
+        version.ingested_at = datetime.now(timezone.utc)
+        version.indexed_at = None
+
+        decision = _file_under_contract(session, document, version, analysis)
+        amended = _link_amendment(session, document, version, decision)
+        if document.kind == "contract" and document.contract_id is not None:
+            session.flush()
+            _claim_dependents(session, document.contract_id)
+        record_event(
+            session, actor="system", action="ingest", object_type="document_version", object_id=version_id,
+            summary={"state": version.state, "clauses": len(clause_ids), "kind": document.kind,
+                     "contract_id": document.contract_id},
+        )
+        session.flush()
+        result = _result_from_rows(session, version, document)
+        result.amends_version_ids = amended
+        result.link_method = decision.method if decision else None
+        return result
+
+
+def mark_failed(archive: Archive, version_id: int, error: ArchiveError) -> IngestResult:
+    """Mark a version failed with a message a person can act on; its blob stays stored."""
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        version.error_code, version.error_message, version.error_params = error.code, str(error), error.params
+        version.state = FAILED
+        record_event(
+            session, actor="system", action="ingest_failed", object_type="document_version", object_id=version_id,
+            summary={"error_code": version.error_code},
+        )
+        document = document_service.get_document_or_raise(session, version.document_id)
+        return _result_from_rows(session, version, document)
+
+
+def describe_version(archive: Archive, version_id: int, display_name: str) -> IngestResult:
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        document = document_service.get_document_or_raise(session, version.document_id)
+        result = _result_from_rows(session, version, document)
+        result.file = display_name
+        return result
+
+
+def _clear_version(session: Session, version_id: int) -> None:
+    # Processing a version again (retry, a re-run job) must not duplicate anything.
+    session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version_id))
+    session.execute(delete(ExtractedField).where(ExtractedField.document_version_id == version_id))
+    session.execute(
+        Clause.__table__.update().where(Clause.document_version_id == version_id).values(parent_id=None)
+    )
+    session.execute(delete(Clause).where(Clause.document_version_id == version_id))
+
+
+def _insert_clauses(session: Session, version_id: int, analysis: Analysis) -> dict[int, int]:
+    rows = []
+    for clause in analysis.clauses:
+        row = Clause(
+            document_version_id=version_id,
+            ordinal=clause.ordinal,
+            role=clause.role,
+            number=clause.number,
+            heading=clause.heading,
+            text=clause.text,
+            level=clause.level,
+            page_start=clause.page_start,
+            page_end=clause.page_end,
+            boxes=[[page, *box.as_list()] for page, box in clause.boxes],
+            paragraph_start=clause.paragraph_start,
+            paragraph_end=clause.paragraph_end,
+            table_rows=[list(row) for row in clause.table_rows],
+        )
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    ids = {clause.ordinal: row.id for clause, row in zip(analysis.clauses, rows)}
+    for clause, row in zip(analysis.clauses, rows):
+        if clause.parent is not None:
+            row.parent_id = ids.get(clause.parent)
+    return ids
+
+
+def _insert_fields(session: Session, version_id: int, analysis: Analysis, clause_ids: dict[int, int]) -> None:
+    for field in analysis.fields:
+        normalized = normalize_party(field.value) if field.name == "party" else field.normalized
+        session.add(
+            ExtractedField(
+                document_version_id=version_id,
+                clause_id=clause_ids.get(field.clause_ordinal) if field.clause_ordinal is not None else None,
+                name=field.name,
+                value=field.value,
+                normalized=normalized,
+                role=field.role,
+                detail={"text": field.detail} if field.detail else None,
+            )
+        )
+
+
+def _file_under_contract(
+    session: Session, document: Document, version: DocumentVersion, analysis: Analysis
+) -> LinkDecision | None:
+    """Choose the contract for a document that has none yet, creating one when nothing matches."""
+    if document.contract_id is not None:
+        _fill_contract_facts(session, document, analysis)
+        return None
+    query = _link_query(analysis)
+    version.link_query = asdict(query)
+    decision = find_contract(session, query, exclude_version_id=version.id)
+    version.link_candidates = [c.as_dict() for c in decision.candidates]
+    if decision.contract_id is not None:
+        document.contract_id = decision.contract_id
+        _fill_contract_facts(session, document, analysis)
+        return decision
+    contract = create_contract(
+        session,
+        number=_first_field(analysis, "contract_number", normalized=True),
+        title=document.title,
+        auto_created=True,
+    )
+    document.contract_id = contract.id
+    if document.kind in DEPENDENT_KINDS:
+        version.warnings = _merge(
+            version.warnings,
+            ["No existing contract matched the contract number or title this document names; "
+             "it was filed under a new contract. Move it if one of the listed candidates is right."],
+        )
+    return decision
+
+
+def _fill_contract_facts(session: Session, document: Document, analysis: Analysis) -> None:
+    contract = session.get(Contract, document.contract_id)
+    if contract is None or document.kind != "contract":
+        return
+    contract.number = contract.number or _first_field(analysis, "contract_number", normalized=True)
+    contract.title = contract.title or document.title
+
+
+def _link_amendment(
+    session: Session, document: Document, version: DocumentVersion, decision: LinkDecision | None
+) -> list[int]:
+    """Link an amendment to the current version of every contract document in its contract."""
+    if document.kind != "amendment" or document.contract_id is None:
+        return []
+    method = decision.method if decision and decision.method else "same_contract"
+    evidence = decision.evidence if decision else None
+    targets = session.scalars(
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.contract_id == document.contract_id, Document.kind == "contract")
+        .where(DocumentVersion.id != version.id)
+        .order_by(DocumentVersion.document_id, DocumentVersion.version_number.desc())
+    ).all()
+    latest: dict[int, DocumentVersion] = {}
+    for target in targets:
+        latest.setdefault(target.document_id, target)
+    for target in latest.values():
+        session.add(
+            AmendmentLink(amendment_version_id=version.id, amended_version_id=target.id, method=method, evidence=evidence)
+        )
+    return [t.id for t in latest.values()]
+
+
+def _claim_dependents(session: Session, contract_id: int) -> None:
+    """Move amendments and reports filed under pipeline-made contracts into `contract_id` when they name it.
+
+    Files arrive in any order: an amendment ingested before its contract was filed under
+    a new contract of its own, and is moved here once its contract arrives.
+    """
+    has_contract_document = select(Document.id).where(
+        Document.contract_id == Contract.id, Document.kind == "contract"
+    ).exists()
+    shells = session.scalars(
+        select(Contract.id).where(Contract.auto_created, Contract.id != contract_id, ~has_contract_document)
+    ).all()
+    if not shells:
+        return
+    documents = session.scalars(
+        select(Document).where(Document.contract_id.in_(shells), Document.kind.in_(DEPENDENT_KINDS))
+    ).all()
+    for document in documents:
+        version = document_service.latest_version(session, document.id)
+        if version is None or not version.link_query:
+            continue
+        decision = find_contract(session, LinkQuery(**{k: tuple(v) for k, v in version.link_query.items()}),
+                                 exclude_version_id=version.id)
+        if decision.contract_id != contract_id:
+            continue
+        previous = document.contract_id
+        document.contract_id = contract_id
+        version.link_candidates = [c.as_dict() for c in decision.candidates]
+        session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))
+        session.flush()
+        _link_amendment(session, document, version, decision)
+        record_event(
+            session, actor="system", action="document_moved", object_type="document", object_id=document.id,
+            summary={"from_contract_id": previous, "to_contract_id": contract_id, "evidence": decision.evidence},
+        )
+        session.flush()
+    _delete_empty_shells(session, shells)
+
+
+def _delete_empty_shells(session: Session, contract_ids: list[int]) -> None:
+    for contract_id in contract_ids:
+        has_documents = session.scalar(select(Document.id).where(Document.contract_id == contract_id).limit(1))
+        if has_documents is None:
+            session.execute(delete(Contract).where(Contract.id == contract_id, Contract.auto_created))
+            record_event(
+                session, actor="system", action="contract_merged", object_type="contract", object_id=contract_id,
+                summary={"reason": "its documents were moved to the contract they name"},
+            )
+
+
+def _link_query(analysis: Analysis) -> LinkQuery:
+    refs = analysis.references
+    parties = tuple(f.value for f in analysis.fields if f.name == "party")
+    return LinkQuery(
+        contract_numbers=tuple(getattr(refs, "contract_numbers", ()))
+        + tuple(f.normalized or f.value for f in analysis.fields if f.name == "contract_number"),
+        titles=tuple(getattr(refs, "quoted_titles", ())),
+        dates=tuple(str(d) for d in getattr(refs, "dates", ())),
+        parties=parties,
+    )
+
+
+def _first_field(analysis: Analysis, name: str, *, normalized: bool = False) -> str | None:
+    for field in analysis.fields:
+        if field.name == name:
+            return (field.normalized or field.value) if normalized else field.value
+    return None
+
+
+def _mostly_needs_ocr(parsed: ParsedDocument, analysis: Analysis) -> bool:
+    if not parsed.pages:
+        return False
+    missing = len(parsed.needs_ocr_pages)
+    return missing > 0 and (missing > NEEDS_OCR_PAGE_SHARE * len(parsed.pages) or not analysis.clauses)
+
+
+def _ocr_warnings(parsed: ParsedDocument) -> list[str]:
+    pages = parsed.needs_ocr_pages
+    if not pages:
+        return []
+    listed = ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
+    return [f"{len(pages)} page(s) have no usable text layer and need OCR: {listed}. Their text is not searchable yet."]
+
+
+def _merge(*lists: list[str]) -> list[str]:
+    merged: list[str] = []
+    for items in lists:
+        for item in items or []:
+            if item and item not in merged:
+                merged.append(item)
+    return merged
+
+
+def _result_from_rows(session: Session, version: DocumentVersion, document: Document) -> IngestResult:
+    clause_count = len(session.scalars(select(Clause.id).where(Clause.document_version_id == version.id)).all())
+    fields: dict[str, list[str]] = {}
+    for field in session.scalars(
+        select(ExtractedField).where(ExtractedField.document_version_id == version.id).order_by(ExtractedField.id)
+    ):
+        shown = f"{field.role}: {field.value}" if field.role else (field.normalized or field.value)
+        fields.setdefault(field.name, []).append(shown)
+    amends = session.scalars(
+        select(AmendmentLink.amended_version_id).where(AmendmentLink.amendment_version_id == version.id)
+    ).all()
+    return IngestResult(
+        file=version.filename,
+        status=version.state,
+        document_version_id=version.id,
+        document_id=document.id,
+        contract_id=document.contract_id,
+        kind=document.kind,
+        clause_count=clause_count,
+        fields=fields,
+        warnings=list(version.warnings or []),
+        error=version.error_message,
+        error_code=version.error_code,
+        error_params=version.error_params,
+        amends_version_ids=list(amends),
+        candidates=list(version.link_candidates or []),
+        needs_ocr_pages=list(version.needs_ocr_pages or []),
+    )

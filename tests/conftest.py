@@ -1,0 +1,86 @@
+"""Fixtures: an archive on real SQLite and on real PostgreSQL, and the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from archive.context import Archive, open_archive
+from archive.models import Base
+from archive.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+CASES_DIR = REPO_ROOT.parent / "shared" / "cases"
+# The server database used to create one throw-away database per test run.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CONTRACT_ARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def corpus_file(name: str) -> Path:
+    """Return a corpus file's path, skipping the test when the corpus is absent."""
+    path = CORPUS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"corpus file {name} is not available (../shared/corpus missing)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Create a database for this test run and drop it afterwards."""
+    admin_url = make_url(POSTGRES_ADMIN_URL)
+    name = f"contract_archive_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no server"
+        admin.dispose()
+        if os.environ.get("CI"):
+            raise RuntimeError(f"PostgreSQL is required in CI but unreachable at {admin_url}: {error}") from error
+        pytest.skip(f"PostgreSQL unreachable at {admin_url.render_as_string()}: {error}")
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(archive: Archive) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    with archive.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
+    """An opened archive with an empty database, blob store and index, on each database."""
+    database_url = None
+    if request.param == "postgresql":
+        database_url = request.getfixturevalue("postgres_url")
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, _env_file=None)
+    opened = open_archive(settings)
+    if request.param == "postgresql":
+        _truncate_all(opened)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def sqlite_archive(tmp_path: Path) -> Iterator[Archive]:
+    """An archive on SQLite only, for tests whose subject is not the database."""
+    opened = open_archive(Settings(data_dir=tmp_path / "data", _env_file=None))
+    try:
+        yield opened
+    finally:
+        opened.close()

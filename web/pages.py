@@ -1,0 +1,122 @@
+"""HTML pages. Each route reads one query result and renders one template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import get_archive
+from api.uploads import ingest_form, read_upload_form
+from archive import queries
+from archive.context import Archive
+from archive.errors import ArchiveError, render_error
+from archive.models import DOCUMENT_KINDS
+from web.i18n import request_translations
+from web.templating import render
+
+STATIC_DIR = Path(__file__).with_name("static")
+PAGE_SIZE = 20
+
+router = APIRouter(include_in_schema=False)
+ArchiveDep = Annotated[Archive, Depends(get_archive)]
+
+
+def mount_pages(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+
+
+def render_error_page(request: Request, *, status: int, message: str) -> Response:
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Query(ge=1)] = 1) -> Response:
+    result = queries.list_contracts(archive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(request, "contracts.html", {**result, "page": page, "page_size": PAGE_SIZE})
+
+
+@router.get("/contracts/{contract_id}", response_class=HTMLResponse)
+def contract_page(request: Request, contract_id: int, archive: ArchiveDep) -> Response:
+    detail = queries.contract_detail(archive, contract_id)
+    return render(request, "contract.html", {**detail, "kinds": DOCUMENT_KINDS})
+
+
+@router.get("/versions/{version_id}", response_class=HTMLResponse)
+def version_page(request: Request, version_id: int, archive: ArchiveDep) -> Response:
+    detail = queries.version_detail(archive, version_id)
+    gettext = request_translations(request).gettext
+    version = detail["version"]
+    error = render_error(version["error_code"], version["error_params"], gettext, version["error_message"] or "")
+    return render(request, "version.html", {**detail, "kinds": DOCUMENT_KINDS, "error": error})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    archive: ArchiveDep,
+    q: Annotated[str, Query(max_length=2000)] = "",
+    contract_id: Annotated[str, Query()] = "",
+    kind: Annotated[str, Query()] = "",
+    page: Annotated[int, Query(ge=1, le=500)] = 1,
+) -> Response:
+    contract = int(contract_id) if contract_id.strip().isdigit() else None
+    kind_filter = kind if kind in DOCUMENT_KINDS else None
+    result = None
+    if q.strip():
+        result = queries.search_clauses(
+            archive, q, contract_id=contract, kind=kind_filter, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    context = {"q": q, "contract_id": contract, "kind": kind_filter, "kinds": DOCUMENT_KINDS, "result": result,
+               "page": page, "page_size": PAGE_SIZE}
+    return render(request, "search.html", context)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(
+    request: Request,
+    archive: ArchiveDep,
+    contract_id: Annotated[str, Query()] = "",
+    document_id: Annotated[str, Query()] = "",
+) -> Response:
+    context = {"kinds": DOCUMENT_KINDS, "contract_id": contract_id, "document_id": document_id, "results": None}
+    return render(request, "upload.html", context)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
+    form = await read_upload_form(request, archive)
+    try:
+        results = await ingest_form(archive, form, actor="local")
+    finally:
+        form.close()
+    gettext = request_translations(request).gettext
+    for result in results:
+        if result.error:
+            result.error = render_error(result.error_code, result.error_params, gettext, result.error)
+    context = {"kinds": DOCUMENT_KINDS, "contract_id": form.fields.get("contract_id", ""),
+               "document_id": form.fields.get("document_id", ""), "results": results}
+    status = 422 if all(r.status == "failed" for r in results) else 200
+    return render(request, "upload.html", context, status=status)
+
+
+@router.post("/documents/{document_id}/kind")
+def change_kind(
+    request: Request,
+    document_id: int,
+    archive: ArchiveDep,
+    kind: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "/",
+) -> Response:
+    from api.routes import KindUpdate, update_document
+
+    update_document(document_id, KindUpdate(kind=kind), archive)
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+__all__ = ["ArchiveError", "mount_pages", "render_error_page", "router"]

@@ -1,0 +1,62 @@
+"""The Jinja2 environment for pages: autoescaped, with per-request translations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from web.i18n import LANG_COOKIE, request_locale, request_translations
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """Mark an index snippet safe after checking it holds only escaped text and <mark> tags."""
+    stripped = snippet.replace("<mark>", "").replace("</mark>", "")
+    if "<" in stripped or ">" in stripped:
+        return Markup(escape(snippet))
+    return Markup(snippet)
+
+
+def _query_string(request: Request, **changes: Any) -> str:
+    params = dict(request.query_params)
+    params.update({k: v for k, v in changes.items() if v is not None})
+    return "?" + urlencode(params)
+
+
+environment.filters["snippet"] = safe_snippet
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+    """Render a page in the request's language; remember an explicit ?lang= choice."""
+    translations = request_translations(request)
+    locale = request_locale(request)
+    page = environment.get_template(template).render(
+        request=request,
+        locale=locale,
+        lang_attr="zh-CN" if locale == "zh_CN" else "en",
+        _=translations.gettext,
+        gettext=translations.gettext,
+        ngettext=translations.ngettext,
+        query_string=lambda **changes: _query_string(request, **changes),
+        **context,
+    )
+    response = HTMLResponse(page, status_code=status)
+    if "lang" in request.query_params:
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response
