@@ -1,0 +1,194 @@
+"""PDF reader: text lines with boxes per page, and which pages need OCR.
+
+Characters and boxes come from pdfium (pypdfium2), which reads a page in a
+few milliseconds. pdfplumber (pdfminer) is opened only for pages whose text
+layer fails the quality gate, to confirm the verdict with its `(cid:N)`
+count. A page that is empty or garbage gets no blocks, so its garbage is
+never indexed, and is marked `needs_ocr` with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from archive.errors import CorruptFileError, EncryptedFileError
+from ingest.normalize import normalize_text
+from ingest.parsed import Block, Page, ParsedDocument
+from ingest.readers.pdf_glyphs import PageGlyphs, read_glyphs
+from ingest.readers.pdf_lines import LineParams, LineStats, group_lines
+from ingest.text_quality import assess_text
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/pdf"
+NO_TEXT_LAYER = "no text layer"
+_METADATA_KEYS = (
+    "Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate"
+)
+
+
+@dataclass
+class _DocumentNotes:
+    """Per-document counts that become warnings, each with the pages where they occurred."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    pages: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, kind: str, page: int, count: int) -> None:
+        if count:
+            self.counts[kind] += count
+            self.pages[kind].append(page)
+
+    def warnings(self) -> tuple[str, ...]:
+        templates = {
+            "diagonal": (
+                "{count} characters of diagonal text (such as a watermark) "
+                "were left out of the lines on pages {pages}"
+            ),
+            "sideways": (
+                "{count} sideways lines were read in their own direction "
+                "and placed after the upright lines on pages {pages}"
+            ),
+            "garbage_lines": "{count} lines with unreadable characters were dropped on pages {pages}",
+            "needs_ocr": "{count} pages have no usable text layer and need OCR: pages {pages}",
+            # NOTE: pdfminer's text is not used as a fallback, because no sample shows it
+            # reading a page that pdfium cannot, so such pages still go to OCR.
+            "pdfminer_disagrees": (
+                "pdfminer reads text that pdfium cannot map on pages {pages}, "
+                "and they are still marked for OCR"
+            ),
+        }
+        return tuple(
+            templates[kind].format(count=self.counts[kind], pages=_page_list(self.pages[kind]))
+            for kind in templates
+            if self.counts[kind]
+        )
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(number) for number in pages)
+
+
+def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> ParsedDocument:
+    """Read a PDF into pages and text lines; raise EncryptedFileError or CorruptFileError."""
+    document = _open(data, filename, password)
+    try:
+        pages: list[Page] = []
+        blocks: list[Block] = []
+        notes = _DocumentNotes()
+        params = LineParams()
+        for index in range(len(document)):
+            page, page_blocks = _read_page(document, index, filename, params, notes)
+            pages.append(page)
+            blocks.extend(page_blocks)
+        if any(page.needs_ocr and page.char_count for page in pages):
+            pages = _confirm_with_pdfminer(data, password, pages, notes)
+        metadata = _metadata(document)
+    finally:
+        document.close()
+    return ParsedDocument(
+        media_type=MEDIA_TYPE,
+        blocks=tuple(blocks),
+        pages=tuple(pages),
+        warnings=notes.warnings(),
+        title=metadata.get("Title") or None,
+        metadata=metadata,
+    )
+
+
+def _open(data: bytes, filename: str, password: str | None) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as error:
+        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedFileError(file=filename) from error
+        detail = "unsupported encryption" if error.err_code == pdfium_c.FPDF_ERR_SECURITY else str(error)
+        raise CorruptFileError(file=filename, format="PDF", detail=detail) from error
+
+
+def _read_page(
+    document: pdfium.PdfDocument,
+    index: int,
+    filename: str,
+    params: LineParams,
+    notes: _DocumentNotes,
+) -> tuple[Page, list[Block]]:
+    number = index + 1
+    try:
+        page = document[index]
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError as error:
+        raise CorruptFileError(file=filename, format="PDF", detail=f"page {number}: {error}") from error
+    try:
+        width, height = page.get_size()
+        glyphs = read_glyphs(page, textpage)
+    finally:
+        textpage.close()
+        page.close()
+
+    notes.add("diagonal", number, glyphs.diagonal)
+    quality = glyphs.quality
+    if quality.visible == 0 or quality.is_garbage:
+        reason = NO_TEXT_LAYER if quality.visible == 0 else quality.describe()
+        notes.add("needs_ocr", number, 1)
+        return Page(number, width, height, quality.visible, True, reason), []
+    blocks = _page_blocks(glyphs, number, params, notes)
+    return Page(number, width, height, quality.visible), blocks
+
+
+def _page_blocks(
+    glyphs: PageGlyphs, number: int, params: LineParams, notes: _DocumentNotes
+) -> list[Block]:
+    stats = LineStats()
+    blocks: list[Block] = []
+    dropped = 0
+    for line in group_lines(glyphs.glyphs, params, stats):
+        text = normalize_text(line.text)
+        if not text:
+            continue
+        # A line set in a font without a usable mapping on an otherwise readable page.
+        if assess_text(text).is_garbage:
+            dropped += 1
+            continue
+        blocks.append(Block(text=text, page=number, bbox=line.bbox, font_size=line.font_size))
+    notes.add("sideways", number, stats.sideways_lines)
+    notes.add("garbage_lines", number, dropped)
+    return blocks
+
+
+def _confirm_with_pdfminer(
+    data: bytes, password: str | None, pages: list[Page], notes: _DocumentNotes
+) -> list[Page]:
+    """Add pdfminer's `(cid:N)` count to the reason of each page that failed the quality gate."""
+    import pdfplumber  # imported here: only files with garbage pages pay for it
+
+    confirmed = list(pages)
+    try:
+        with pdfplumber.open(io.BytesIO(data), password=password or "") as pdf:
+            for position, page in enumerate(pages):
+                if not (page.needs_ocr and page.char_count):
+                    continue
+                text = pdf.pages[page.number - 1].extract_text() or ""
+                second_opinion = assess_text(text)
+                if second_opinion.visible and not second_opinion.is_garbage:
+                    notes.add("pdfminer_disagrees", page.number, 1)
+                    continue
+                if second_opinion.cid_markers:
+                    reason = f"{page.ocr_reason}; pdfminer finds {second_opinion.cid_markers} (cid:N) markers"
+                    confirmed[position] = Page(
+                        page.number, page.width, page.height, page.char_count, True, reason
+                    )
+    except Exception:  # noqa: BLE001 - the check is optional, the pdfium verdict stands
+        logger.warning("pdfminer could not confirm the garbage pages", exc_info=True)
+    return confirmed
+
+
+def _metadata(document: pdfium.PdfDocument) -> dict[str, str]:
+    values = document.get_metadata_dict(skip_empty=True)
+    return {key: str(values[key]).strip() for key in _METADATA_KEYS if str(values.get(key, "")).strip()}

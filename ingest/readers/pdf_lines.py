@@ -1,0 +1,160 @@
+"""Grouping of a page's glyphs into text lines in reading order.
+
+Glyphs are grouped by baseline rather than by box top, with a tolerance
+relative to font size, so digits set in another font or size stay inside
+their line (签订于2024年3月5日). Each reading direction is grouped in its own
+frame, so sideways text comes out in reading order instead of reversed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+from ingest.parsed import BBox
+from ingest.readers.pdf_glyphs import Glyph
+
+# Two glyphs share a line when their baselines differ by at most this share of the font size.
+BASELINE_TOLERANCE_RATIO = 0.4
+# A gap wider than this share of the font size between two glyphs is a word space.
+WORD_GAP_RATIO = 0.15
+# A glyph repeated within this distance (points) of the same glyph is fake bold.
+FAKE_BOLD_MAX_OFFSET = 1.0
+# ...and only when the offset is below this share of the glyph's own width.
+FAKE_BOLD_MAX_WIDTH_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class LineParams:
+    """Tolerances for line grouping, each relative to font size unless named in points."""
+
+    baseline_tolerance_ratio: float = BASELINE_TOLERANCE_RATIO
+    word_gap_ratio: float = WORD_GAP_RATIO
+    fake_bold_max_offset: float = FAKE_BOLD_MAX_OFFSET
+    fake_bold_max_width_share: float = FAKE_BOLD_MAX_WIDTH_SHARE
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line before normalisation: raw text, box on the displayed page and font size."""
+
+    text: str
+    bbox: BBox
+    font_size: float
+    direction: int
+
+
+@dataclass
+class LineStats:
+    """What line grouping removed, for the document warnings."""
+
+    fake_bold_duplicates: int = 0
+    sideways_lines: int = 0
+
+
+def _frame(glyph: Glyph) -> tuple[float, float, float]:
+    """Return (start, end, baseline) of a glyph in its reading frame: start grows along the line."""
+    direction = glyph.direction
+    if direction == 0:
+        return glyph.x0, glyph.x1, glyph.origin_y
+    if direction == 90:
+        return glyph.top, glyph.bottom, -glyph.origin_x
+    if direction == 180:
+        return -glyph.x1, -glyph.x0, -glyph.origin_y
+    return -glyph.bottom, -glyph.top, glyph.origin_x
+
+
+def group_lines(
+    glyphs: list[Glyph], params: LineParams = LineParams(), stats: LineStats | None = None
+) -> list[TextLine]:
+    """Group glyphs into lines: upright lines top to bottom, then lines of other directions."""
+    stats = stats if stats is not None else LineStats()
+    by_direction: dict[int, list[tuple[float, float, float, Glyph]]] = {}
+    for glyph in glyphs:
+        start, end, baseline = _frame(glyph)
+        by_direction.setdefault(glyph.direction, []).append((baseline, start, end, glyph))
+
+    lines: list[TextLine] = []
+    for direction in sorted(by_direction):
+        for members in _cluster_baselines(by_direction[direction], params):
+            line = _build_line(members, direction, params, stats)
+            if line is not None:
+                lines.append(line)
+                if direction != 0:
+                    stats.sideways_lines += 1
+    return lines
+
+
+def _cluster_baselines(
+    items: list[tuple[float, float, float, Glyph]], params: LineParams
+) -> list[list[tuple[float, float, float, Glyph]]]:
+    # NOTE: clustering is by baseline across the full page width, so two text columns
+    # whose lines share baselines come out as one line per baseline.
+    items.sort(key=lambda item: item[0])
+    clusters: list[list[tuple[float, float, float, Glyph]]] = []
+    reference = 0.0
+    reference_size = 0.0
+    for item in items:
+        baseline, glyph_size = item[0], item[3].size
+        tolerance = params.baseline_tolerance_ratio * max(reference_size, glyph_size)
+        if clusters and baseline - reference <= tolerance:
+            clusters[-1].append(item)
+            reference_size = max(reference_size, glyph_size)
+        else:
+            clusters.append([item])
+            reference, reference_size = baseline, glyph_size
+    return clusters
+
+
+def _build_line(
+    members: list[tuple[float, float, float, Glyph]],
+    direction: int,
+    params: LineParams,
+    stats: LineStats,
+) -> TextLine | None:
+    members.sort(key=lambda item: item[1])
+    parts: list[str] = []
+    sizes: list[float] = []
+    x0 = top = float("inf")
+    x1 = bottom = float("-inf")
+    previous: tuple[float, float, float, Glyph] | None = None
+    pending_space = False
+
+    for item in members:
+        baseline, start, end, glyph = item
+        if glyph.is_space:
+            pending_space = previous is not None
+            continue
+        if previous is not None:
+            if _is_fake_bold_copy(previous, item, params):
+                stats.fake_bold_duplicates += 1
+                continue
+            gap = start - previous[2]
+            if pending_space or gap > params.word_gap_ratio * max(glyph.size, previous[3].size):
+                parts.append(" ")
+        parts.append(glyph.text)
+        sizes.append(glyph.size)
+        x0, top = min(x0, glyph.x0), min(top, glyph.top)
+        x1, bottom = max(x1, glyph.x1), max(bottom, glyph.bottom)
+        previous = item
+        pending_space = False
+
+    if not sizes:
+        return None
+    return TextLine("".join(parts), BBox(x0, top, x1, bottom), round(median(sizes), 2), direction)
+
+
+def _is_fake_bold_copy(
+    previous: tuple[float, float, float, Glyph],
+    current: tuple[float, float, float, Glyph],
+    params: LineParams,
+) -> bool:
+    if previous[3].text != current[3].text:
+        return False
+    offset = abs(current[1] - previous[1])
+    width = previous[2] - previous[1]
+    return (
+        offset <= params.fake_bold_max_offset
+        and offset < params.fake_bold_max_width_share * width
+        and abs(current[0] - previous[0]) <= params.fake_bold_max_offset
+    )

@@ -1,0 +1,307 @@
+"""Generators of small synthetic PDFs for the PDF reader tests.
+
+Every PDF is written object by object, so each test controls exactly what the
+text layer holds: fonts without /ToUnicode, ToUnicode maps to the wrong code
+points, characters drawn twice for fake bold, sideways text matrices and
+word gaps made by TJ positioning instead of space glyphs.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+LATIN_FONT = "Helvetica"
+A4_WIDTH = 595.0
+A4_HEIGHT = 842.0
+
+
+@dataclass
+class CidFont:
+    """A Type0 font with Identity-H encoding whose glyph ids are assigned on first use.
+
+    `to_unicode` overrides what the /ToUnicode map says for a character (a
+    wrong mapping); `with_to_unicode=False` leaves the map out, as in a PDF
+    whose CJK glyphs have no Unicode values at all.
+    """
+
+    base_font: bytes = b"ABCDEF+SimSun"
+    with_to_unicode: bool = True
+    to_unicode: dict[str, str] = field(default_factory=dict)
+    glyph_ids: dict[str, int] = field(default_factory=dict)
+
+    def encode(self, text: str) -> str:
+        """Return a PDF hex string that draws `text` with this font."""
+        codes = []
+        for char in text:
+            if char not in self.glyph_ids:
+                self.glyph_ids[char] = len(self.glyph_ids) + 1
+            codes.append(f"{self.glyph_ids[char]:04X}")
+        return "<" + "".join(codes) + ">"
+
+    def to_unicode_cmap(self) -> bytes:
+        """Return a ToUnicode CMap with one bfchar entry per glyph in use."""
+        entries = []
+        for char, glyph_id in self.glyph_ids.items():
+            target = self.to_unicode.get(char, char)
+            utf16 = target.encode("utf-16-be").hex().upper()
+            entries.append(f"<{glyph_id:04X}> <{utf16}>")
+        lines = [
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+            "1 begincodespacerange <0000> <FFFF> endcodespacerange",
+        ]
+        # A bfchar block may hold at most 100 entries.
+        for start in range(0, len(entries), 100):
+            chunk = entries[start : start + 100]
+            lines.append(f"{len(chunk)} beginbfchar")
+            lines.extend(chunk)
+            lines.append("endbfchar")
+        lines.append("endcmap CMapName currentdict /CMap defineresource pop end end")
+        return "\n".join(lines).encode("ascii")
+
+
+@dataclass
+class SamplePage:
+    """One page: a content stream using /F1 (Helvetica) and /F2 (the CID font)."""
+
+    content: str
+    width: float = A4_WIDTH
+    height: float = A4_HEIGHT
+    rotate: int = 0
+
+
+def _stream(body: bytes, extra: str = "") -> bytes:
+    data = zlib.compress(body)
+    header = f"<< /Length {len(data)} /Filter /FlateDecode {extra}>>\nstream\n"
+    return header.encode("ascii") + data + b"\nendstream"
+
+
+def _pdf_name(raw: bytes) -> bytes:
+    """Write a name object, escaping non-ASCII bytes as #XX (for example GBK font names)."""
+    escaped = b"".join(
+        bytes([b]) if 0x21 <= b <= 0x7E and b not in b"#/()<>[]{}%" else b"#%02X" % b
+        for b in raw
+    )
+    return b"/" + escaped
+
+
+def build_pdf(pages: list[SamplePage], cid_font: CidFont | None = None) -> bytes:
+    """Write a complete PDF file with the given pages and fonts."""
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")  # filled in below, once the page tree number is known
+    pages_obj = add(b"")
+    latin = add(
+        f"<< /Type /Font /Subtype /Type1 /BaseFont /{LATIN_FONT} "
+        "/Encoding /WinAnsiEncoding >>".encode("ascii")
+    )
+    # A non-embedded CID font addressed by Unicode through a CMap every PDF reader ships
+    # (UniGB-UCS2-H), so readers substitute a real CJK font and glyph boxes are not empty.
+    song = add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        b"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 "
+        b"/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
+        b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+        b"/CapHeight 880 /StemV 93 >> >>] >>"
+    )
+    font_refs = f"/F1 {latin} 0 R /F3 {song} 0 R"
+
+    # Glyph ids are assigned while pages are encoded, so build the CID font afterwards.
+    page_numbers = []
+    content_numbers = []
+    for page in pages:
+        content_numbers.append(add(_stream(page.content.encode("latin-1"))))
+        page_numbers.append(add(b""))
+
+    if cid_font is not None:
+        descendant = add(
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont "
+            + _pdf_name(cid_font.base_font)
+            + b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+            + b" /FontDescriptor %d 0 R /DW 1000 /CIDToGIDMap /Identity >>" % (len(objects) + 2)
+        )
+        add(
+            b"<< /Type /FontDescriptor /FontName "
+            + _pdf_name(cid_font.base_font)
+            + b" /Flags 4 /FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859"
+            + b" /Descent -141 /CapHeight 700 /StemV 80 >>"
+        )
+        to_unicode = ""
+        if cid_font.with_to_unicode:
+            cmap = add(_stream(cid_font.to_unicode_cmap()))
+            to_unicode = f" /ToUnicode {cmap} 0 R"
+        type0 = add(
+            b"<< /Type /Font /Subtype /Type0 /BaseFont "
+            + _pdf_name(cid_font.base_font)
+            + b" /Encoding /Identity-H /DescendantFonts [%d 0 R]" % descendant
+            + to_unicode.encode("ascii")
+            + b" >>"
+        )
+        font_refs += f" /F2 {type0} 0 R"
+
+    for page, page_number, content_number in zip(pages, page_numbers, content_numbers):
+        objects[page_number - 1] = (
+            f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {page.width} {page.height}] "
+            f"/Rotate {page.rotate} /Resources << /Font << {font_refs} >> >> "
+            f"/Contents {content_number} 0 R >>"
+        ).encode("ascii")
+    kids = " ".join(f"{n} 0 R" for n in page_numbers)
+    objects[pages_obj - 1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode()
+
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        catalog,
+        xref_at,
+    )
+    return bytes(out)
+
+
+def latin_text(x: float, y: float, text: str, size: float = 12) -> str:
+    """Return content-stream operators that draw `text` in Helvetica at (x, y)."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return f"BT /F1 {size} Tf {x} {y} Td ({escaped}) Tj ET\n"
+
+
+def song_text(x: float, y: float, text: str, size: float = 12) -> str:
+    """Return content-stream operators that draw `text` in the STSong-Light CID font at (x, y)."""
+    return f"BT /F3 {size} Tf {x} {y} Td <{text.encode('utf-16-be').hex().upper()}> Tj ET\n"
+
+
+def cjk_text(font: CidFont, x: float, y: float, text: str, size: float = 12) -> str:
+    """Return content-stream operators that draw `text` with the CID font at (x, y)."""
+    return f"BT /F2 {size} Tf {x} {y} Td {font.encode(text)} Tj ET\n"
+
+
+# --- one generator per field failure case -------------------------------------------------
+
+CONTRACT_LINES = ("第一条 合同标的", "甲方应于签约后支付价款", "乙方按期交付设备并提供服务")
+
+
+def cid_without_to_unicode() -> bytes:
+    """C01: CJK glyphs in an Identity-H font that has no ToUnicode map and no embedded font."""
+    font = CidFont(with_to_unicode=False)
+    content = "".join(
+        cjk_text(font, 72, 760 - 20 * i, line, 14) for i, line in enumerate(CONTRACT_LINES * 4)
+    )
+    return build_pdf([SamplePage(content)], font)
+
+
+def cid_mapped_to(first_code_point: int, span: int) -> bytes:
+    """C02: a ToUnicode map that sends every glyph into one block of the wrong script."""
+    font = CidFont()
+    content = "".join(
+        cjk_text(font, 72, 760 - 20 * i, line, 14) for i, line in enumerate(CONTRACT_LINES * 4)
+    )
+    font.to_unicode = {
+        char: chr(first_code_point + (glyph_id * 7) % span)
+        for char, glyph_id in font.glyph_ids.items()
+    }
+    return build_pdf([SamplePage(content)], font)
+
+
+def cid_mapped_correctly() -> bytes:
+    """C02 control: the same page with a correct ToUnicode map to common ideographs."""
+    font = CidFont()
+    content = "".join(
+        cjk_text(font, 72, 760 - 20 * i, line, 14) for i, line in enumerate(CONTRACT_LINES * 4)
+    )
+    return build_pdf([SamplePage(content)], font)
+
+
+def kangxi_radical_clause() -> bytes:
+    """C03: 一 is mapped to KANGXI RADICAL ONE (U+2F00) and 青 to U+2ED8 in ToUnicode."""
+    font = CidFont(to_unicode={"一": "\u2f00", "青": "\u2ed8"})
+    content = cjk_text(font, 72, 760, "第一条 合同标的") + cjk_text(font, 72, 730, "青岛市")
+    return build_pdf([SamplePage(content)], font)
+
+
+def fake_bold_heading() -> bytes:
+    """C04: a heading drawn twice 0.4 pt apart, legit repeats, and a GBK-bytes font name."""
+    # The font name is a subset prefix plus 宋体 encoded in GBK.
+    font = CidFont(base_font=b"ABCDEF+" + "宋体".encode("gbk"))
+    content = (
+        cjk_text(font, 72, 760, "第一条 甲方义务")
+        + cjk_text(font, 72.4, 760, "第一条 甲方义务")
+        + cjk_text(font, 72, 730, "双方一一对应")
+        + latin_text(72, 700, "AA battery")
+        + latin_text(72, 670, "Bold")
+        + latin_text(72.3, 670, "Bold")
+        + latin_text(72.6, 670.2, "Bold")
+    )
+    return build_pdf([SamplePage(content)], font)
+
+
+def sideways_text() -> bytes:
+    """C06: a portrait page with one upright line and one line set with matrix [0 1 -1 0]."""
+    content = (
+        latin_text(72, 760, "Upright body text")
+        + "BT /F1 12 Tf 0 1 -1 0 300 200 Tm (Section 2.3 Payment terms apply) Tj ET\n"
+    )
+    return build_pdf([SamplePage(content)])
+
+
+def rotated_landscape_page() -> bytes:
+    """C06 (a): a landscape annex stored as a portrait MediaBox with /Rotate 90."""
+    content = "BT /F1 12 Tf 0 1 -1 0 300 100 Tm (Annex 1 Price schedule) Tj ET\n"
+    return build_pdf([SamplePage(content, rotate=90)])
+
+
+def positioned_words() -> bytes:
+    """C07: English words separated only by TJ positioning of 220/1000 em, no space glyphs."""
+    content = "BT /F1 12 Tf 72 760 Td [(Section) -220 (2.3) -220 (This) -220 (Agreement) -220 (shall)] TJ ET\n"
+    return build_pdf([SamplePage(content)])
+
+
+def spaced_out_ocr_layer() -> bytes:
+    """C08: an invisible (3 Tr) text layer where every ideograph is followed by a space glyph."""
+    font = CidFont()
+    spaced = " ".join("第一条甲方：人民币壹拾万元整")
+    content = f"BT 3 Tr /F2 12 Tf 72 760 Td {font.encode(spaced)} Tj ET\n"
+    return build_pdf([SamplePage(content)], font)
+
+
+def date_in_other_size() -> bytes:
+    """A Chinese line whose date digits are set in Helvetica at a smaller size on the same baseline."""
+    content = (
+        song_text(72, 760, "本合同签订于", 12)
+        + latin_text(144, 760, "2024", 10.5)
+        + song_text(167.4, 760, "年", 12)
+        + latin_text(179.4, 760, "3", 10.5)
+        + song_text(185.2, 760, "月", 12)
+        + latin_text(197.2, 760, "5", 10.5)
+        + song_text(203, 760, "日", 12)
+        + song_text(72, 740, "下一行文字", 12)
+    )
+    return build_pdf([SamplePage(content)])
+
+
+def diagonal_watermark() -> bytes:
+    """Body lines crossed by a 45-degree watermark drawn between them in the content stream."""
+    content = (
+        latin_text(72, 700, "First body line")
+        + "BT /F1 60 Tf 0.7071 0.7071 -0.7071 0.7071 150 500 Tm (SAMPLE) Tj ET\n"
+        + latin_text(72, 680, "Second body line")
+    )
+    return build_pdf([SamplePage(content)])
+
+
+def blank_page_then_text() -> bytes:
+    """A two-page file whose first page has no text layer."""
+    return build_pdf([SamplePage(""), SamplePage(latin_text(72, 760, "Page two text"))])

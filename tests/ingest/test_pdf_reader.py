@@ -1,0 +1,222 @@
+"""Tests for read_pdf on synthetic failure cases and on the real corpus."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from archive.errors import CorruptFileError, EncryptedFileError
+from ingest.readers.pdf import NO_TEXT_LAYER, read_pdf
+from tests.ingest import pdf_samples
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+CJK = "\u3400-\u9fff"
+SPACE_BETWEEN_CJK = re.compile(f"[{CJK}][ \u00a0\u3000]+[{CJK}]")
+# Characters a readable Chinese or English contract line may contain.
+READABLE = re.compile(f"^[\\x20-\\x7e\u00a0-\u017f\u2010-\u205e\u2100-\u27bf\u3000-\u303f{CJK}\uff01-\uffee]*$")
+
+
+def corpus_file(name: str) -> bytes:
+    path = CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"corpus file {name} is not available")
+    return path.read_bytes()
+
+
+def lines_of(data: bytes) -> list[str]:
+    return [block.text for block in read_pdf(data, filename="sample.pdf").blocks]
+
+
+# --- synthetic failure cases --------------------------------------------------------------
+
+
+def test_cid_font_without_mapping_needs_ocr():
+    document = read_pdf(pdf_samples.cid_without_to_unicode(), filename="c01.pdf")
+    assert document.pages[0].needs_ocr
+    assert "(cid:N) markers" in document.pages[0].ocr_reason
+    assert document.blocks == ()
+
+
+@pytest.mark.parametrize(
+    ("first", "span"),
+    [(0x0250, 0x60), (0x0B80, 0x80), (0x9F00, 0xA6)],
+    ids=["ipa", "tamil", "rare-ideographs"],
+)
+def test_wrong_to_unicode_needs_ocr(first: int, span: int):
+    document = read_pdf(pdf_samples.cid_mapped_to(first, span), filename="c02.pdf")
+    assert document.pages[0].needs_ocr
+    assert document.pages[0].ocr_reason.startswith("garbage text layer")
+    assert document.blocks == ()
+
+
+def test_correct_to_unicode_passes():
+    document = read_pdf(pdf_samples.cid_mapped_correctly(), filename="c02-control.pdf")
+    assert not document.pages[0].needs_ocr
+    assert document.blocks[0].text == "第一条合同标的"
+
+
+def test_radicals_become_ideographs():
+    lines = lines_of(pdf_samples.kangxi_radical_clause())
+    assert lines[0] == "第一条合同标的"
+    assert lines[1] == "青岛市"
+
+
+def test_fake_bold_deduplicated():
+    lines = lines_of(pdf_samples.fake_bold_heading())
+    assert lines[0] == "第一条甲方义务"
+    assert lines[3] == "Bold"
+
+
+def test_legit_repeats_kept():
+    lines = lines_of(pdf_samples.fake_bold_heading())
+    assert lines[1] == "双方一一对应"
+    assert lines[2] == "AA battery"
+
+
+def test_gbk_bytes_font_name_reads():
+    document = read_pdf(pdf_samples.fake_bold_heading(), filename="c04.pdf")
+    assert len(document.blocks) == 4
+
+
+def test_sideways_text_not_reversed():
+    document = read_pdf(pdf_samples.sideways_text(), filename="c06.pdf")
+    texts = [block.text for block in document.blocks]
+    assert texts == ["Upright body text", "Section 2.3 Payment terms apply"]
+    assert any("sideways" in warning for warning in document.warnings)
+
+
+def test_rotated_page_reads_upright():
+    document = read_pdf(pdf_samples.rotated_landscape_page(), filename="c06a.pdf")
+    assert (document.pages[0].width, document.pages[0].height) == (842.0, 595.0)
+    assert document.blocks[0].text == "Annex 1 Price schedule"
+    assert document.warnings == ()
+
+
+def test_positioned_words_keep_spaces():
+    assert lines_of(pdf_samples.positioned_words()) == ["Section 2.3 This Agreement shall"]
+
+
+def test_spaced_out_cjk_joined():
+    assert lines_of(pdf_samples.spaced_out_ocr_layer()) == ["第一条甲方：人民币壹拾万元整"]
+
+
+def test_date_in_other_size_stays_inline():
+    document = read_pdf(pdf_samples.date_in_other_size(), filename="date.pdf")
+    assert document.blocks[0].text == "本合同签订于2024年3月5日"
+    assert document.blocks[1].text == "下一行文字"
+    assert document.blocks[0].font_size == 12.0
+
+
+def test_diagonal_watermark_left_out():
+    document = read_pdf(pdf_samples.diagonal_watermark(), filename="watermark.pdf")
+    assert [block.text for block in document.blocks] == ["First body line", "Second body line"]
+    assert any(warning.startswith("6 characters of diagonal text") for warning in document.warnings)
+
+
+def test_blank_page_needs_ocr():
+    document = read_pdf(pdf_samples.blank_page_then_text(), filename="blank.pdf")
+    assert document.pages[0].needs_ocr
+    assert document.pages[0].ocr_reason == NO_TEXT_LAYER
+    assert not document.pages[1].needs_ocr
+    assert [block.page for block in document.blocks] == [2]
+
+
+def test_block_box_top_left_origin():
+    block = read_pdf(pdf_samples.positioned_words(), filename="box.pdf").blocks[0]
+    # Helvetica 12 pt drawn on baseline y=760 of an 842 pt page: the box sits near top 70.
+    assert block.bbox.x0 == pytest.approx(72.0)
+    assert 68 < block.bbox.top < 74
+    assert 84 < block.bbox.bottom < 87
+
+
+def test_truncated_file_corrupt():
+    data = pdf_samples.cid_mapped_correctly()
+    with pytest.raises(CorruptFileError) as raised:
+        read_pdf(data[: len(data) // 3], filename="broken.pdf")
+    assert "broken.pdf" in str(raised.value)
+
+
+def test_not_a_pdf_corrupt():
+    with pytest.raises(CorruptFileError):
+        read_pdf(b"hello, this is text", filename="note.pdf")
+
+
+# --- real corpus files ---------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_chinese_model_contract_clauses():
+    document = read_pdf(
+        corpus_file("zh_beijing_training-service-model_bf-2021-2730.pdf"), filename="model.pdf"
+    )
+    texts = [block.text for block in document.blocks]
+    assert any(text.startswith("第一条") for text in texts)
+    assert not [text for text in texts if SPACE_BETWEEN_CJK.search(text)]
+    assert document.needs_ocr_pages == []
+
+
+@pytest.mark.corpus
+def test_garbled_cid_file_needs_ocr():
+    document = read_pdf(
+        corpus_file("zh_tender-excerpt_cid-font-no-tounicode_garbled.pdf"), filename="tender.pdf"
+    )
+    assert document.needs_ocr_pages == [1, 2, 3, 4]
+    assert document.blocks == ()
+    assert all("(cid:N) markers" in page.ocr_reason for page in document.pages)
+
+
+@pytest.mark.corpus
+def test_user_password_file_encrypted():
+    data = corpus_file("en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf")
+    with pytest.raises(EncryptedFileError) as raised:
+        read_pdf(data, filename="locked.pdf")
+    assert "locked.pdf" in str(raised.value)
+
+
+@pytest.mark.corpus
+def test_user_password_file_opens_with_password():
+    data = corpus_file("en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf")
+    document = read_pdf(data, filename="locked.pdf", password="test123")
+    assert len(document.pages) == 13
+    assert any("Sample Contract" in block.text for block in document.blocks)
+
+
+@pytest.mark.corpus
+def test_owner_password_file_reads():
+    data = corpus_file("en_oha-sample-contract_owner-password-restricted_watermark.pdf")
+    document = read_pdf(data, filename="restricted.pdf")
+    assert len(document.pages) == 13
+    assert document.needs_ocr_pages == []
+    # The pages carry /Rotate 270, and the lines must still read left to right.
+    assert any("Sample Contract" in block.text for block in document.blocks)
+
+
+@pytest.mark.corpus
+def test_nbsp_monospace_file_no_nbsp():
+    data = corpus_file("en_cuad_reseller-agreement_nbsp-monospace_loyaltypoint.pdf")
+    texts = [block.text for block in read_pdf(data, filename="reseller.pdf").blocks]
+    assert len(texts) > 500
+    assert not [text for text in texts if "\u00a0" in text]
+    assert not [text for text in texts if "  " in text]
+
+
+@pytest.mark.corpus
+def test_text_layer_files_not_flagged():
+    manifest = (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
+    if not manifest:
+        pytest.skip("corpus manifest is not available")
+    header = manifest[0].split("\t")
+    checked = 0
+    for row in manifest[1:]:
+        fields = dict(zip(header, row.split("\t")))
+        if fields["format"] != "pdf" or fields["text_layer"] not in ("yes", "partial"):
+            continue
+        password = "test123" if "user-password" in fields["file"] else None
+        document = read_pdf(corpus_file(fields["file"]), filename=fields["file"], password=password)
+        assert document.needs_ocr_pages == [], fields["file"]
+        unreadable = [block.text for block in document.blocks if not READABLE.match(block.text)]
+        assert len(unreadable) <= len(document.blocks) // 50, fields["file"]
+        checked += 1
+    assert checked >= 15
