@@ -23,13 +23,22 @@ class ArchiveError(Exception):
 
     def localized(self, gettext: Callable[[str], str]) -> str:
         """Return the message in the language of `gettext`."""
-        return gettext(self.template).format(**self.params)
+        return gettext(self.template).format(**self.localize_params(self.params, gettext))
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        """Translate parameters that are words rather than names or numbers; none by default."""
+        return params
 
 
 class NotFoundError(ArchiveError):
     code = "not_found"
     status = 404
     template = "{object} {id} was not found."
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "object": gettext(str(params.get("object", "")))}
 
 
 class InvalidInputError(ArchiveError):
@@ -100,6 +109,11 @@ class CorruptFileError(FileRejectedError):
     template = "{file} could not be read as {format}: {detail}. Check that the file opens, then upload it again."
 
 
+def all_error_classes() -> list[type[ArchiveError]]:
+    """Return every concrete error class, for rendering stored errors and checking catalogs."""
+    return _all_subclasses(ArchiveError)
+
+
 def _all_subclasses(cls: type[ArchiveError]) -> list[type[ArchiveError]]:
     found = []
     for sub in cls.__subclasses__():
@@ -113,7 +127,7 @@ def render_error(code: str | None, params: dict[str, Any] | None, gettext: Calla
     for cls in _all_subclasses(ArchiveError):
         if cls.code == code:
             try:
-                return gettext(cls.template).format(**(params or {}))
+                return gettext(cls.template).format(**cls.localize_params(params or {}, gettext))
             except (KeyError, IndexError):
                 return fallback
     return fallback

@@ -15,7 +15,7 @@ from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
-from cli.output import ingest_table, print_json_line
+from cli.output import ingest_table, print_json_line, snippet_markup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
 console = Console()
@@ -23,6 +23,8 @@ err_console = Console(stderr=True)
 
 # Files a folder walk picks up; files named on the command line are always tried.
 DOCUMENT_SUFFIXES = {".pdf", ".docx", ".docm", ".dotx", ".doc", ".wps"}
+# A batch ingest commits the search index after this many files (and at the end).
+INDEX_BATCH_FILES = 50
 
 
 class State:
@@ -75,6 +77,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
 ) -> None:
     """Ingest PDF and DOCX files: store, read, split into clauses, extract fields, index."""
+    from ingest.indexing import index_pending
     from ingest.pipeline import ingest_path
     from ingest.result import FAILED, IngestResult
 
@@ -95,13 +98,18 @@ def ingest(
                     result = IngestResult(file=str(path), status=FAILED, error_code="not_found",
                                           error=_("{file} does not exist.").format(file=path))
                 else:
-                    result = ingest_path(archive, path, contract_id=contract, new_version_of=new_version_of, kind=kind)
+                    result = ingest_path(
+                        archive, path, contract_id=contract, new_version_of=new_version_of, kind=kind, index=False
+                    )
                     if result.error:
                         result.error = render_error(result.error_code, result.error_params, _, result.error)
                 results.append(result)
                 if as_json:
                     print_json_line(console, result.as_dict())
                 progress.advance(task)
+                if len(results) % INDEX_BATCH_FILES == 0:
+                    index_pending(archive)
+        index_pending(archive)
     finally:
         archive.close()
     if not as_json:
@@ -169,8 +177,8 @@ def search(
     _ = state.gettext
     console.print(_("{total} matching clauses").format(total=page["total"]))
     for hit in page["hits"]:
-        snippet = hit["snippet"].replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]")
-        console.print(f"[bold]{hit['number'] or ''}[/bold] [dim]{_('contract')} {hit['contract_id']} · {_('version')} {hit['document_version_id']} · {hit['score']:.2f}[/dim]")
+        snippet = snippet_markup(hit["snippet"])
+        console.print(f"[bold]{hit['number'] or ''}[/bold] [dim]{_('Contract')} {hit['contract_id']} · {_('Version')} {hit['document_version_id']} · {hit['score']:.2f}[/dim]")
         console.print("  " + snippet, highlight=False)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingest.result import IngestResult
@@ -38,3 +40,10 @@ def ingest_table(results: list[IngestResult], _: Callable[[str], str]) -> Table:
             notes,
         )
     return table
+
+
+def snippet_markup(snippet: str) -> str:
+    """Turn an HTML snippet with <mark> tags into rich markup with the matches reversed."""
+    opened, closed = "\x00", "\x01"
+    text = html.unescape(snippet.replace("<mark>", opened).replace("</mark>", closed))
+    return escape(text).replace(opened, "[reverse]").replace(closed, "[/reverse]")

@@ -33,14 +33,24 @@ def index_version(archive: Archive, version_id: int) -> int:
 
 
 def index_pending(archive: Archive) -> int:
-    """Index every readable version the index does not have yet (the outbox)."""
+    """Index every readable version the index does not have yet (the outbox), with one commit."""
     with archive.session() as session:
         pending = session.scalars(
             select(DocumentVersion.id).where(
                 DocumentVersion.indexed_at.is_(None), DocumentVersion.state.in_(INDEXABLE_STATES)
             )
         ).all()
-    return sum(index_version(archive, version_id) for version_id in pending)
+    if not pending:
+        return 0
+    with archive.session() as session:
+        entries = list(_entries(session, list(pending)))
+        for version_id in pending:
+            archive.index.delete_version(version_id)
+        archive.index.add(entries)
+        archive.index.commit()
+        session.execute(update(DocumentVersion).where(DocumentVersion.id.in_(pending)).values(indexed_at=_now()))
+    logger.info("outbox indexed versions=%s clauses=%s", len(pending), len(entries))
+    return len(entries)
 
 
 def reindex_all(archive: Archive, *, progress: Callable[[int, int], None] | None = None) -> int:

@@ -47,8 +47,13 @@ def ingest_path(
     new_version_of: int | None = None,
     kind: str | None = None,
     actor: str = "local",
+    index: bool = True,
 ) -> IngestResult:
-    """Ingest one file from disk; errors become a failed result, never an exception."""
+    """Ingest one file from disk; errors become a failed result, never an exception.
+
+    With `index=False` the clauses wait in the outbox until `indexing.index_pending`
+    runs, so a batch pays for one index commit instead of one per file.
+    """
     with path.open("rb") as stream:
         return ingest_stream(
             archive,
@@ -59,6 +64,7 @@ def ingest_path(
             new_version_of=new_version_of,
             kind=kind,
             actor=actor,
+            index=index,
         )
 
 
@@ -72,6 +78,7 @@ def ingest_stream(
     new_version_of: int | None = None,
     kind: str | None = None,
     actor: str = "local",
+    index: bool = True,
 ) -> IngestResult:
     """Accept and process one uploaded file."""
     display_name = display_name or filename
@@ -97,7 +104,7 @@ def ingest_stream(
         spooled.discard()
     if accepted.duplicate:
         return duplicate_result(archive, display_name, accepted.version_id)
-    result = process_version(archive, accepted.version_id)
+    result = process_version(archive, accepted.version_id, index=index)
     result.file = display_name
     return result
 
@@ -170,7 +177,7 @@ def _create_version(session, spooled, sniffed: SniffResult, *, filename, contrac
     return version
 
 
-def process_version(archive: Archive, version_id: int) -> IngestResult:
+def process_version(archive: Archive, version_id: int, *, index: bool = True) -> IngestResult:
     """Read, analyse, write and index one stored version; failures mark it failed."""
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
@@ -186,7 +193,9 @@ def process_version(archive: Archive, version_id: int) -> IngestResult:
         detail = f"{type(error).__name__}: {error}"[:300]
         return mark_failed(archive, version_id, ReadFailedError(file=filename, detail=detail, version_id=version_id))
     result = write_analysis(archive, version_id, parsed, analysis)
-    indexing.index_version(archive, version_id)
+    if index:
+        # Also picks up versions that this one moved to another contract.
+        indexing.index_pending(archive)
     return result
 
 

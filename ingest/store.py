@@ -237,6 +237,7 @@ def _claim_dependents(session: Session, contract_id: int) -> None:
             continue
         previous = document.contract_id
         document.contract_id = contract_id
+        version.indexed_at = None  # the index entry carries the old contract id
         version.link_candidates = [c.as_dict() for c in decision.candidates]
         session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))
         session.flush()

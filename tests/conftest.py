@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,11 @@ def corpus_file(name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """Create a database for this test run and drop it afterwards."""
+@contextmanager
+def postgres_database(purpose: str) -> Iterator[str]:
+    """Create a throw-away PostgreSQL database and yield its URL; skip (or fail in CI) without a server."""
     admin_url = make_url(POSTGRES_ADMIN_URL)
-    name = f"contract_archive_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"contract_archive_{purpose}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -54,6 +55,19 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database for this test run, emptied by each test that uses it."""
+    with postgres_database("test") as url:
+        yield url
+
+
+def open_test_archive(data_dir: Path, backend: str, postgres: str | None = None) -> Archive:
+    """Open an archive in `data_dir` on SQLite, or on the PostgreSQL database `postgres`."""
+    database_url = postgres if backend == "postgresql" else None
+    return open_archive(Settings(data_dir=data_dir, database_url=database_url, _env_file=None))
+
+
 def _truncate_all(archive: Archive) -> None:
     tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
     with archive.engine.begin() as connection:
@@ -63,11 +77,8 @@ def _truncate_all(archive: Archive) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
     """An opened archive with an empty database, blob store and index, on each database."""
-    database_url = None
-    if request.param == "postgresql":
-        database_url = request.getfixturevalue("postgres_url")
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, _env_file=None)
-    opened = open_archive(settings)
+    postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    opened = open_test_archive(tmp_path / "data", request.param, postgres)
     if request.param == "postgresql":
         _truncate_all(opened)
     try:

@@ -1,0 +1,28 @@
+"""Words that reach the UI as data (kinds, states, field names) and so need catalog entries."""
+
+from __future__ import annotations
+
+from archive.models import DOCUMENT_KINDS, VERSION_STATES
+
+CLAUSE_ROLES = ("preamble", "clause", "signature")
+INGEST_STATUSES = ("ingested", "duplicate", "needs_ocr", "failed")
+FIELD_NAMES = (
+    "contract_number",
+    "title",
+    "party",
+    "signing_date",
+    "effective_date",
+    "expiry_date",
+    "term",
+    "total_amount",
+    "total_amount_uppercase",
+    "currency",
+)
+LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
+OBJECT_NAMES = ("Contract", "Document", "Document version")
+
+
+def data_words() -> tuple[str, ...]:
+    return (
+        DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
+    )
