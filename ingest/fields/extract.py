@@ -1,0 +1,253 @@
+"""Field extraction: contract number, title, parties, dates, term and total amount."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.fields.amounts import FoundAmount, find_amounts
+from ingest.fields.dates import find_dates
+from ingest.fields.parties import find_parties
+from ingest.parsed import ParsedDocument
+from ingest.structure import ROLE_PREAMBLE, ROLE_SIGNATURE, Clause, Field
+
+CONTRACT_NUMBER_LABEL = re.compile(
+    r"(?:原?(?:合同|协议|采购合同|订单)(?:编号|号|编码)|^\s*编\s*号|Contract\s+No\.?|Contract\s+Number|"
+    r"Agreement\s+No\.?|Agreement\s+Number)\s*[:：]?\s*(?:为|是)?\s*",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A contract number: letters, digits and the punctuation used in them (BF-2021-2730, 京(2024)第12号).
+CONTRACT_NUMBER_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.()（）〔〕\[\]【】#第号字]{2,40}")
+
+_TITLE_WORDS = re.compile(
+    r"合同|协议|协议书|报告|验收单|验收证书|通知书|通知单|函$|纪要|发票|凭证|回单|确认书|계약서|"
+    r"AGREEMENT|Agreement|CONTRACT|Contract|AMENDMENT|Amendment|ADDENDUM|Addendum|MINUTES|Minutes|"
+    r"INVOICE|Invoice|REPORT|Report|CERTIFICATE|Certificate|NOTICE|Notice|ORDER FORM|Order Form"
+)
+_TITLE_END = re.compile(
+    r"(?:合同|协议|协议书|报告|单|证书|通知书|函|纪要|发票|凭证|确认书|AGREEMENT|Agreement|CONTRACT|Contract)"
+    r"\s*(?:[(（][^)）]*[)）])?$"
+)
+_QUOTED = re.compile(r"《[^》]*》")
+MAX_TITLE_CHARS = 60
+# Lines at the top of a document searched for its title.
+TITLE_SEARCH_LINES = 20
+
+_SIGNING_LABEL = re.compile(
+    r"(签订日期|签署日期|签约日期|签订时间|签署时间|签约时间|签字日期|签章日期|"
+    r"\bdated\b|\bDated\b|made\s+(?:and\s+entered\s+into\s+)?(?:as\s+of|this|on)|entered\s+into\s+(?:as\s+of|on))"
+)
+_EFFECTIVE_LABEL = re.compile(
+    r"生效日期|起生效|之日起生效|effective\s+(?:as\s+of|on|from)|[“\"]Effective\s+Date[”\"]", re.IGNORECASE
+)
+_TERM_LABEL = re.compile(r"合同期限|合同有效期|有效期限?|租赁期限?|服务期限?|合作期限|履行期限|委托期限|期限")
+_TERM_LENGTH = re.compile(
+    r"期限为\s*(?P<n>[0-9一二三四五六七八九十两]+)\s*(?P<u>年|个月|月|日|天)"
+    r"|term\s+of\s+(?:\w+\s+)?\(?(?P<en>\d+)\)?\s+(?P<eu>years?|months?)",
+    re.IGNORECASE,
+)
+# A date belongs to a label when it starts within this many characters after it.
+LABEL_DATE_WINDOW = 40
+TERM_WINDOW = 60
+
+_TOTAL_LABELS = (
+    re.compile(
+        r"合同总价|合同总额|合同总金额|合同金额|合同价款|合同价格|签约合同价|总价款|总金额|总价|总费用|费用总额|"
+        r"total\s+(?:contract\s+)?(?:price|amount|fees?)|aggregate\s+(?:amount|price)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"合计|总计|价税合计"),
+)
+# "合同总额的10%，金额10,000元" is an instalment, not the total.
+_SHARE_OF_TOTAL = re.compile(r"[%％]|百分之|[一二三四五六七八九十]成")
+# Amounts this many characters after a total label belong to it.
+TOTAL_AMOUNT_WINDOW = 80
+# An uppercase amount and a figure amount this close together in one clause state the same sum.
+CROSS_CHECK_WINDOW = 60
+
+
+def find_title(clauses: list[Clause], doc: ParsedDocument | None = None) -> str | None:
+    """Return the document's title: a short top line naming a document type."""
+    lines: list[str] = []
+    for clause in clauses[:2]:
+        lines.extend(line.strip() for line in clause.text.splitlines() if line.strip())
+    lines = lines[:TITLE_SEARCH_LINES]
+    for index, line in enumerate(lines):
+        if len(line) > MAX_TITLE_CHARS or re.search(r"[:：。;；]", line):
+            continue
+        if not _TITLE_WORDS.search(_QUOTED.sub("", line)):
+            if _QUOTED.search(line) and index + 1 < len(lines) and _TITLE_WORDS.search(lines[index + 1]):
+                # 关于《某合同》解除之 / 补充协议: the type word is on the next line.
+                return line + lines[index + 1]
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if (
+            not _TITLE_END.search(line)
+            and following
+            and len(following) <= MAX_TITLE_CHARS
+            and not re.search(r"[:：。;；]", following)
+            and _TITLE_END.search(following)
+        ):
+            # 肇新合同管理系统 / 源码销售合同: a title printed on two lines.
+            line = line + following
+        return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", line)
+    if doc is not None and doc.title and _TITLE_WORDS.search(doc.title):
+        return doc.title.strip()
+    return None
+
+
+_BRACKET_PAIRS = {")": "(", "）": "（", "]": "[", "】": "【", "〕": "〔"}
+
+
+def clean_contract_number(value: str) -> str:
+    """Drop closing brackets and dots that end the sentence around a contract number."""
+    value = value.rstrip(".")
+    while value and value[-1] in _BRACKET_PAIRS and value.count(value[-1]) > value.count(
+        _BRACKET_PAIRS[value[-1]]
+    ):
+        value = value[:-1].rstrip(".")
+    return value
+
+
+def _contract_number(clauses: list[Clause]) -> Field | None:
+    for clause in clauses:
+        for label in CONTRACT_NUMBER_LABEL.finditer(clause.text):
+            after = clause.text[label.end() :]
+            line_rest = after.split("\n", 1)
+            candidate = line_rest[0].strip()
+            if not candidate and len(line_rest) > 1:
+                # The number is printed on the line below its label.
+                candidate = line_rest[1].split("\n", 1)[0].strip()
+            value = CONTRACT_NUMBER_VALUE.match(candidate)
+            number = clean_contract_number(value.group(0)) if value else ""
+            if any(ch.isdigit() for ch in number):
+                return Field("contract_number", number, None, clause.ordinal)
+    return None
+
+
+def _labelled_date(clauses: list[Clause], label: re.Pattern[str], name: str) -> Field | None:
+    for clause in clauses:
+        dates = find_dates(clause.text)
+        for match in label.finditer(clause.text):
+            for (start, end), value in dates:
+                if match.end() <= start <= match.end() + LABEL_DATE_WINDOW:
+                    return Field(name, clause.text[start:end], value.isoformat(), clause.ordinal,
+                                 detail=match.group(0))
+                # "本合同自2024年1月1日起生效": the label follows the date.
+                if name == "effective_date" and 0 <= match.start() - end <= 2:
+                    return Field(name, clause.text[start:end], value.isoformat(), clause.ordinal,
+                                 detail=match.group(0))
+    return None
+
+
+def _signature_date(clauses: list[Clause]) -> Field | None:
+    for clause in clauses:
+        if clause.role != ROLE_SIGNATURE:
+            continue
+        dates = find_dates(clause.text)
+        if dates:
+            (start, end), value = dates[-1]
+            return Field("signing_date", clause.text[start:end], value.isoformat(), clause.ordinal,
+                         detail="signature block")
+    return None
+
+
+def _term_fields(clauses: list[Clause]) -> list[Field]:
+    for clause in clauses:
+        text = clause.text
+        dates = find_dates(text)
+        for label in _TERM_LABEL.finditer(text):
+            window_end = label.end() + TERM_WINDOW
+            inside = [(span, value) for span, value in dates if label.end() <= span[0] < window_end]
+            if len(inside) >= 2:
+                (first_span, first), (second_span, second) = inside[0], inside[1]
+                if second > first:
+                    written = text[label.start() : second_span[1]]
+                    return [
+                        Field("term", written, f"{first.isoformat()}/{second.isoformat()}", clause.ordinal),
+                        Field("expiry_date", text[second_span[0] : second_span[1]], second.isoformat(),
+                              clause.ordinal),
+                    ]
+        length = _TERM_LENGTH.search(text)
+        if length:
+            return [Field("term", length.group(0), None, clause.ordinal)]
+    return []
+
+
+# NOTE: the first labelled amount wins, so a contract that states a subtotal under 合同金额
+# before its grand total reports the subtotal.
+def _pick_total(clauses: list[Clause]) -> tuple[FoundAmount | None, FoundAmount | None, int | None]:
+    """Return (figures, uppercase, clause ordinal) for the total amount, by label priority."""
+    for label_pattern in _TOTAL_LABELS:
+        for clause in clauses:
+            amounts = find_amounts(clause.text)
+            for label in label_pattern.finditer(clause.text):
+                near = [
+                    a for a in amounts
+                    if label.end() <= a.start <= label.end() + TOTAL_AMOUNT_WINDOW
+                    and not _SHARE_OF_TOTAL.search(clause.text[label.end() : a.start])
+                ]
+                figures = next((a for a in near if not a.uppercase), None)
+                uppercase = next((a for a in near if a.uppercase), None)
+                if figures or uppercase:
+                    return figures, uppercase, clause.ordinal
+    return None, None, None
+
+
+def _amount_fields(clauses: list[Clause]) -> list[Field]:
+    figures, uppercase, ordinal = _pick_total(clauses)
+    fields: list[Field] = []
+    if figures is not None:
+        fields.append(Field("total_amount", figures.written, str(figures.value), ordinal))
+    if uppercase is not None:
+        fields.append(Field("total_amount_uppercase", uppercase.written, str(uppercase.value), ordinal))
+    source = figures or uppercase
+    if source is not None and source.currency:
+        fields.append(Field("currency", source.written, source.currency, ordinal))
+    return fields
+
+
+def cross_check_amounts(clauses: list[Clause]) -> list[str]:
+    """Warn where an uppercase amount and the figures next to it in one clause disagree."""
+    warnings: list[str] = []
+    for clause in clauses:
+        amounts = find_amounts(clause.text)
+        figures = [a for a in amounts if not a.uppercase and a.currency in (None, "CNY")]
+        for upper in (a for a in amounts if a.uppercase):
+            def distance(other: FoundAmount, upper: FoundAmount = upper) -> int:
+                return min(abs(other.start - upper.end), abs(upper.start - other.end))
+
+            near = [a for a in figures if distance(a) <= CROSS_CHECK_WINDOW]
+            if not near:
+                continue
+            closest = min(near, key=distance)
+            if closest.value != upper.value:
+                where = f"clause {clause.number}" if clause.number else f"the {clause.role}"
+                warnings.append(
+                    f"Amount in figures {closest.written} ({closest.value}) disagrees with the "
+                    f"uppercase amount {upper.written} ({upper.value}) in {where}."
+                )
+    return warnings
+
+
+def extract_fields(doc: ParsedDocument, clauses: list[Clause]) -> tuple[list[Field], list[str]]:
+    """Extract the contract's fields, each with its clause, and warnings about inconsistent values."""
+    fields: list[Field] = []
+    title = find_title(clauses, doc)
+    if title:
+        fields.append(Field("title", title, None, clauses[0].ordinal if clauses else None))
+
+    number = _contract_number(clauses)
+    if number:
+        fields.append(number)
+    fields.extend(find_parties(clauses))
+
+    front = [c for c in clauses if c.role == ROLE_PREAMBLE] + [c for c in clauses if c.role != ROLE_PREAMBLE]
+    signing = _labelled_date(front, _SIGNING_LABEL, "signing_date") or _signature_date(clauses)
+    if signing:
+        fields.append(signing)
+    effective = _labelled_date(front, _EFFECTIVE_LABEL, "effective_date")
+    if effective:
+        fields.append(effective)
+    fields.extend(_term_fields(clauses))
+    fields.extend(_amount_fields(clauses))
+    return fields, cross_check_amounts(clauses)

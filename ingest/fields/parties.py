@@ -1,0 +1,125 @@
+"""Contract parties with their roles: 甲方/乙方, 出租方/承租方, Party A, "between X and Y"."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.structure import ROLE_PREAMBLE, ROLE_SIGNATURE, Clause, Field
+
+CHINESE_ROLES = (
+    "甲方", "乙方", "丙方", "丁方", "买方", "卖方", "买受人", "出卖人", "发包人", "承包人",
+    "出租方", "出租人", "承租方", "承租人", "委托方", "委托人", "受托方", "受托人",
+    "供方", "需方", "供货方", "采购方", "需求方", "服务方", "许可方", "被许可方",
+    "转让方", "受让方", "借款人", "贷款人",
+)
+ENGLISH_ROLES = (
+    "Party A", "Party B", "Party C", "Buyer", "Seller", "Purchaser", "Vendor", "Lessor", "Lessee",
+    "Landlord", "Tenant", "Licensor", "Licensee", "Customer", "Supplier", "Client", "Contractor",
+)
+# Longer roles first, so 被许可方 is not read as 许可方.
+_ROLE_ALTERNATION = "|".join(
+    re.escape(role) for role in sorted(CHINESE_ROLES + ENGLISH_ROLES, key=len, reverse=True)
+)
+_ROLE_LINE = re.compile(
+    rf"^\s*(?P<role>{_ROLE_ALTERNATION})\s*(?:[(（](?P<alias>[^)）]{{1,16}})[)）])?\s*[:：]\s*(?P<rest>.*)$"
+)
+# The name ends where a seal note, a second role on the same line or a wide gap begins.
+_NAME_END = re.compile(
+    rf"\s{{2,}}|[(（]\s*(?:盖章|签章|签字|公章|签名|以下简称|以下称|下称)"
+    rf"|\s*(?:{_ROLE_ALTERNATION})\s*[(（:：]"
+)
+_SEAL_WORDS = re.compile(r"盖章|签章|签字|公章|签名")
+_STARTS_WITH_ROLE = re.compile(rf"^(?:{_ROLE_ALTERNATION})\s*[(（:：]")
+_BLANK = re.compile(r"^[\s_＿\-—.…·□☐]*$")
+# Template fields: ${name}, {{ name }} and the prompt text Word shows in empty content controls.
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}|(?:请在此处|单击或点击此处|单击此处|点击此处)输入\S*")
+# Party blocks sit in the first lines of a contract; later role lines are clause text.
+MAX_PARTY_LINES = 40
+
+_BETWEEN = re.compile(r"\bbetween\b", re.IGNORECASE)
+_DEFINED_TERM = re.compile(r"[(（]\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?[“\"']([^”\"']{1,40})[”\"']\s*[)）]")
+_DESCRIPTOR = re.compile(r",\s+(?:a|an)\s+\S.*$", re.IGNORECASE)
+_AND_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+")
+# Defined terms in a preamble that name the document or a date, not a party.
+_NOT_A_PARTY_TERM = re.compile(r"Agreement|Amendment|Date|Contract", re.IGNORECASE)
+# Characters of a preamble searched for "between X and Y".
+BETWEEN_WINDOW = 1200
+MAX_NAME_CHARS = 120
+
+
+def _clean_name(rest: str) -> str | None:
+    rest = _PLACEHOLDER.sub("", rest).strip()
+    if _STARTS_WITH_ROLE.match(rest):
+        # "甲方（盖章）： 乙方（签字）：" names no party.
+        return None
+    end = _NAME_END.search(rest)
+    name = (rest[: end.start()] if end else rest).strip(" \t:：,，;；")
+    if _BLANK.match(name) or len(name) > MAX_NAME_CHARS:
+        return None
+    return name
+
+
+def find_role_parties(clauses: list[Clause]) -> list[Field]:
+    """Find parties on "甲方：name" / "Buyer: name" lines of the preamble, then the signature."""
+    fields: list[Field] = []
+    seen: set[tuple[str, str]] = set()
+    for clause in clauses:
+        if clause.role not in (ROLE_PREAMBLE, ROLE_SIGNATURE):
+            continue
+        for line in clause.text.splitlines()[:MAX_PARTY_LINES]:
+            # Table rows ("Customer: | Customer:") hold form labels, not a party line.
+            match = _ROLE_LINE.match(line) if " | " not in line else None
+            if not match:
+                continue
+            if match["alias"] and _SEAL_WORDS.search(match["alias"]):
+                continue
+            name = _clean_name(match["rest"])
+            if name is None or (match["role"], name) in seen:
+                continue
+            seen.add((match["role"], name))
+            fields.append(
+                Field("party", name, None, clause.ordinal, role=match["role"], detail=match["alias"])
+            )
+        if fields and clause.role == ROLE_PREAMBLE:
+            # The preamble named the parties; signature lines would only repeat them.
+            break
+    return fields
+
+
+def _parties_after_between(window: str, clause_ordinal: int) -> list[Field]:
+    fields: list[Field] = []
+    boundary = 0
+    for term in _DEFINED_TERM.finditer(window):
+        if _NOT_A_PARTY_TERM.search(term.group(1)):
+            continue
+        segment = window[boundary : term.start()]
+        # The first party follows "between"; later ones follow the last "and".
+        name = segment if not fields else _AND_SPLIT.split(segment)[-1]
+        name = _DESCRIPTOR.sub("", name).strip(" ,;")
+        boundary = term.end()
+        if not name or len(name) > MAX_NAME_CHARS:
+            return []
+        fields.append(Field("party", name, None, clause_ordinal, role=term.group(1)))
+        if len(fields) == 2:
+            return fields
+    return []
+
+
+def find_between_parties(clauses: list[Clause]) -> list[Field]:
+    """Find the parties of an English "by and between X (“A”) and Y (“B”)" preamble."""
+    preamble = next((c for c in clauses if c.role == ROLE_PREAMBLE), None)
+    if preamble is None:
+        return []
+    text = " ".join(preamble.text.split())
+    # A cover page may print "between X and Y" without defined terms, so try each "between".
+    for found in _BETWEEN.finditer(text):
+        window = text[found.end() : found.end() + BETWEEN_WINDOW]
+        fields = _parties_after_between(window, preamble.ordinal)
+        if fields:
+            return fields
+    return []
+
+
+def find_parties(clauses: list[Clause]) -> list[Field]:
+    """Find the parties of a document with their roles as written."""
+    return find_role_parties(clauses) or find_between_parties(clauses)

@@ -1,0 +1,199 @@
+"""Clause number patterns and the values of Chinese and Roman numerals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Full-width digits and parentheses map one-to-one to ASCII, so string offsets survive.
+FULLWIDTH_TO_ASCII = str.maketrans(
+    "０１２３４５６７８９（）．：　", "0123456789().: "
+)
+
+CHINESE_DIGITS: dict[str, int] = {
+    "〇": 0, "○": 0, "Ｏ": 0, "零": 0,
+    "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
+    "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5,
+    "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+}
+CHINESE_UNITS: dict[str, int] = {
+    "十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000,
+}
+# Ligatures used in dates: 廿 is twenty, 卅 thirty.
+CHINESE_TENS_LIGATURES: dict[str, int] = {"廿": 20, "卅": 30}
+
+CHINESE_NUMERAL_CHARS = "".join(CHINESE_DIGITS) + "".join(CHINESE_UNITS) + "".join(
+    CHINESE_TENS_LIGATURES
+)
+
+ROMAN_VALUES: dict[str, int] = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# Largest value accepted for a clause number; larger numbers are amounts or years.
+MAX_CLAUSE_VALUE = 300
+
+
+def chinese_numeral_value(text: str) -> int | None:
+    """Return the value of a Chinese numeral below 10000 (一百零一, 廿三, 十二), or None."""
+    if not text:
+        return None
+    if len(text) > 1 and all(ch in CHINESE_DIGITS for ch in text):
+        # Digit-by-digit form used in years: 二〇二四.
+        value = 0
+        for ch in text:
+            value = value * 10 + CHINESE_DIGITS[ch]
+        return value
+
+    total = 0
+    pending: int | None = None
+    last_unit = 10**9
+    for ch in text:
+        if ch in CHINESE_DIGITS:
+            if pending is not None and CHINESE_DIGITS[ch] != 0:
+                return None
+            pending = CHINESE_DIGITS[ch] if CHINESE_DIGITS[ch] != 0 else None
+        elif ch in CHINESE_TENS_LIGATURES:
+            if total or pending is not None:
+                return None
+            total = CHINESE_TENS_LIGATURES[ch]
+            last_unit = 10
+        elif ch in CHINESE_UNITS:
+            unit = CHINESE_UNITS[ch]
+            if unit >= last_unit:
+                return None
+            # A bare leading 十 means one ten (十二 = 12).
+            total += (pending if pending is not None else 1) * unit
+            pending = None
+            last_unit = unit
+        else:
+            return None
+    if pending is not None:
+        total += pending
+    return total
+
+
+def roman_value(text: str) -> int | None:
+    """Return the value of a Roman numeral up to C (case-insensitive), or None."""
+    letters = text.upper()
+    if not letters or any(ch not in ROMAN_VALUES for ch in letters):
+        return None
+    total = 0
+    for index, ch in enumerate(letters):
+        value = ROMAN_VALUES[ch]
+        following = ROMAN_VALUES[letters[index + 1]] if index + 1 < len(letters) else 0
+        total += -value if value < following else value
+    if total <= 0 or to_roman(total) != letters:
+        return None
+    return total
+
+
+def to_roman(value: int) -> str:
+    """Return the canonical upper-case Roman numeral for 1..399."""
+    parts = ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
+             (5, "V"), (4, "IV"), (1, "I"))
+    out = []
+    for amount, symbol in parts:
+        while value >= amount:
+            out.append(symbol)
+            value -= amount
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMatch:
+    """One reading of a line's leading clause number.
+
+    `style` names the numbering family, such as "zh_article" for 第X条 or "dotted"
+    for 1.1. `values` contains the number's components, several only for dotted
+    numbers. `rest_start` is the offset of the text after the number and its
+    separator, and `start` and `end` delimit `printed` in the line.
+    """
+
+    style: str
+    values: tuple[int, ...]
+    printed: str
+    rest_start: int
+    start: int
+    end: int
+
+    @property
+    def value(self) -> int:
+        return self.values[-1]
+
+
+# Styles whose rank is fixed: they never nest below a list style.
+STRONG_STYLE_RANKS: dict[str, int] = {
+    "zh_part": 0,
+    "zh_chapter": 1,
+    "en_article": 2,
+    "zh_section": 2,
+    "zh_article": 3,
+}
+
+_ZH_NUM = "[〇○零一二三四五六七八九十百千两0-9]{1,6}"
+_SEP = r"[ \t\u3000、.:：,，]*"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("zh_part", re.compile(rf"^第(?P<n>{_ZH_NUM})(?:编|部分)(?![的中内])")),
+    ("zh_chapter", re.compile(rf"^第(?P<n>{_ZH_NUM})章(?![的中内])")),
+    ("zh_section", re.compile(rf"^第(?P<n>{_ZH_NUM})节(?![的中内])")),
+    ("zh_article", re.compile(rf"^第(?P<n>{_ZH_NUM})条(?![的中内款规所约])")),
+    ("en_article", re.compile(r"^(?:ARTICLE|Article)\s+(?P<n>[IVXLC]+|\d{1,3})\b(?!\.\d)\.?")),
+    ("en_section", re.compile(r"^(?:SECTION|Section)\s+(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})\b\.?")),
+    ("zh_enum", re.compile(r"^(?P<n>[一二三四五六七八九十百]{1,4})\s*[、.．](?!\d)")),
+    ("zh_paren", re.compile(r"^[(（]\s*(?P<n>[一二三四五六七八九十百]{1,4})\s*[)）]")),
+    ("arabic_dun", re.compile(r"^(?P<n>\d{1,3})\s*、")),
+    ("arabic_paren", re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]")),
+    ("arabic_half_paren", re.compile(r"^(?P<n>\d{1,3})[)）]")),
+    ("circled", re.compile(rf"^(?P<n>[{CIRCLED_DIGITS}])")),
+    ("latin_paren", re.compile(r"^\((?P<n>[a-z]{1,2})\)")),
+    ("roman_paren", re.compile(r"^\((?P<n>[ivx]{1,5})\)")),
+    # 1. / 1.1 / 1.1.1 / 1.1. ; a single component needs its trailing point, and a
+    # dotted date such as 1.1.2019 is not a number.
+    ("dotted", re.compile(
+        r"^(?P<n>\d{1,3}(?:[.．]\d{1,3}){1,3})(?![.．]?\d)[.．]?(?![\d%])|^(?P<n1>\d{1,3})[.．](?![\d%])"
+    )),
+)
+
+
+def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
+    if style in ("dotted", "en_section"):
+        return tuple(int(part) for part in re.split(r"[.．]", raw))
+    if style == "circled":
+        return (CIRCLED_DIGITS.index(raw) + 1,)
+    if raw.isascii() and raw.isdigit():
+        return (int(raw),)
+    if style == "latin_paren":
+        if len(raw) == 2 and raw[0] != raw[1]:
+            return None
+        # (aa) follows (z) in some long lists.
+        return ((ord(raw[0]) - ord("a") + 1) + 26 * (len(raw) - 1),)
+    if style == "roman_paren" or style == "en_article":
+        value = roman_value(raw)
+        return (value,) if value is not None else None
+    value = chinese_numeral_value(raw)
+    return (value,) if value is not None else None
+
+
+def match_numbers(line: str) -> list[NumberMatch]:
+    """Return every reading of a clause number at the start of `line`, most specific first."""
+    text = line.lstrip()
+    offset = len(line) - len(text)
+    matches: list[NumberMatch] = []
+    for style, pattern in _PATTERNS:
+        found = pattern.match(text)
+        if not found:
+            continue
+        raw = found.group("n") if found.groupdict().get("n") else found.group("n1")
+        values = _style_value(style, raw)
+        if values is None or not values or min(values) <= 0 or max(values) > MAX_CLAUSE_VALUE:
+            continue
+        printed = found.group(0).rstrip(" :：,，")
+        if style != "dotted" or len(values) > 1:
+            printed = printed.rstrip(".．")
+        sep = re.compile(_SEP).match(text, found.end())
+        rest_start = offset + (sep.end() if sep else found.end())
+        start = offset
+        matches.append(NumberMatch(style, values, printed, rest_start, start, start + len(printed)))
+    return matches

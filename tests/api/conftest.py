@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from archive.settings import Settings
+from cli.samples import write_samples
+from tests.conftest import open_test_archive, _truncate_all
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    if postgres:
+        archive = open_test_archive(tmp_path / "setup", "postgresql", postgres)
+        _truncate_all(archive)
+        archive.close()
+    return Settings(data_dir=tmp_path / "data", database_url=postgres, max_upload_mb=2, _env_file=None)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_samples(tmp_path_factory.mktemp("samples"))
+
+
+def upload(client: TestClient, path: Path, **fields: str):  # type: ignore[no-untyped-def]
+    with path.open("rb") as stream:
+        return client.post("/api/documents", files={"file": (path.name, stream)}, data=fields)

@@ -1,0 +1,156 @@
+import hashlib
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import upload
+
+CONTRACT = "采购合同-HT-2024-001.docx"
+AMENDMENT = "补充协议-HT-2024-001.docx"
+REPORT = "验收报告-HT-2024-001.docx"
+
+
+def test_upload_ingests_and_reports(client: TestClient, samples: Path) -> None:
+    response = upload(client, samples / CONTRACT)
+
+    assert response.status_code == 201
+    result = response.json()["results"][0]
+    assert result["status"] == "ingested"
+    assert result["kind"] == "contract"
+    assert result["file"] == CONTRACT
+    assert result["clause_count"] >= 8
+    assert result["fields"]["contract_number"] == ["HT-2024-001"]
+
+
+def test_same_bytes_again_is_duplicate(client: TestClient, samples: Path) -> None:
+    first = upload(client, samples / CONTRACT).json()["results"][0]
+    second = upload(client, samples / CONTRACT)
+
+    assert second.status_code == 200
+    result = second.json()["results"][0]
+    assert result["status"] == "duplicate"
+    assert result["duplicate_of"] == first["document_version_id"]
+    assert client.get("/api/contracts").json()["total"] == 1
+
+
+def test_amendment_and_report_join_contract_by_number(client: TestClient, samples: Path) -> None:
+    contract = upload(client, samples / CONTRACT).json()["results"][0]
+    amendment = upload(client, samples / AMENDMENT).json()["results"][0]
+    report = upload(client, samples / REPORT).json()["results"][0]
+
+    assert amendment["kind"] == "amendment"
+    assert amendment["contract_id"] == contract["contract_id"]
+    assert amendment["amends_version_ids"] == [contract["document_version_id"]]
+    assert report["kind"] == "acceptance_report"
+    assert report["contract_id"] == contract["contract_id"]
+    detail = client.get(f"/api/contracts/{contract['contract_id']}").json()
+    assert len(detail["documents"]) == 3
+    assert detail["amendments"][0]["method"] == "contract_number"
+
+
+def test_upload_with_only_rfc5987_filename(client: TestClient, samples: Path) -> None:
+    data = (samples / CONTRACT).read_bytes()
+    boundary = "testboundary7d93"
+    body = (
+        f"--{boundary}\r\n"
+        f"Content-Disposition: form-data; name=\"file\"; filename*=UTF-8''{quote(CONTRACT)}\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+
+    response = client.post(
+        "/api/documents", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["results"][0]["file"] == CONTRACT
+
+
+def test_download_returns_original_with_chinese_name(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / CONTRACT).json()["results"][0]
+
+    response = client.get(f"/api/versions/{result['document_version_id']}/download")
+
+    assert response.status_code == 200
+    assert response.content == (samples / CONTRACT).read_bytes()
+    assert f"filename*=UTF-8''{quote(CONTRACT)}" in response.headers["content-disposition"]
+    assert response.headers["x-content-sha256"] == hashlib.sha256(response.content).hexdigest()
+
+
+def test_new_version_supersedes_previous(client: TestClient, samples: Path, tmp_path: Path) -> None:
+    first = upload(client, samples / CONTRACT).json()["results"][0]
+    changed = tmp_path / "采购合同-v2.docx"
+    changed.write_bytes((samples / CONTRACT).read_bytes() + b"\0")  # other bytes, still a readable ZIP
+
+    second = upload(client, changed, document_id=str(first["document_id"])).json()["results"][0]
+
+    assert second["document_id"] == first["document_id"]
+    version = client.get(f"/api/versions/{second['document_version_id']}").json()["version"]
+    assert version["version_number"] == 2
+    assert version["supersedes_id"] == first["document_version_id"]
+    assert client.get(f"/api/versions/{first['document_version_id']}").status_code == 200
+
+
+def test_empty_file_rejected_with_name(client: TestClient, tmp_path: Path) -> None:
+    empty = tmp_path / "空白合同.pdf"
+    empty.write_bytes(b"")
+
+    response = upload(client, empty)
+
+    assert response.status_code == 422
+    result = response.json()["results"][0]
+    assert result["status"] == "failed"
+    assert result["error_code"] == "empty_file"
+    assert "空白合同.pdf" in result["error"]
+
+
+def test_oversized_upload_rejected(client: TestClient, tmp_path: Path) -> None:
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
+
+    response = upload(client, big)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
+    assert "big.pdf" in response.json()["error"]["message"]
+
+
+def test_upload_without_file_is_clear_error(client: TestClient) -> None:
+    response = client.post("/api/documents", data={"contract_id": "1"}, files={"other": ("x.txt", b"x")})
+
+    assert response.status_code == 422
+    assert "file" in response.json()["error"]["message"]
+
+
+def test_unknown_version_is_404_json(client: TestClient) -> None:
+    response = client.get("/api/versions/999999")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_kind_correction_is_kept(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / REPORT).json()["results"][0]
+
+    response = client.patch(f"/api/documents/{result['document_id']}", json={"kind": "correspondence"})
+
+    assert response.status_code == 200
+    assert response.json()["kind"] == "correspondence"
+    assert response.json()["kind_source"] == "staff"
+    bad = client.patch(f"/api/documents/{result['document_id']}", json={"kind": "poem"})
+    assert bad.status_code == 422
+
+
+def test_openapi_documents_upload(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "multipart/form-data" in spec["paths"]["/api/documents"]["post"]["requestBody"]["content"]
+    assert "/api/search" in spec["paths"]
+
+
+def test_download_over_http_streams(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / AMENDMENT).json()["results"][0]
+    with client.stream("GET", f"/api/versions/{result['document_version_id']}/download") as response:
+        data = b"".join(response.iter_bytes())
+    assert data == (samples / AMENDMENT).read_bytes()
+    assert isinstance(response, httpx.Response)

@@ -1,0 +1,142 @@
+from ingest.fields.extract import extract_fields
+from ingest.parsed import Block, ParsedDocument
+from ingest.segment import segment
+
+
+def docx_doc(*paragraphs: str) -> ParsedDocument:
+    blocks = tuple(Block(text, paragraph_index=index) for index, text in enumerate(paragraphs))
+    return ParsedDocument("application/vnd.openxmlformats-officedocument.wordprocessingml.document", blocks)
+
+
+def extract(*paragraphs: str):
+    doc = docx_doc(*paragraphs)
+    clauses = segment(doc)
+    fields, warnings = extract_fields(doc, clauses)
+    return clauses, {f.name: f for f in fields}, [f for f in fields if f.name == "party"], warnings
+
+
+CHINESE_CONTRACT = (
+    "设备采购合同",
+    "合同编号：HT-2024-0315",
+    "买方（甲方）：华东制造有限公司",
+    "卖方（乙方）：江南设备有限公司",
+    "签订日期：二〇二四年三月五日",
+    "第一条 合同标的",
+    "乙方向甲方出售数控机床两台。",
+    "第二条 合同价款",
+    "合同总价为人民币123,000.00元（大写：人民币壹拾贰万叁仟元整）。",
+    "第三条 合同期限",
+    "本合同有效期自2024年3月5日起至2025年3月4日止。",
+    "第四条 生效",
+    "本合同自2024年3月6日起生效。",
+    "（以下无正文）",
+    "甲方（盖章）：                    乙方（盖章）：",
+)
+
+
+def test_contract_number_and_title():
+    _, fields, _, _ = extract(*CHINESE_CONTRACT)
+
+    assert fields["contract_number"].value == "HT-2024-0315"
+    assert fields["contract_number"].clause_ordinal == 0
+    assert fields["title"].value == "设备采购合同"
+
+
+def test_parties_with_roles_and_aliases():
+    _, _, parties, _ = extract(*CHINESE_CONTRACT)
+
+    assert [(p.role, p.value, p.detail) for p in parties] == [
+        ("买方", "华东制造有限公司", "甲方"),
+        ("卖方", "江南设备有限公司", "乙方"),
+    ]
+
+
+def test_signing_effective_and_term():
+    clauses, fields, _, _ = extract(*CHINESE_CONTRACT)
+
+    assert fields["signing_date"].normalized == "2024-03-05"
+    assert fields["signing_date"].value == "二〇二四年三月五日"
+    assert fields["effective_date"].normalized == "2024-03-06"
+    assert fields["term"].normalized == "2024-03-05/2025-03-04"
+    assert fields["expiry_date"].normalized == "2025-03-04"
+    term_clause = clauses[fields["term"].clause_ordinal]
+    assert term_clause.number == "第三条"
+
+
+def test_total_amount_figures_and_uppercase():
+    clauses, fields, _, warnings = extract(*CHINESE_CONTRACT)
+
+    assert fields["total_amount"].normalized == "123000.00"
+    assert fields["total_amount_uppercase"].normalized == "123000.00"
+    assert fields["currency"].normalized == "CNY"
+    assert clauses[fields["total_amount"].clause_ordinal].number == "第二条"
+    assert warnings == []
+
+
+def test_amount_disagreement_warns_with_both_values():
+    _, fields, _, warnings = extract(
+        "服务合同", "第一条 价款", "合同总价：￥100,000.00元（大写：壹拾万零叁仟肆佰元整）。"
+    )
+
+    assert fields["total_amount"].normalized == "100000.00"
+    assert fields["total_amount_uppercase"].normalized == "103400.00"
+    assert len(warnings) == 1
+    assert "100000.00" in warnings[0]
+    assert "103400.00" in warnings[0]
+    assert "第一条" in warnings[0]
+
+
+def test_wan_yuan_amount():
+    _, fields, _, _ = extract("技术服务合同", "一、服务费", "合同金额为12.3万元。")
+
+    assert fields["total_amount"].normalized == "123000.00"
+
+
+def test_english_between_parties_and_dates():
+    _, fields, parties, _ = extract(
+        "SERVICES AGREEMENT",
+        "THIS AGREEMENT, dated and effective as of January 1, 2004 (this “Agreement”) between "
+        "ALPHA HOLDINGS LLC, a Delaware limited liability company (the “Company”), and "
+        "BETA SERVICES INC., a New York corporation (“Provider”).",
+        "1. Services. Provider shall provide the services.",
+        "2. Fees. The total fees are USD 1,000,000.",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [
+        ("Company", "ALPHA HOLDINGS LLC"),
+        ("Provider", "BETA SERVICES INC."),
+    ]
+    assert fields["signing_date"].normalized == "2004-01-01"
+    assert fields["effective_date"].normalized == "2004-01-01"
+    assert fields["total_amount"].normalized == "1000000.00"
+    assert fields["currency"].normalized == "USD"
+
+
+def test_english_role_lines():
+    _, _, parties = extract("PURCHASE CONTRACT", "Buyer: Alpha Ltd.", "Seller: Beta GmbH", "1. Goods.")[:3]
+
+    assert [(p.role, p.value) for p in parties] == [("Buyer", "Alpha Ltd."), ("Seller", "Beta GmbH")]
+
+
+def test_blank_template_fields_absent():
+    _, fields, parties, _ = extract(
+        "租赁合同", "出租方（甲方）：__________", "承租方（乙方）：", "第一条 租金", "月租金为人民币元（大写：元）。"
+    )
+
+    assert parties == []
+    assert "total_amount" not in fields
+    assert "contract_number" not in fields
+
+
+def test_signing_date_from_signature_block():
+    _, fields, _, _ = extract(
+        "委托合同", "第一条 委托事项。", "第二条 报酬。", "甲方（签章）：", "2024年4月21日"
+    )
+
+    assert fields["signing_date"].normalized == "2024-04-21"
+
+
+def test_month_day_without_year_not_used_as_date():
+    _, fields, _, _ = extract("采购合同", "签订日期：3月5日", "第一条 标的。")
+
+    assert "signing_date" not in fields

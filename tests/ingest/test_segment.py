@@ -1,0 +1,345 @@
+from ingest.parsed import BBox, Block, ParsedDocument
+from ingest.segment import segment
+
+PAGE_LEFT = 72.0
+PAGE_RIGHT = 523.0
+
+
+def docx_doc(*paragraphs: str | tuple[str, ...]) -> ParsedDocument:
+    """Build a DOCX-like document: strings are paragraphs, tuples are table rows."""
+    blocks = []
+    for index, item in enumerate(paragraphs):
+        if isinstance(item, tuple):
+            blocks.append(Block(" | ".join(item), paragraph_index=index, cells=item))
+        else:
+            blocks.append(Block(item, paragraph_index=index))
+    return ParsedDocument("application/vnd.openxmlformats-officedocument.wordprocessingml.document", tuple(blocks))
+
+
+def pdf_doc(*lines: tuple[int, str, bool]) -> ParsedDocument:
+    """Build a PDF-like document from (page, text, runs to the right margin) lines."""
+    blocks = []
+    tops: dict[int, float] = {}
+    for page, text, full in lines:
+        top = tops.get(page, 72.0)
+        tops[page] = top + 16
+        right = PAGE_RIGHT if full else PAGE_LEFT + 12 * min(len(text), 30)
+        blocks.append(Block(text, page=page, bbox=BBox(PAGE_LEFT, top, right, top + 12), font_size=10.5))
+    return ParsedDocument("application/pdf", tuple(blocks))
+
+
+def numbers(clauses):
+    return [c.number for c in clauses if c.role == "clause"]
+
+
+def by_number(clauses, number):
+    [clause] = [c for c in clauses if c.number == number]
+    return clause
+
+
+def test_chinese_articles_nesting():
+    clauses = segment(docx_doc(
+        "技术服务合同",
+        "甲方：某某公司",
+        "第一条 合同标的",
+        "（一）服务内容：系统运维。",
+        "1、日常巡检；",
+        "2、故障处理；",
+        "（二）服务地点：北京。",
+        "第二条 价款",
+        "（一）合同总价为人民币10万元。",
+    ))
+
+    assert numbers(clauses) == ["第一条", "（一）", "1、", "2、", "（二）", "第二条", "（一）"]
+    first, paren_one, item_one = by_number(clauses, "第一条"), clauses[2], clauses[3]
+    assert first.heading == "合同标的"
+    assert first.level == 0
+    assert first.parent is None
+    assert paren_one.parent == first.ordinal
+    assert paren_one.level == 1
+    assert item_one.parent == paren_one.ordinal
+    assert item_one.level == 2
+    assert clauses[4].parent == paren_one.ordinal
+    assert clauses[5].parent == first.ordinal
+    assert clauses[7].parent == clauses[6].ordinal
+
+
+def test_preamble_is_own_unit():
+    clauses = segment(docx_doc("采购合同", "甲方：某某公司", "乙方：另一公司", "第一条 标的", "买卖办公设备。"))
+
+    assert clauses[0].role == "preamble"
+    assert clauses[0].number is None
+    assert clauses[0].text.splitlines() == ["采购合同", "甲方：某某公司", "乙方：另一公司"]
+    assert clauses[1].text == "第一条 标的\n买卖办公设备。"
+    assert clauses[1].paragraph_start == 3
+    assert clauses[1].paragraph_end == 4
+
+
+def test_large_chinese_article_numbers():
+    paragraphs = [f"第{n}条 内容{n}。" for n in ("九十九", "一百", "一百零一", "一百零二")]
+    clauses = segment(docx_doc(*paragraphs))
+
+    assert numbers(clauses) == ["第九十九条", "第一百条", "第一百零一条", "第一百零二条"]
+
+
+def test_article_with_dun_separator():
+    clauses = segment(docx_doc("第一条、合同标的", "1、技术目标：", "第二条、合作方式"))
+
+    assert numbers(clauses) == ["第一条", "1、", "第二条"]
+    assert clauses[0].heading == "合同标的"
+    assert clauses[1].heading == "技术目标"
+
+
+def test_chapters_above_articles():
+    clauses = segment(docx_doc(
+        "第一章 总则", "第一条 目的。", "第二条 范围。", "第二章 价款", "第三条 价款。",
+    ))
+
+    chapter_two = by_number(clauses, "第二章")
+    article_three = by_number(clauses, "第三条")
+    assert chapter_two.level == 0
+    assert article_three.parent == chapter_two.ordinal
+    assert by_number(clauses, "第二条").parent == by_number(clauses, "第一章").ordinal
+
+
+def test_style_order_learned_from_document():
+    # Here 1. lists sit above （一） lists, the reverse of the usual order.
+    clauses = segment(docx_doc(
+        "1. 定义", "（一）合同：本合同。", "（二）甲方：委托人。", "2. 价款", "（一）总价：十万元。",
+    ))
+
+    assert [c.level for c in clauses] == [0, 1, 1, 0, 1]
+    assert clauses[4].parent == clauses[3].ordinal
+
+
+def test_dotted_hierarchy():
+    clauses = segment(docx_doc(
+        "1. Definitions", "1.1 Agreement means this document.", "1.1.1 It includes schedules.",
+        "1.2 Party means a signatory.", "2. Services", "2.1 Supplier shall perform the Services.",
+    ))
+
+    assert numbers(clauses) == ["1.", "1.1", "1.1.1", "1.2", "2.", "2.1"]
+    assert [c.level for c in clauses] == [0, 1, 2, 1, 0, 1]
+    assert clauses[2].parent == clauses[1].ordinal
+    assert clauses[3].parent == clauses[0].ordinal
+    assert clauses[5].parent == clauses[4].ordinal
+    assert clauses[0].heading == "Definitions"
+
+
+def test_english_articles_sections_letters():
+    clauses = segment(docx_doc(
+        "ARTICLE I", "DEFINITIONS", "Section 1.1 Terms. Words have these meanings:",
+        "(a) Affiliate means a controlled entity;", "(b) Business Day means a weekday;",
+        "ARTICLE II", "PAYMENT", "Section 2.1 Fees. Customer shall pay the fees.",
+    ))
+
+    assert numbers(clauses) == ["ARTICLE I", "Section 1.1", "(a)", "(b)", "ARTICLE II", "Section 2.1"]
+    article_one = clauses[0]
+    assert article_one.heading == "DEFINITIONS"
+    assert clauses[1].parent == article_one.ordinal
+    assert clauses[1].heading == "Terms"
+    assert clauses[2].parent == clauses[1].ordinal
+    assert clauses[5].parent == clauses[4].ordinal
+
+
+def test_letter_i_after_h_and_roman_items():
+    letters = [f"({c}) item {c};" for c in "abcdefghi"]
+    clauses = segment(docx_doc("1. Scope", *letters, "(i) first roman under (i);", "(ii) second;"))
+    by_text = {c.text: c for c in clauses}
+
+    letter_i = by_text["(i) item i;"]
+    assert letter_i.parent == clauses[0].ordinal
+    roman_two = by_text["(ii) second;"]
+    assert roman_two.parent == letter_i.ordinal
+    assert by_text["(i) first roman under (i);"].parent == letter_i.ordinal
+
+
+def test_circled_and_parenthesised_digits():
+    clauses = segment(docx_doc("一、付款", "(1) 首付款：", "①签约后支付；", "②验收后支付。", "(2) 尾款。"))
+
+    assert numbers(clauses) == ["一、", "(1)", "①", "②", "(2)"]
+    assert [c.level for c in clauses] == [0, 1, 2, 2, 1]
+
+
+def test_out_of_sequence_number_is_text():
+    clauses = segment(docx_doc("第一条 标的。", "第二条 价款。", "第九条 约定的违约金另计。", "第三条 期限。"))
+
+    assert numbers(clauses) == ["第一条", "第二条", "第三条"]
+    assert "第九条" in by_number(clauses, "第二条").text
+
+
+def test_small_gap_in_numbering_accepted():
+    clauses = segment(docx_doc("1. One.", "2. Two.", "4. Four, one line lost.", "5. Five."))
+
+    assert numbers(clauses) == ["1.", "2.", "4.", "5."]
+
+
+def test_table_rows_are_not_clause_starts():
+    clauses = segment(docx_doc(
+        "第一条 货物清单",
+        ("1.", "笔记本电脑", "10台"),
+        ("2.", "打印机", "2台"),
+        "第二条 交付",
+    ))
+
+    assert numbers(clauses) == ["第一条", "第二条"]
+    assert clauses[0].table_rows == (("1.", "笔记本电脑", "10台"), ("2.", "打印机", "2台"))
+
+
+def test_table_of_contents_lines_skipped():
+    clauses = segment(docx_doc(
+        "目录",
+        "第一条 定义……………………3",
+        "第二条 价款……………………5",
+        "合同正文",
+        "第一条 定义",
+        "第二条 价款",
+    ))
+
+    assert numbers(clauses) == ["第一条", "第二条"]
+    assert clauses[1].paragraph_start == 4
+
+
+def test_toc_without_leaders_after_title():
+    clauses = segment(docx_doc(
+        "TABLE OF CONTENTS", "1. SCOPE 3", "2. FEES 7", "SERVICES AGREEMENT",
+        "1. SCOPE.", "The supplier provides services.", "2. FEES.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2."]
+    assert clauses[1].paragraph_start == 4
+
+
+def test_quantities_are_not_clause_starts():
+    clauses = segment(docx_doc("第一条 期限", "2024年3月5日起算。", "1.5倍违约金。", "第二条 其他"))
+
+    assert numbers(clauses) == ["第一条", "第二条"]
+
+
+def test_wrapped_pdf_line_starting_with_number():
+    clauses = segment(pdf_doc(
+        (1, "第一条 付款", False),
+        (1, "甲方应按下列比例付款，首期款为合同总价的百分之三十，余款按照附件", True),
+        (1, "1. 所列进度支付。", False),
+        (1, "第二条 交付", False),
+    ))
+
+    assert numbers(clauses) == ["第一条", "第二条"]
+    assert clauses[0].text == "第一条 付款\n甲方应按下列比例付款，首期款为合同总价的百分之三十，余款按照附件1. 所列进度支付。"
+
+
+def test_pdf_line_after_sentence_end_starts_clause():
+    clauses = segment(pdf_doc(
+        (1, "第一条 付款", False),
+        (1, "甲方应按下列比例付款，首期款为合同总价的百分之三十，余款分两期支付。", True),
+        (1, "1. 验收合格后支付百分之六十。", False),
+        (1, "2. 质保期满后支付百分之十。", False),
+    ))
+
+    assert numbers(clauses) == ["第一条", "1.", "2."]
+
+
+def test_pdf_join_latin_and_hyphen():
+    clauses = segment(pdf_doc(
+        (1, "1. Services. The supplier shall provide the services described in the state-", True),
+        (1, "ment of work and all related support services as agreed", True),
+        (1, "between the parties.", False),
+    ))
+
+    assert clauses[0].text == (
+        "1. Services. The supplier shall provide the services described in the statement "
+        "of work and all related support services as agreed between the parties."
+    )
+    assert clauses[0].heading == "Services"
+
+
+def test_pdf_page_span_and_boxes():
+    clauses = segment(pdf_doc(
+        (1, "第一条 标的", False),
+        (1, "乙方向甲方提供软件开发服务。", False),
+        (2, "开发内容详见附件。", False),
+        (2, "第二条 价款", False),
+    ))
+
+    first = clauses[0]
+    assert (first.page_start, first.page_end) == (1, 2)
+    assert [page for page, _ in first.boxes] == [1, 2]
+    page_one_box = first.boxes[0][1]
+    assert page_one_box.top == 72.0
+    assert page_one_box.bottom == 72.0 + 16 + 12
+
+
+def test_page_numbers_left_out_of_text():
+    clauses = segment(pdf_doc(
+        (1, "第一条 标的", False), (1, "- 1 -", False), (2, "乙方提供服务。", False),
+    ))
+
+    assert clauses[0].text == "第一条 标的\n乙方提供服务。"
+
+
+def test_signature_block_chinese():
+    clauses = segment(docx_doc(
+        "第一条 标的。", "第二条 生效。本合同自双方签字盖章之日起生效。", "（以下无正文）",
+        "甲方（盖章）：", "乙方（盖章）：", "日期：2024年3月5日",
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "signature"]
+    signature = clauses[-1]
+    assert signature.number is None
+    assert signature.text.startswith("（以下无正文）")
+    assert signature.paragraph_end == 5
+
+
+def test_signature_block_seal_line():
+    clauses = segment(docx_doc("一、标的。", "二、价款。", "甲方（盖章）：                乙方（盖章）：", "2024年3月5日"))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "signature"]
+
+
+def test_signature_block_english_by_name():
+    clauses = segment(docx_doc(
+        "1. Term. This Agreement lasts one year.", "2. Notices. Notices are written.",
+        "ACME CORP.", "By: ____________", "Name: Jane Doe", "Title: CEO",
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "signature"]
+    assert clauses[-1].text.splitlines()[0] == "By: ____________"
+
+
+def test_in_witness_whereof_then_exhibit():
+    clauses = segment(docx_doc(
+        "1. Scope. Services.", "2. Term. One year.",
+        "IN WITNESS WHEREOF, the parties have signed this Agreement.",
+        "By: /s/ A", "Name: A", "EXHIBIT A", "1. Service levels", "2. Support hours",
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "signature", "clause", "clause", "clause"]
+    exhibit = clauses[3]
+    assert exhibit.number == "EXHIBIT A"
+    assert clauses[4].parent == exhibit.ordinal
+
+
+def test_nested_restart_keeps_outer_sequence():
+    clauses = segment(docx_doc(
+        "1. Warranties.", "1.1 Each party warrants the following agreements:",
+        "1. Agreement of 2004.", "2. Agreement of 2005.", "1.2 No other warranty.",
+        "2. Term.", "2.1 The term is one year.",
+    ))
+
+    assert numbers(clauses) == ["1.", "1.1", "1.", "2.", "1.2", "2.", "2.1"]
+    assert clauses[2].parent == clauses[1].ordinal
+    assert clauses[5].level == 0
+    assert clauses[6].parent == clauses[5].ordinal
+
+
+def test_heading_none_for_sentence():
+    clauses = segment(docx_doc("1、甲方应当提供专人与乙方联络并对乙方的开发进度及质量进行监督。"))
+
+    assert clauses[0].heading is None
+
+
+def test_document_without_numbers_is_one_preamble():
+    clauses = segment(docx_doc("验收单", "验收结论：合格", ("名称", "数量"), ("电脑", "2")))
+
+    assert [c.role for c in clauses] == ["preamble"]
+    assert len(clauses[0].table_rows) == 2
