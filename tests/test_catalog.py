@@ -8,6 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+import archive.search.tantivy_index  # noqa: F401 - registers the index errors
 from archive.errors import all_error_classes
 from archive.vocabulary import data_words
 

@@ -1,0 +1,154 @@
+"""The main job on the real corpus: `contract-archive ingest`, a re-run, links and search."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from archive.context import Archive
+from archive.models import AmendmentLink, AuditEvent, Blob, Clause, Contract, DocumentVersion
+from archive.queries import search_clauses, version_detail
+from cli.main import app
+from tests.conftest import CORPUS_DIR, open_test_archive, postgres_database
+
+pytestmark = pytest.mark.corpus
+
+CUAD_BASE = "en_cuad_services-agreement_federated_base.pdf"
+CUAD_AMENDMENTS = (
+    "en_cuad_services-agreement_federated_amendment1.pdf",
+    "en_cuad_services-agreement_federated_amendment2.pdf",
+)
+GARBLED = "zh_tender-excerpt_cid-font-no-tounicode_garbled.pdf"
+USER_PASSWORD = "en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf"
+
+
+def run_ingest(data_dir: Path, database_url: str | None, *args: str) -> tuple[int, dict[str, dict]]:
+    env = {"CONTRACT_ARCHIVE_DATA_DIR": str(data_dir)}
+    if database_url:
+        env["CONTRACT_ARCHIVE_DATABASE_URL"] = database_url
+    result = CliRunner().invoke(app, ["--lang", "en", "ingest", "--json", *args], env=env)
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result.exit_code, {Path(row["file"]).name: row for row in rows}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def corpus_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    if not CORPUS_DIR.is_dir():
+        pytest.skip("../shared/corpus is not available")
+    data_dir = tmp_path_factory.mktemp(f"corpus-{request.param}")
+    with _database(request.param) as database_url:
+        exit_code, results = run_ingest(data_dir, database_url, str(CORPUS_DIR))
+        archive = open_test_archive(data_dir, request.param, database_url)
+        counts_before = _counts(archive)
+        rerun_exit, rerun = run_ingest(data_dir, database_url, str(CORPUS_DIR))
+        yield {
+            "archive": archive, "exit_code": exit_code, "results": results, "counts_before": counts_before,
+            "rerun_exit": rerun_exit, "rerun": rerun,
+        }
+        archive.close()
+
+
+def _database(backend: str):  # type: ignore[no-untyped-def]
+    from contextlib import nullcontext
+
+    return postgres_database("corpus") if backend == "postgresql" else nullcontext(None)
+
+
+def _counts(archive: Archive) -> dict[str, int]:
+    with archive.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Blob, Contract, DocumentVersion, Clause, AmendmentLink, AuditEvent)
+        }
+
+
+def test_every_document_file_has_a_result(corpus_run: dict) -> None:
+    documents = {p.name for p in CORPUS_DIR.iterdir() if p.suffix in (".pdf", ".docx")}
+    assert set(corpus_run["results"]) == documents
+
+
+def test_exit_status_reports_the_failed_file(corpus_run: dict) -> None:
+    failed = {name for name, row in corpus_run["results"].items() if row["status"] == "failed"}
+    assert failed == {USER_PASSWORD}
+    assert corpus_run["exit_code"] == 1
+
+
+def test_encrypted_file_message_names_file_and_fix(corpus_run: dict) -> None:
+    row = corpus_run["results"][USER_PASSWORD]
+    assert row["error_code"] == "encrypted"
+    assert USER_PASSWORD in row["error"]
+    assert "password" in row["error"]
+
+
+def test_text_documents_are_ingested_with_clauses(corpus_run: dict) -> None:
+    for name, row in corpus_run["results"].items():
+        if name in (USER_PASSWORD, GARBLED):
+            continue
+        assert row["status"] == "ingested", name
+        assert row["clause_count"] >= 1, name
+        assert row["document_version_id"] and row["contract_id"], name
+
+
+def test_garbled_pdf_needs_ocr_and_indexes_nothing(corpus_run: dict) -> None:
+    row = corpus_run["results"][GARBLED]
+    assert row["status"] == "needs_ocr"
+    assert row["needs_ocr_pages"] == [1, 2, 3, 4]
+    detail = version_detail(corpus_run["archive"], row["document_version_id"])
+    assert "".join(c["text"] for c in detail["clauses"]) == ""
+
+
+def test_rerun_reports_duplicates_and_changes_nothing(corpus_run: dict) -> None:
+    statuses = {row["status"] for row in corpus_run["rerun"].values()}
+    assert statuses == {"duplicate"}
+    assert _counts(corpus_run["archive"]) == corpus_run["counts_before"]
+    assert corpus_run["rerun_exit"] == 0
+
+
+def test_cuad_amendments_link_to_base(corpus_run: dict) -> None:
+    results = corpus_run["results"]
+    base = results[CUAD_BASE]
+    archive = corpus_run["archive"]
+    for name in CUAD_AMENDMENTS:
+        amendment = version_detail(archive, results[name]["document_version_id"])
+        assert amendment["document"]["kind"] == "amendment"
+        assert [link["version_id"] for link in amendment["amends"]] == [base["document_version_id"]], name
+        assert amendment["document"]["contract_id"] == base["contract_id"], name
+
+
+def test_gf_docx_numbers_from_numbering_part(corpus_run: dict) -> None:
+    row = corpus_run["results"]["zh_gf-2024-2612_whole-process-consulting-model_auto-numbering.docx"]
+    numbers = [c["number"] for c in version_detail(corpus_run["archive"], row["document_version_id"])["clauses"]]
+    assert "第1条" in numbers
+    assert "1.1" in numbers
+    assert "1.1.1" in numbers
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_file"),
+    [
+        ("违约", "zh_student_software-dev-contract_diyitiao.docx"),
+        ("责任", "zh_office-equipment-procurement-contract_original.pdf"),
+        ("付款", "zh_zhaoxin_source-code-sales-contract_filled_tracked-ins.docx"),
+        ("验收", "zh_swun_project-acceptance-report_tables.docx"),
+        ("保密", "zh_most_tech-service-contract_model-text_jishu-fuwu.docx"),
+        ("amendment", "en_cuad_services-agreement_federated_base.pdf"),
+        ("indemnify", "en_cuad_distributor-agreement_limeenergy.pdf"),
+        ("GF-2024-2612", "zh_gf-2024-2612_whole-process-consulting-model_auto-numbering.docx"),
+    ],
+)
+def test_search_finds_corpus_clauses(corpus_run: dict, query: str, expected_file: str) -> None:
+    version_id = corpus_run["results"][expected_file]["document_version_id"]
+    page = search_clauses(corpus_run["archive"], query, limit=100)
+    matching = [hit for hit in page["hits"] if hit["document_version_id"] == version_id]
+    assert matching, f"{query} found nothing in {expected_file}"
+    assert all("<mark>" in hit["snippet"] for hit in page["hits"])
+
+
+def test_search_never_returns_garbage_text(corpus_run: dict) -> None:
+    page = search_clauses(corpus_run["archive"], "cid", limit=100)
+    assert all("(cid:" not in hit["snippet"] for hit in page["hits"])
