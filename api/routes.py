@@ -14,6 +14,7 @@ from api.uploads import ingest_form, read_upload_form
 from archive import queries
 from archive.context import Archive
 from archive.services import documents as document_service
+from ingest.indexing import reindex_document
 
 router = APIRouter(prefix="/api")
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
@@ -125,4 +126,6 @@ def update_document(document_id: int, update: KindUpdate, archive: ArchiveDep) -
         document_service.set_document_kind(session, document=document, kind=update.kind)
         record_event(session, actor="local", action="edit", object_type="document", object_id=document_id,
                      summary={"kind": [previous, update.kind]})
-        return queries.document_dict(document)
+        result = queries.document_dict(document)
+    reindex_document(archive, document_id)  # the index filters by kind
+    return result

@@ -9,12 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
+from archive.notices import localize_notice
 from cli.output import ingest_table, print_json_line, snippet_markup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
@@ -146,7 +148,7 @@ def show(
     for name, values in detail["fields"].items():
         console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
     for warning in version["warnings"]:
-        console.print(f"  [yellow]! {warning}[/yellow]")
+        console.print(f"  [yellow]! {escape(localize_notice(warning, _))}[/yellow]")
     for clause in detail["clauses"]:
         pages = f"p.{clause['page_start']}" if clause["page_start"] else ""
         label = clause["number"] or _(clause["role"])

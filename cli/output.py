@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from archive.notices import localize_notice
 from ingest.result import IngestResult
 
 STATUS_STYLES = {"ingested": "green", "duplicate": "cyan", "needs_ocr": "yellow", "failed": "bold red"}
@@ -26,7 +27,7 @@ def ingest_table(results: list[IngestResult], _: Callable[[str], str]) -> Table:
         table.add_column(heading, overflow="fold")
     for result in results:
         style = STATUS_STYLES.get(result.status, "")
-        notes = result.error or "; ".join(result.warnings)
+        notes = result.error or "; ".join(localize_notice(w, _) for w in result.warnings)
         if result.duplicate_of:
             notes = _("Same bytes as version {id}; nothing changed.").format(id=result.duplicate_of) + (" " + notes if notes else "")
         table.add_row(

@@ -53,6 +53,15 @@ def index_pending(archive: Archive) -> int:
     return len(entries)
 
 
+def reindex_document(archive: Archive, document_id: int) -> int:
+    """Index a document's versions again, after its kind or contract changed."""
+    with archive.session() as session:
+        session.execute(
+            update(DocumentVersion).where(DocumentVersion.document_id == document_id).values(indexed_at=None)
+        )
+    return index_pending(archive)
+
+
 def reindex_all(archive: Archive, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index from the database; returns the number of clauses indexed."""
     with archive.session() as session:

@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from archive import notices
 from archive.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -76,7 +77,7 @@ def _result(fmt: str, media_type: str, filename: str) -> SniffResult:
     suffix = PurePath(filename).suffix.lower()
     warning = None
     if suffix not in _EXTENSIONS[fmt]:
-        warning = f"{filename} is a {fmt.upper()} file although its name ends in '{suffix or '(none)'}'; read as {fmt.upper()}."
+        warning = notices.FILE_TYPE_MISMATCH.format(file=filename, format=fmt.upper(), suffix=suffix or "")
     return SniffResult(format=fmt, media_type=media_type, warning=warning)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from archive import notices
 from archive.context import Archive
 from archive.errors import ArchiveError
 from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
@@ -46,7 +47,7 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         version.page_count = len(parsed.pages) or None
         version.has_revisions = parsed.has_revisions
         version.needs_ocr_pages = parsed.needs_ocr_pages
-        version.warnings = _merge(version.warnings, analysis.warnings, _ocr_warnings(parsed))
+        version.warnings = _merge(version.warnings, analysis.warnings)
         version.state = NEEDS_OCR if _mostly_needs_ocr(parsed, analysis) else INGESTED
         version.error_code = version.error_message = version.error_params = None
         version.ingested_at = datetime.now(timezone.utc)
@@ -169,19 +170,23 @@ def _file_under_contract(
     )
     document.contract_id = contract.id
     if document.kind in DEPENDENT_KINDS:
-        version.warnings = _merge(
-            version.warnings,
-            ["No existing contract matched the contract number or title this document names; "
-             "it was filed under a new contract. Move it if one of the listed candidates is right."],
-        )
+        version.warnings = _merge(version.warnings, [notices.NO_CONTRACT_MATCHED])
     return decision
 
 
 def _fill_contract_facts(session: Session, document: Document, analysis: Analysis) -> None:
+    """Take a contract's number and title from its contract document."""
     contract = session.get(Contract, document.contract_id)
     if contract is None or document.kind != "contract":
         return
-    contract.number = contract.number or _first_field(analysis, "contract_number", normalized=True)
+    number = _first_field(analysis, "contract_number", normalized=True)
+    if contract.auto_created:
+        # The pipeline made this contract for an amendment or report; the contract itself names it best.
+        contract.number = number or contract.number
+        contract.title = document.title or contract.title
+        contract.auto_created = False
+        return
+    contract.number = contract.number or number
     contract.title = contract.title or document.title
 
 
@@ -211,10 +216,11 @@ def _link_amendment(
 
 
 def _claim_dependents(session: Session, contract_id: int) -> None:
-    """Move amendments and reports filed under pipeline-made contracts into `contract_id` when they name it.
+    """Adopt amendments and reports that name this contract but were filed before it arrived.
 
     Files arrive in any order: an amendment ingested before its contract was filed under
-    a new contract of its own, and is moved here once its contract arrives.
+    a contract the pipeline made for it. Once the contract arrives, the amendment moves
+    here (or the contract joined the amendment's contract) and is linked to it.
     """
     has_contract_document = select(Document.id).where(
         Document.contract_id == Contract.id, Document.kind == "contract"
@@ -222,32 +228,51 @@ def _claim_dependents(session: Session, contract_id: int) -> None:
     shells = session.scalars(
         select(Contract.id).where(Contract.auto_created, Contract.id != contract_id, ~has_contract_document)
     ).all()
-    if not shells:
-        return
     documents = session.scalars(
-        select(Document).where(Document.contract_id.in_(shells), Document.kind.in_(DEPENDENT_KINDS))
+        select(Document).where(
+            Document.contract_id.in_([*shells, contract_id]), Document.kind.in_(DEPENDENT_KINDS)
+        )
     ).all()
     for document in documents:
         version = document_service.latest_version(session, document.id)
-        if version is None or not version.link_query:
+        if version is None:
             continue
-        decision = find_contract(session, LinkQuery(**{k: tuple(v) for k, v in version.link_query.items()}),
-                                 exclude_version_id=version.id)
-        if decision.contract_id != contract_id:
-            continue
-        previous = document.contract_id
-        document.contract_id = contract_id
-        version.indexed_at = None  # the index entry carries the old contract id
-        version.link_candidates = [c.as_dict() for c in decision.candidates]
-        session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))
-        session.flush()
-        _link_amendment(session, document, version, decision)
-        record_event(
-            session, actor="system", action="document_moved", object_type="document", object_id=document.id,
-            summary={"from_contract_id": previous, "to_contract_id": contract_id, "evidence": decision.evidence},
+        decision = _decide_again(session, version)
+        if document.contract_id != contract_id:
+            if decision is None or decision.contract_id != contract_id:
+                continue
+            _move_document(session, document, version, contract_id, decision)
+        version.warnings = [w for w in version.warnings or [] if w != notices.NO_CONTRACT_MATCHED]
+        already_linked = session.scalar(
+            select(AmendmentLink.id).where(AmendmentLink.amendment_version_id == version.id).limit(1)
         )
+        if already_linked is None:
+            chosen = decision if decision is not None and decision.contract_id == contract_id else None
+            _link_amendment(session, document, version, chosen)
         session.flush()
-    _delete_empty_shells(session, shells)
+    _delete_empty_shells(session, list(shells))
+
+
+def _decide_again(session: Session, version: DocumentVersion) -> LinkDecision | None:
+    if not version.link_query:
+        return None
+    query = LinkQuery(**{key: tuple(values) for key, values in version.link_query.items()})
+    return find_contract(session, query, exclude_version_id=version.id)
+
+
+def _move_document(
+    session: Session, document: Document, version: DocumentVersion, contract_id: int, decision: LinkDecision
+) -> None:
+    previous = document.contract_id
+    document.contract_id = contract_id
+    version.indexed_at = None  # the index entry carries the old contract id
+    version.link_candidates = [c.as_dict() for c in decision.candidates]
+    session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))
+    record_event(
+        session, actor="system", action="document_moved", object_type="document", object_id=document.id,
+        summary={"from_contract_id": previous, "to_contract_id": contract_id, "evidence": decision.evidence},
+    )
+    session.flush()
 
 
 def _delete_empty_shells(session: Session, contract_ids: list[int]) -> None:
@@ -285,14 +310,6 @@ def _mostly_needs_ocr(parsed: ParsedDocument, analysis: Analysis) -> bool:
         return False
     missing = len(parsed.needs_ocr_pages)
     return missing > 0 and (missing > NEEDS_OCR_PAGE_SHARE * len(parsed.pages) or not analysis.clauses)
-
-
-def _ocr_warnings(parsed: ParsedDocument) -> list[str]:
-    pages = parsed.needs_ocr_pages
-    if not pages:
-        return []
-    listed = ", ".join(str(p) for p in pages[:20]) + (" ..." if len(pages) > 20 else "")
-    return [f"{len(pages)} page(s) have no usable text layer and need OCR: {listed}. Their text is not searchable yet."]
 
 
 def _merge(*lists: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import archive.search.tantivy_index  # noqa: F401 - registers the index errors
+from archive import notices
 from archive.errors import all_error_classes
 from archive.vocabulary import data_words
 
@@ -42,6 +43,7 @@ def shown_messages() -> set[str]:
         | python_messages()
         | {cls.template for cls in all_error_classes()}
         | set(data_words())
+        | set(notices.TEMPLATES)
     )
 
 

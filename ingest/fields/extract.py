@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from archive import notices
 from ingest.fields.amounts import FoundAmount, find_amounts
 from ingest.fields.dates import find_dates
 from ingest.fields.parties import find_parties
@@ -221,10 +222,14 @@ def cross_check_amounts(clauses: list[Clause]) -> list[str]:
                 continue
             closest = min(near, key=distance)
             if closest.value != upper.value:
-                where = f"clause {clause.number}" if clause.number else f"the {clause.role}"
                 warnings.append(
-                    f"Amount in figures {closest.written} ({closest.value}) disagrees with the "
-                    f"uppercase amount {upper.written} ({upper.value}) in {where}."
+                    notices.AMOUNTS_DISAGREE.format(
+                        figures=closest.written,
+                        figures_value=closest.value,
+                        uppercase=upper.written,
+                        uppercase_value=upper.value,
+                        clause=clause.number or clause.role,
+                    )
                 )
     return warnings
 

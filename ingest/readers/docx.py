@@ -19,6 +19,7 @@ from docx.oxml.parser import parse_xml
 from docx.package import Package
 from lxml import etree
 
+from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError, LegacyWordFormatError
 from ingest.normalize import normalize_text
 from ingest.parsed import Block, ParsedDocument
@@ -67,9 +68,7 @@ def read_docx(data: bytes, *, filename: str) -> ParsedDocument:
     walker = BodyWalker(styles, numbering, ListCounters(numbering), normalize_text)
     items = list(walker.iter_items(body)) if body is not None else []
     if body is None:
-        warnings.append(
-            "The main document part has no WordprocessingML body; Strict OOXML is not supported."
-        )
+        warnings.append(notices.DOCX_NO_BODY)
 
     blocks = _to_blocks(items)
     warnings.extend(_collect_warnings(main_part, walker, numbering))
@@ -178,18 +177,13 @@ def _collect_warnings(
 ) -> list[str]:
     warnings: list[str] = []
     if _has_related(main_part, RT.COMMENTS):
-        warnings.append("The document has comments; they are kept apart from the body text.")
+        warnings.append(notices.DOCX_COMMENTS)
     if walker.note_references:
-        warnings.append(
-            f"{walker.note_references} footnote or endnote references found; "
-            "the note texts are not read."
-        )
+        warnings.append(notices.DOCX_NOTES.format(count=walker.note_references))
     if walker.alt_chunks:
-        warnings.append(
-            f"{walker.alt_chunks} embedded alternative-format parts (w:altChunk) were not read."
-        )
+        warnings.append(notices.DOCX_ALT_CHUNKS.format(count=walker.alt_chunks))
     for num_format in sorted(numbering.unknown_formats):
-        warnings.append(f"Number format {num_format!r} is not supported; its labels are decimal.")
+        warnings.append(notices.DOCX_NUMBER_FORMAT.format(format=num_format))
     return warnings
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
 from ingest.parsed import Block, Page, ParsedDocument
@@ -47,22 +48,13 @@ class _DocumentNotes:
 
     def warnings(self) -> tuple[str, ...]:
         templates = {
-            "diagonal": (
-                "{count} characters of diagonal text (such as a watermark) "
-                "were left out of the lines on pages {pages}"
-            ),
-            "sideways": (
-                "{count} sideways lines were read in their own direction "
-                "and placed after the upright lines on pages {pages}"
-            ),
-            "garbage_lines": "{count} lines with unreadable characters were dropped on pages {pages}",
-            "needs_ocr": "{count} pages have no usable text layer and need OCR: pages {pages}",
+            "diagonal": notices.PDF_DIAGONAL,
+            "sideways": notices.PDF_SIDEWAYS,
+            "garbage_lines": notices.PDF_GARBAGE_LINES,
+            "needs_ocr": notices.PDF_NEEDS_OCR,
             # NOTE: pdfminer's text is not used as a fallback, because no sample shows it
             # reading a page that pdfium cannot, so such pages still go to OCR.
-            "pdfminer_disagrees": (
-                "pdfminer reads text that pdfium cannot map on pages {pages}, "
-                "and they are still marked for OCR"
-            ),
+            "pdfminer_disagrees": notices.PDF_PDFMINER_DISAGREES,
         }
         return tuple(
             templates[kind].format(count=self.counts[kind], pages=_page_list(self.pages[kind]))

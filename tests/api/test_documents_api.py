@@ -154,3 +154,16 @@ def test_download_over_http_streams(client: TestClient, samples: Path) -> None:
         data = b"".join(response.iter_bytes())
     assert data == (samples / AMENDMENT).read_bytes()
     assert isinstance(response, httpx.Response)
+
+
+def test_amendment_before_contract_is_linked_later(client: TestClient, samples: Path) -> None:
+    amendment = upload(client, samples / AMENDMENT).json()["results"][0]
+    contract = upload(client, samples / CONTRACT).json()["results"][0]
+
+    version = client.get(f"/api/versions/{amendment['document_version_id']}").json()
+    assert version["document"]["contract_id"] == contract["contract_id"]
+    assert [link["version_id"] for link in version["amends"]] == [contract["document_version_id"]]
+    assert version["version"]["warnings"] == []
+    detail = client.get(f"/api/contracts/{contract['contract_id']}").json()
+    assert detail["contract"]["title"] == "设备采购合同"
+    assert detail["contract"]["number"] == "HT-2024-001"

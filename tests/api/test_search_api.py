@@ -79,3 +79,12 @@ def test_any_input_is_a_query(loaded: TestClient, query: str) -> None:
     assert response.status_code == 200
     for hit in response.json()["hits"]:
         assert "<script>" not in hit["snippet"]
+
+
+def test_kind_correction_updates_search_filter(loaded: TestClient) -> None:
+    hit = loaded.get("/api/search", params={"q": "验收合格", "kind": "acceptance_report"}).json()["hits"][0]
+
+    loaded.patch(f"/api/documents/{hit['document_id']}", json={"kind": "correspondence"})
+
+    moved = loaded.get("/api/search", params={"q": "验收合格", "kind": "correspondence"}).json()["hits"]
+    assert hit["clause_id"] in {h["clause_id"] for h in moved}

@@ -1,0 +1,79 @@
+"""Warning templates that readers and the pipeline store with a version.
+
+Warnings are stored as English text (the API returns them as they are). Pages
+and the CLI show them in the user's language by matching the stored text
+against these templates and rendering the catalog's translation with the same
+values. A warning written without a template here is shown in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+FILE_TYPE_MISMATCH = "{file} is a {format} file although its name ends in '{suffix}'; it was read as that format."
+NO_CONTRACT_MATCHED = (
+    "No existing contract matched the contract number or title this document names; "
+    "it was filed under a new contract. Move it if one of the listed candidates is right."
+)
+AMOUNTS_DISAGREE = (
+    "Amount in figures {figures} ({figures_value}) disagrees with the uppercase amount "
+    "{uppercase} ({uppercase_value}) in {clause}."
+)
+DOCX_NO_BODY = "The main document part has no WordprocessingML body; Strict OOXML is not supported."
+DOCX_COMMENTS = "The document has comments; they are kept apart from the body text."
+DOCX_NOTES = "{count} footnote or endnote references found; the note texts are not read."
+DOCX_ALT_CHUNKS = "{count} embedded alternative-format parts (w:altChunk) were not read."
+DOCX_NUMBER_FORMAT = "Number format {format} is not supported; its labels are decimal."
+PDF_DIAGONAL = "{count} characters of diagonal text (such as a watermark) were left out of the lines on pages {pages}"
+PDF_SIDEWAYS = (
+    "{count} sideways lines were read in their own direction and placed after the upright lines on pages {pages}"
+)
+PDF_GARBAGE_LINES = "{count} lines with unreadable characters were dropped on pages {pages}"
+PDF_NEEDS_OCR = "{count} pages have no usable text layer and need OCR: pages {pages}"
+PDF_PDFMINER_DISAGREES = (
+    "pdfminer reads text that pdfium cannot map on pages {pages}, and they are still marked for OCR"
+)
+
+TEMPLATES = (
+    FILE_TYPE_MISMATCH,
+    NO_CONTRACT_MATCHED,
+    AMOUNTS_DISAGREE,
+    DOCX_NO_BODY,
+    DOCX_COMMENTS,
+    DOCX_NOTES,
+    DOCX_ALT_CHUNKS,
+    DOCX_NUMBER_FORMAT,
+    PDF_DIAGONAL,
+    PDF_SIDEWAYS,
+    PDF_GARBAGE_LINES,
+    PDF_NEEDS_OCR,
+    PDF_PDFMINER_DISAGREES,
+)
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@lru_cache(maxsize=None)
+def _pattern(template: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    seen: set[str] = set()
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[position : match.start()]))
+        name = match.group(1)
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        position = match.end()
+    parts.append(re.escape(template[position:]))
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+def localize_notice(text: str, gettext: Callable[[str], str]) -> str:
+    """Render a stored English warning in the language of `gettext`."""
+    for template in TEMPLATES:
+        match = _pattern(template).match(text)
+        if match:
+            return gettext(template).format(**match.groupdict())
+    return gettext(text)
