@@ -40,8 +40,11 @@ UPLOAD_OPENAPI = {
 }
 
 
-class KindUpdate(BaseModel):
-    kind: str
+class DocumentUpdate(BaseModel):
+    """Corrections staff make to a document: its kind, the contract it is filed under, or both."""
+
+    kind: str | None = None
+    contract_id: int | None = None
 
 
 @router.get("/health")
@@ -116,16 +119,21 @@ async def upload_documents(request: Request, archive: ArchiveDep) -> JSONRespons
 
 
 @router.patch("/documents/{document_id}")
-def update_document(document_id: int, update: KindUpdate, archive: ArchiveDep) -> dict[str, Any]:
-    """Correct a document's kind; a kind set by staff is never overwritten by detection."""
+def update_document(document_id: int, update: DocumentUpdate, archive: ArchiveDep) -> dict[str, Any]:
+    """Correct a document's kind or contract; staff choices are never overwritten by detection."""
     from archive.services.audit import record_event
+    from archive.services.linking import relink_document
 
     with archive.session() as session:
         document = document_service.get_document_or_raise(session, document_id)
-        previous = document.kind
-        document_service.set_document_kind(session, document=document, kind=update.kind)
-        record_event(session, actor="local", action="edit", object_type="document", object_id=document_id,
-                     summary={"kind": [previous, update.kind]})
+        if update.kind is not None and update.kind != document.kind:
+            previous = document.kind
+            document_service.set_document_kind(session, document=document, kind=update.kind)
+            relink_document(session, document=document, method="explicit")
+            record_event(session, actor="local", action="edit", object_type="document", object_id=document_id,
+                         summary={"kind": [previous, update.kind]})
+        if update.contract_id is not None and update.contract_id != document.contract_id:
+            document_service.move_document(session, document=document, contract_id=update.contract_id, actor="local")
         result = queries.document_dict(document)
-    reindex_document(archive, document_id)  # the index filters by kind
+    reindex_document(archive, document_id)  # the index filters by kind and contract
     return result

@@ -29,8 +29,13 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
         siblings = session.scalars(
             select(DocumentVersion).where(DocumentVersion.document_id == document.id).order_by(DocumentVersion.version_number)
         ).all()
+        detail_version = version_dict(version)
+        candidate_ids = [c["contract_id"] for c in detail_version["link_candidates"]]
+        existing = set(session.scalars(select(Contract.id).where(Contract.id.in_(candidate_ids))).all())
+        # Contracts the pipeline made and later merged are gone; only offer those that exist.
+        detail_version["link_candidates"] = [c for c in detail_version["link_candidates"] if c["contract_id"] in existing]
         return {
-            "version": version_dict(version),
+            "version": detail_version,
             "document": document_dict(document),
             "contract": contract_dict(contract) if contract else None,
             "fields": fields,

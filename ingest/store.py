@@ -16,7 +16,7 @@ from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVe
 from archive.services import documents as document_service
 from archive.services.audit import record_event
 from archive.services.contracts import create_contract
-from archive.services.linking import LinkDecision, LinkQuery, find_contract, normalize_party
+from archive.services.linking import LinkDecision, LinkQuery, find_contract, link_amendment, normalize_party
 from ingest.analyse import Analysis
 from ingest.parsed import ParsedDocument
 from ingest.result import FAILED, INGESTED, NEEDS_OCR, IngestResult
@@ -193,26 +193,9 @@ def _fill_contract_facts(session: Session, document: Document, analysis: Analysi
 def _link_amendment(
     session: Session, document: Document, version: DocumentVersion, decision: LinkDecision | None
 ) -> list[int]:
-    """Link an amendment to the current version of every contract document in its contract."""
-    if document.kind != "amendment" or document.contract_id is None:
-        return []
     method = decision.method if decision and decision.method else "same_contract"
-    evidence = decision.evidence if decision else None
-    targets = session.scalars(
-        select(DocumentVersion)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Document.contract_id == document.contract_id, Document.kind == "contract")
-        .where(DocumentVersion.id != version.id)
-        .order_by(DocumentVersion.document_id, DocumentVersion.version_number.desc())
-    ).all()
-    latest: dict[int, DocumentVersion] = {}
-    for target in targets:
-        latest.setdefault(target.document_id, target)
-    for target in latest.values():
-        session.add(
-            AmendmentLink(amendment_version_id=version.id, amended_version_id=target.id, method=method, evidence=evidence)
-        )
-    return [t.id for t in latest.values()]
+    return link_amendment(session, document=document, version=version, method=method,
+                          evidence=decision.evidence if decision else None)
 
 
 def _claim_dependents(session: Session, contract_id: int) -> None:

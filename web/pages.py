@@ -112,9 +112,24 @@ def change_kind(
     kind: Annotated[str, Form()],
     back: Annotated[str, Form()] = "/",
 ) -> Response:
-    from api.routes import KindUpdate, update_document
+    from api.routes import DocumentUpdate, update_document
 
-    update_document(document_id, KindUpdate(kind=kind), archive)
+    update_document(document_id, DocumentUpdate(kind=kind), archive)
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/documents/{document_id}/contract")
+def change_contract(
+    request: Request,
+    document_id: int,
+    archive: ArchiveDep,
+    contract_id: Annotated[int, Form()],
+    back: Annotated[str, Form()] = "/",
+) -> Response:
+    from api.routes import DocumentUpdate, update_document
+
+    update_document(document_id, DocumentUpdate(contract_id=contract_id), archive)
     target = back if back.startswith("/") and not back.startswith("//") else "/"
     return RedirectResponse(target, status_code=303)
 

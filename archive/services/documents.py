@@ -69,3 +69,20 @@ def set_document_kind(session: Session, *, document: Document, kind: str) -> Non
 def validate_kind(kind: str) -> None:
     if kind not in DOCUMENT_KINDS:
         raise InvalidInputError(detail=f"Unknown document kind '{kind}'. Use one of: {', '.join(DOCUMENT_KINDS)}.")
+
+
+def move_document(session: Session, *, document: Document, contract_id: int, actor: str) -> None:
+    """File a document under another contract, chosen by staff; links follow, the move is audited."""
+    from archive.services.audit import record_event
+    from archive.services.contracts import get_contract_or_raise
+    from archive.services.linking import relink_document
+
+    get_contract_or_raise(session, contract_id)
+    previous = document.contract_id
+    document.contract_id = contract_id
+    session.flush()
+    relink_document(session, document=document, method="explicit")
+    record_event(
+        session, actor=actor, action="document_moved", object_type="document", object_id=document.id,
+        summary={"from_contract_id": previous, "to_contract_id": contract_id, "by": "staff"},
+    )

@@ -7,10 +7,10 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import Contract, Document, DocumentVersion, ExtractedField
+from archive.models import AmendmentLink, Contract, Document, DocumentVersion, ExtractedField
 
 # Points per kind of agreement between a document's references and a contract.
 SCORE_NUMBER = 10
@@ -177,3 +177,36 @@ def _score(contract_id: int, fact: _Facts, query: LinkQuery) -> Candidate:
         candidate.score += min(MAX_PARTY_SCORE, SCORE_PARTY * len(shared))
         candidate.reasons.append(f"{len(shared)} shared parties")
     return candidate
+
+
+def link_amendment(
+    session: Session, *, document: Document, version: DocumentVersion, method: str, evidence: str | None
+) -> list[int]:
+    """Link an amendment version to the current version of every contract document in its contract."""
+    if document.kind != "amendment" or document.contract_id is None:
+        return []
+    targets = session.scalars(
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Document.contract_id == document.contract_id, Document.kind == "contract")
+        .where(DocumentVersion.id != version.id)
+        .order_by(DocumentVersion.document_id, DocumentVersion.version_number.desc())
+    ).all()
+    latest: dict[int, DocumentVersion] = {}
+    for target in targets:
+        latest.setdefault(target.document_id, target)
+    for target in latest.values():
+        session.add(
+            AmendmentLink(amendment_version_id=version.id, amended_version_id=target.id, method=method, evidence=evidence)
+        )
+    return [t.id for t in latest.values()]
+
+
+def relink_document(session: Session, *, document: Document, method: str) -> None:
+    """Replace the amendment links of every version of `document` after it moved or changed kind."""
+    versions = session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id)).all()
+    for version in versions:
+        session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))
+    session.flush()
+    for version in versions:
+        link_amendment(session, document=document, version=version, method=method, evidence=None)

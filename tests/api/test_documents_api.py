@@ -167,3 +167,25 @@ def test_amendment_before_contract_is_linked_later(client: TestClient, samples: 
     detail = client.get(f"/api/contracts/{contract['contract_id']}").json()
     assert detail["contract"]["title"] == "设备采购合同"
     assert detail["contract"]["number"] == "HT-2024-001"
+
+
+def test_staff_move_relinks_amendment(client: TestClient, samples: Path) -> None:
+    contract = upload(client, samples / CONTRACT).json()["results"][0]
+    other = upload(client, samples / "services-agreement-sample.docx").json()["results"][0]
+    amendment = upload(client, samples / AMENDMENT).json()["results"][0]
+
+    response = client.patch(f"/api/documents/{amendment['document_id']}", json={"contract_id": other["contract_id"]})
+
+    assert response.status_code == 200
+    version = client.get(f"/api/versions/{amendment['document_version_id']}").json()
+    assert version["document"]["contract_id"] == other["contract_id"]
+    assert version["amends"] == [{"version_id": other["document_version_id"], "method": "explicit", "evidence": None}]
+    hits = client.get("/api/search", params={"q": "补充协议", "contract_id": other["contract_id"]}).json()["hits"]
+    assert {h["document_version_id"] for h in hits} == {amendment["document_version_id"]}
+    assert contract["contract_id"] != other["contract_id"]
+
+
+def test_move_to_missing_contract_is_404(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / REPORT).json()["results"][0]
+    response = client.patch(f"/api/documents/{result['document_id']}", json={"contract_id": 424242})
+    assert response.status_code == 404
