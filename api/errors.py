@@ -39,7 +39,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": {"code": "invalid_input", "message": problems}}, status_code=422)
         from web.pages import render_error_page
 
-        return render_error_page(request, status=422, message=problems)
+        gettext = _gettext(request)
+        if any(e.get("loc", ("",))[0] == "path" for e in error.errors()):
+            # /contracts/abc names no contract: that is a page that does not exist.
+            return render_error_page(request, status=404, message=gettext("This page does not exist."))
+        return render_error_page(request, status=422, message=gettext("Some values in the request are invalid: {problems}").format(problems=problems))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -47,7 +51,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": {"code": "http_error", "message": str(error.detail)}}, status_code=error.status_code)
         from web.pages import render_error_page
 
-        return render_error_page(request, status=error.status_code, message=str(error.detail))
+        message = _gettext(request)("This page does not exist.") if error.status_code == 404 else str(error.detail)
+        return render_error_page(request, status=error.status_code, message=message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:

@@ -17,7 +17,7 @@ from typing import IO, AsyncIterator
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from archive.errors import FileTooLargeError, InvalidInputError
+from archive.errors import FileTooLargeError, FormFieldTooLongError, NotMultipartError
 
 MAX_FIELD_BYTES = 64 * 1024
 SPOOL_MEMORY_BYTES = 1024 * 1024
@@ -74,7 +74,7 @@ async def parse_multipart(
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
-        raise InvalidInputError(detail="The request is not multipart/form-data with a boundary.")
+        raise NotMultipartError()
     form = ParsedForm()
     state: dict[str, object] = {}
 
@@ -117,7 +117,7 @@ async def parse_multipart(
         else:
             buffer: bytearray = state["data"]  # type: ignore[assignment]
             if len(buffer) + len(chunk) > MAX_FIELD_BYTES:
-                raise InvalidInputError(detail=f"Form field '{state['name']}' is too long.")
+                raise FormFieldTooLongError(field=str(state["name"]))
             buffer.extend(chunk)
 
     def on_part_end() -> None:

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.multipart import ParsedForm, parse_multipart
 from archive.context import Archive
-from archive.errors import InvalidInputError
+from archive.errors import InvalidNumberFieldError, NoFileUploadedError, NotMultipartError
 from ingest.pipeline import ingest_stream
 from ingest.result import IngestResult
 
@@ -18,7 +18,7 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 async def read_upload_form(request: Request, archive: Archive) -> ParsedForm:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
-        raise InvalidInputError(detail="Send the file as multipart/form-data in a field named 'file'.")
+        raise NotMultipartError()
     return await parse_multipart(content_type, request.stream(), limit_bytes=archive.settings.max_upload_bytes)
 
 
@@ -27,7 +27,7 @@ def optional_int(form: ParsedForm, name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidInputError(detail=f"Field '{name}' must be a whole number, not '{raw[:40]}'.")
+        raise InvalidNumberFieldError(field=name, value=raw[:40])
     return int(raw)
 
 
@@ -35,7 +35,7 @@ async def ingest_form(archive: Archive, form: ParsedForm, *, actor: str) -> list
     """Ingest every file in the form's 'file' field with the form's contract, document and kind."""
     parts = form.files.get("file", [])
     if not parts:
-        raise InvalidInputError(detail="No file was uploaded: choose a PDF or DOCX file in the field 'file'.")
+        raise NoFileUploadedError()
     contract_id = optional_int(form, "contract_id")
     document_id = optional_int(form, "document_id")
     kind = form.fields.get("kind", "").strip() or None

@@ -47,6 +47,31 @@ class InvalidInputError(ArchiveError):
     template = "{detail}"
 
 
+class InvalidNumberFieldError(InvalidInputError):
+    code = "invalid_number"
+    template = "Field '{field}' must be a whole number, not '{value}'."
+
+
+class UnknownKindError(InvalidInputError):
+    code = "unknown_kind"
+    template = "Unknown document kind '{kind}'. Use one of: {kinds}."
+
+
+class NoFileUploadedError(InvalidInputError):
+    code = "no_file"
+    template = "No file was uploaded: choose one or more PDF or DOCX files."
+
+
+class NotMultipartError(InvalidInputError):
+    code = "not_multipart"
+    template = "Send files as multipart/form-data in a field named 'file'."
+
+
+class FormFieldTooLongError(InvalidInputError):
+    code = "field_too_long"
+    template = "Form field '{field}' is too long."
+
+
 class FileRejectedError(ArchiveError):
     """A file that cannot be ingested; the message names the file and what to do."""
 

@@ -36,6 +36,13 @@ PDF_PDFMINER_DISAGREES = (
     "pdfminer reads text that pdfium cannot map on pages {pages}, and they are still marked for OCR"
 )
 
+# Reasons a document was matched to a contract, joined with EVIDENCE_SEPARATOR into the evidence.
+LINK_REASON_NUMBER = "contract number {number}"
+LINK_REASON_TITLE = "title matches"
+LINK_REASON_DATE = "date {dates}"
+LINK_REASON_PARTIES = "{count} shared parties"
+EVIDENCE_SEPARATOR = "; "
+
 TEMPLATES = (
     FILE_TYPE_MISMATCH,
     NO_CONTRACT_MATCHED,
@@ -50,6 +57,10 @@ TEMPLATES = (
     PDF_GARBAGE_LINES,
     PDF_NEEDS_OCR,
     PDF_PDFMINER_DISAGREES,
+    LINK_REASON_NUMBER,
+    LINK_REASON_TITLE,
+    LINK_REASON_DATE,
+    LINK_REASON_PARTIES,
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -77,3 +88,9 @@ def localize_notice(text: str, gettext: Callable[[str], str]) -> str:
         if match:
             return gettext(template).format(**match.groupdict())
     return gettext(text)
+
+
+def localize_evidence(text: str, gettext: Callable[[str], str]) -> str:
+    """Render stored link evidence (reasons joined by EVIDENCE_SEPARATOR) in the language of `gettext`."""
+    separator = gettext(EVIDENCE_SEPARATOR)
+    return separator.join(localize_notice(part, gettext) for part in text.split(EVIDENCE_SEPARATOR))

@@ -188,6 +188,8 @@ def _fields(session: Session, version_ids: list[int], clause_numbers: dict[int, 
     )
     for field in rows:
         display = f"{field.role}: {field.value}" if field.role else field.value
+        if field.name == "currency":
+            display = field.normalized or field.value  # CNY rather than the ￥ it was read from
         fields.setdefault(field.name, []).append(
             {
                 "id": field.id,

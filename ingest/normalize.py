@@ -44,6 +44,10 @@ _SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f]{2,}|[\t\u00
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b\u2060\ufeff]")
 _LINE_EDGE_SPACE = re.compile(f"^{_HORIZONTAL_SPACE}+|{_HORIZONTAL_SPACE}+$", re.MULTILINE)
 
+# A clause label at the start of a line (第一条, 第12章): the space after it separates the
+# label from the heading, so it is kept as one space.
+_LEADING_LABEL = re.compile(r"[ \t\u3000]*第[0-9〇零一二三四五六七八九十百千两]+[条章节篇]\Z")
+
 _RADICALS = {source: chr(target) for source, target in RADICAL_SUPPLEMENT_TO_IDEOGRAPH.items()}
 
 
@@ -59,9 +63,17 @@ def normalize_text(text: str) -> str:
     if not text.isascii():
         text = _fold_compatibility(text)
         text = text.translate(_RADICALS)
-        text = _SPACE_BETWEEN_CJK.sub("", text)
+        text = _delete_cjk_spaces(text)
     text = _SPACE_RUN.sub(" ", text)
     return _LINE_EDGE_SPACE.sub("", text)
+
+
+def _delete_cjk_spaces(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        return " " if _LEADING_LABEL.match(text, line_start, match.start()) else ""
+
+    return _SPACE_BETWEEN_CJK.sub(replace, text)
 
 
 def _fold_compatibility(text: str) -> str:

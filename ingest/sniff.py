@@ -1,4 +1,4 @@
-"""Decide what a file really is from its bytes, whatever its name says."""
+"""Detect the real type of a file from its bytes, whatever its file name claims."""
 
 from __future__ import annotations
 

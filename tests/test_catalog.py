@@ -69,3 +69,10 @@ def test_translations_keep_placeholders(catalog) -> None:  # type: ignore[no-unt
 
 def test_template_extraction_finds_messages() -> None:
     assert "Search clauses" in template_messages()
+
+
+def test_english_names_every_data_word() -> None:
+    with (ROOT / "archive" / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        english = read_po(po_file, locale="en")
+    missing = sorted(word for word in data_words() if not (english.get(word) and english.get(word).string))
+    assert missing == []

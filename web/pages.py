@@ -20,6 +20,7 @@ from web.templating import render
 
 STATIC_DIR = Path(__file__).with_name("static")
 PAGE_SIZE = 20
+MAX_SEARCH_PAGE = 500
 
 router = APIRouter(include_in_schema=False)
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
@@ -35,7 +36,8 @@ def render_error_page(request: Request, *, status: int, message: str) -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Query(ge=1)] = 1) -> Response:
+def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Query()] = 1) -> Response:
+    page = max(page, 1)
     result = queries.list_contracts(archive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(request, "contracts.html", {**result, "page": page, "page_size": PAGE_SIZE})
 
@@ -62,8 +64,9 @@ def search_page(
     q: Annotated[str, Query(max_length=2000)] = "",
     contract_id: Annotated[str, Query()] = "",
     kind: Annotated[str, Query()] = "",
-    page: Annotated[int, Query(ge=1, le=500)] = 1,
+    page: Annotated[int, Query()] = 1,
 ) -> Response:
+    page = min(max(page, 1), MAX_SEARCH_PAGE)
     contract = int(contract_id) if contract_id.strip().isdigit() else None
     kind_filter = kind if kind in DOCUMENT_KINDS else None
     result = None
@@ -83,23 +86,30 @@ def upload_page(
     contract_id: Annotated[str, Query()] = "",
     document_id: Annotated[str, Query()] = "",
 ) -> Response:
-    context = {"kinds": DOCUMENT_KINDS, "contract_id": contract_id, "document_id": document_id, "results": None}
+    context = {"kinds": DOCUMENT_KINDS, "contract_id": contract_id, "document_id": document_id, "results": None,
+               "form_error": None}
     return render(request, "upload.html", context)
 
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
+    gettext = request_translations(request).gettext
     form = await read_upload_form(request, archive)
     try:
         results = await ingest_form(archive, form, actor="local")
+    except ArchiveError as error:
+        # Keep the form on screen with the message, so nothing typed is lost.
+        context = {"kinds": DOCUMENT_KINDS, "contract_id": form.fields.get("contract_id", ""),
+                   "document_id": form.fields.get("document_id", ""), "results": None,
+                   "form_error": error.localized(gettext)}
+        return render(request, "upload.html", context, status=error.status)
     finally:
         form.close()
-    gettext = request_translations(request).gettext
     for result in results:
         if result.error:
             result.error = render_error(result.error_code, result.error_params, gettext, result.error)
     context = {"kinds": DOCUMENT_KINDS, "contract_id": form.fields.get("contract_id", ""),
-               "document_id": form.fields.get("document_id", ""), "results": results}
+               "document_id": form.fields.get("document_id", ""), "results": results, "form_error": None}
     status = 422 if all(r.status == "failed" for r in results) else 200
     return render(request, "upload.html", context, status=status)
 

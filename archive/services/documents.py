@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.errors import InvalidInputError, NotFoundError
+from archive.errors import NotFoundError, UnknownKindError
 from archive.models import DOCUMENT_KINDS, Blob, Document, DocumentVersion
 
 
@@ -68,7 +68,7 @@ def set_document_kind(session: Session, *, document: Document, kind: str) -> Non
 
 def validate_kind(kind: str) -> None:
     if kind not in DOCUMENT_KINDS:
-        raise InvalidInputError(detail=f"Unknown document kind '{kind}'. Use one of: {', '.join(DOCUMENT_KINDS)}.")
+        raise UnknownKindError(kind=kind, kinds=", ".join(DOCUMENT_KINDS))
 
 
 def move_document(session: Session, *, document: Document, contract_id: int, actor: str) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from archive import notices
 from archive.models import AmendmentLink, Contract, Document, DocumentVersion, ExtractedField
 
 # Points per kind of agreement between a document's references and a contract.
@@ -29,7 +30,7 @@ _TITLE_NOISE = re.compile(r"[\s《》〈〉“”\"'‘’「」『』()（）\[
 
 @dataclass(frozen=True)
 class LinkQuery:
-    """What a new document says about the contract it belongs to."""
+    """The contract numbers, titles, dates and parties a new document names for its contract."""
 
     contract_numbers: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
@@ -42,6 +43,7 @@ class Candidate:
     contract_id: int
     score: int = 0
     reasons: list[str] = field(default_factory=list)
+    number_matched: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {"contract_id": self.contract_id, "score": self.score, "reasons": self.reasons}
@@ -76,8 +78,8 @@ def find_contract(session: Session, query: LinkQuery, *, exclude_version_id: int
     best = candidates[0]
     if len(candidates) > 1 and best.score - candidates[1].score < MIN_LEAD:
         return LinkDecision(None, None, None, candidates)
-    method = "contract_number" if any(r.startswith("contract number") for r in best.reasons) else "title"
-    return LinkDecision(best.contract_id, method, "; ".join(best.reasons), candidates)
+    method = "contract_number" if best.number_matched else "title"
+    return LinkDecision(best.contract_id, method, notices.EVIDENCE_SEPARATOR.join(best.reasons), candidates)
 
 
 @dataclass
@@ -155,7 +157,8 @@ def _score(contract_id: int, fact: _Facts, query: LinkQuery) -> Candidate:
     for number in query.contract_numbers:
         if number.upper() in fact.numbers:
             candidate.score += SCORE_NUMBER
-            candidate.reasons.append(f"contract number {number}")
+            candidate.reasons.append(notices.LINK_REASON_NUMBER.format(number=number))
+            candidate.number_matched = True
             break
     title_score = 0
     for title in query.titles:
@@ -168,14 +171,14 @@ def _score(contract_id: int, fact: _Facts, query: LinkQuery) -> Candidate:
             title_score = max(title_score, SCORE_TITLE_PARTIAL)
     if title_score:
         candidate.score += title_score
-        candidate.reasons.append("title")
+        candidate.reasons.append(notices.LINK_REASON_TITLE)
     if set(query.dates) & fact.dates:
         candidate.score += SCORE_DATE
-        candidate.reasons.append("date " + ", ".join(sorted(set(query.dates) & fact.dates)))
+        candidate.reasons.append(notices.LINK_REASON_DATE.format(dates=", ".join(sorted(set(query.dates) & fact.dates))))
     shared = {normalize_party(p) for p in query.parties} & fact.parties
     if shared:
         candidate.score += min(MAX_PARTY_SCORE, SCORE_PARTY * len(shared))
-        candidate.reasons.append(f"{len(shared)} shared parties")
+        candidate.reasons.append(notices.LINK_REASON_PARTIES.format(count=len(shared)))
     return candidate
 
 

@@ -99,3 +99,13 @@ def test_quality_passes_contract_text():
 
 def test_quality_flags_private_use():
     assert is_garbage_text("\ue000\ue001\ue002\ue003\ue004 ab")
+
+
+def test_space_after_leading_clause_label_kept() -> None:
+    assert normalize_text("第一条 合同标的") == "第一条 合同标的"
+    assert normalize_text("第十二章\u3000附则") == "第十二章 附则"
+
+
+def test_spaced_ocr_label_still_joined() -> None:
+    assert normalize_text("第 一 条") == "第一条"
+    assert normalize_text("依照第三条 约定") == "依照第三条约定"

@@ -1,0 +1,113 @@
+"""Fixtures for the page tests: the sample documents ingested into a SQLite archive."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document
+from fastapi.testclient import TestClient
+from lxml import html
+
+from api.app import create_app
+from archive.context import open_archive
+from archive.settings import Settings
+from cli.samples import write_samples
+from ingest.pipeline import ingest_path
+from ingest.result import IngestResult
+
+# Upload order matters: the first document of a contract names it, so the
+# purchase contract goes first and its amendment and acceptance report follow.
+SAMPLE_ORDER = (
+    "采购合同-HT-2024-001.docx",
+    "补充协议-HT-2024-001.docx",
+    "验收报告-HT-2024-001.docx",
+    "services-agreement-sample.docx",
+)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The sample archive's settings and the ingest result of each sample, keyed by short name."""
+
+    settings: Settings
+    results: dict[str, IngestResult]
+
+    def version(self, name: str) -> int:
+        """Return the document version id of sample `name`."""
+        version_id = self.results[name].document_version_id
+        assert version_id is not None, f"sample {name} was not ingested: {self.results[name]}"
+        return version_id
+
+    def contract(self, name: str) -> int:
+        """Return the contract id that sample `name` was filed under."""
+        contract_id = self.results[name].contract_id
+        assert contract_id is not None, f"sample {name} has no contract: {self.results[name]}"
+        return contract_id
+
+
+SHORT_NAMES = dict(zip(SAMPLE_ORDER, ("contract", "amendment", "acceptance", "services")))
+
+
+def ingest_samples(settings: Settings, folder: Path) -> Loaded:
+    """Ingest the four sample DOCX files in a fixed order and return their ids."""
+    archive = open_archive(settings)
+    try:
+        results = {SHORT_NAMES[name]: ingest_path(archive, folder / name) for name in SAMPLE_ORDER}
+    finally:
+        archive.close()
+    failed = {name: result.error for name, result in results.items() if result.status != "ingested"}
+    assert not failed, f"samples failed to ingest: {failed}"
+    return Loaded(settings=settings, results=results)
+
+
+def parse(page: str) -> html.HtmlElement:
+    """Parse a page into an lxml tree for structural checks."""
+    return html.fromstring(page)
+
+
+def build_docx(paragraphs: list[str]) -> bytes:
+    """Return the bytes of a DOCX file with one paragraph per string."""
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the four sample DOCX files."""
+    return write_samples(tmp_path_factory.mktemp("samples"))
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Loaded:
+    """A SQLite archive holding the ingested samples, shared by the read-only tests of a module."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=None, _env_file=None)
+    return ingest_samples(settings, samples)
+
+
+@pytest.fixture(scope="module")
+def site_client(loaded: Loaded) -> Iterator[TestClient]:
+    with TestClient(create_app(loaded.settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def site(site_client: TestClient) -> TestClient:
+    """The shared client over the samples, with no language cookie left by an earlier test."""
+    site_client.cookies.clear()
+    return site_client
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """A client over an empty archive, for tests that upload or change data."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, max_upload_mb=2, _env_file=None)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
