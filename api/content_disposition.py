@@ -19,6 +19,10 @@ def ascii_fallback(filename: str) -> str:
     folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     cleaned = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
     stem, dot, suffix = cleaned.rpartition(".")
-    if not stem.strip(" _."):
-        return f"download{dot}{suffix}" if dot else "download"
-    return cleaned
+    if not dot:
+        stem, suffix = cleaned, ""
+    # A name that was all Chinese folds to punctuation and spaces; use a plain word instead.
+    stem = stem.strip(" _")
+    if not any(c.isalnum() for c in stem):
+        stem = "download"
+    return f"{stem}{dot}{suffix}"

@@ -64,6 +64,16 @@ def get_contract(contract_id: int, archive: ArchiveDep) -> dict[str, Any]:
     return queries.contract_detail(archive, contract_id)
 
 
+@router.get("/versions")
+def list_versions(
+    archive: ArchiveDep,
+    state: Annotated[list[str], Query(description="Version states to list, e.g. failed, needs_ocr.")] = ["failed", "needs_ocr", "pending"],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """List versions by state: by default those that failed or still need work."""
+    return {"versions": queries.list_versions(archive, states=tuple(state), limit=limit)}
+
+
 @router.get("/versions/{version_id}")
 def get_version(version_id: int, archive: ArchiveDep) -> dict[str, Any]:
     return queries.version_detail(archive, version_id)

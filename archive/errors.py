@@ -101,6 +101,15 @@ class UnsupportedFileTypeError(FileRejectedError):
         "Save it as PDF or DOCX and upload it again."
     )
 
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "detected": gettext(str(params.get("detected", "")))}
+
+
+class FileUnreadableError(FileRejectedError):
+    code = "unreadable"
+    template = "{file} cannot be opened ({reason}). Check that the file exists and that you may read it."
+
 
 class LegacyWordFormatError(FileRejectedError):
     code = "legacy_format"

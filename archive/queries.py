@@ -82,6 +82,21 @@ def list_contracts(archive: Archive, *, limit: int = 100, offset: int = 0) -> di
         }
 
 
+ATTENTION_STATES = ("failed", "needs_ocr", "pending")
+
+
+def list_versions(archive: Archive, *, states: tuple[str, ...], limit: int = 100) -> list[dict[str, Any]]:
+    """Return the newest versions in `states`, such as the ones staff must look at."""
+    with archive.session() as session:
+        versions = session.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.state.in_(states))
+            .order_by(DocumentVersion.id.desc())
+            .limit(limit)
+        ).all()
+        return [version_dict(v) for v in versions]
+
+
 def search_clauses(
     archive: Archive,
     query: str,

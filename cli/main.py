@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -62,17 +63,32 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith("."):
+            for child in sorted(_walk(path)):
+                if child.is_dir():
+                    files.append(child)  # a folder that cannot be listed: reported as unreadable
+                elif not child.name.startswith("."):
                     (files if child.suffix.lower() in DOCUMENT_SUFFIXES else skipped).append(child)
         else:
             files.append(path)
     return files, skipped
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Return every file under `folder`, and each sub-folder that could not be listed."""
+    found: list[Path] = []
+    unreadable: list[Path] = []
+
+    def on_error(error: OSError) -> None:
+        unreadable.append(Path(error.filename))
+
+    for root, _dirs, names in os.walk(folder, onerror=on_error):
+        found.extend(Path(root) / name for name in names)
+    return found + unreadable
+
+
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).", readable=False)],
     contract: Annotated[Optional[int], typer.Option("--contract", help="File every document under this contract ID.")] = None,
     new_version_of: Annotated[Optional[int], typer.Option(help="Store the file as a new version of this document ID.")] = None,
     kind: Annotated[Optional[str], typer.Option(help="Document kind, instead of detecting it.")] = None,
@@ -100,9 +116,7 @@ def ingest(
                     result = IngestResult(file=str(path), status=FAILED, error_code="not_found",
                                           error=_("{file} does not exist.").format(file=path))
                 else:
-                    result = ingest_path(
-                        archive, path, contract_id=contract, new_version_of=new_version_of, kind=kind, index=False
-                    )
+                    result = _ingest_one(archive, path, contract, new_version_of, kind)
                     if result.error:
                         result.error = render_error(result.error_code, result.error_params, _, result.error)
                 results.append(result)
@@ -111,16 +125,30 @@ def ingest(
                 progress.advance(task)
                 if len(results) % INDEX_BATCH_FILES == 0:
                     index_pending(archive)
-        index_pending(archive)
     finally:
+        # Whatever happened, the versions stored so far become searchable.
+        index_pending(archive)
         archive.close()
     if not as_json:
         console.print(ingest_table(results, _))
         if skipped:
             console.print(_("Skipped {count} files that are not PDF or Word documents: {names}").format(
                 count=len(skipped), names=", ".join(p.name for p in skipped[:10])))
-    if any(r.status == FAILED for r in results):
+    if any(r.unusable for r in results):
         raise typer.Exit(1)
+
+
+def _ingest_one(archive: Archive, path: Path, contract: int | None, new_version_of: int | None, kind: str | None):  # type: ignore[no-untyped-def]
+    """Ingest one file; an unexpected error fails this file only, never the batch."""
+    from ingest.pipeline import ingest_path
+    from ingest.result import FAILED, IngestResult
+
+    try:
+        return ingest_path(archive, path, contract_id=contract, new_version_of=new_version_of, kind=kind, index=False)
+    except Exception as error:  # noqa: BLE001 - reported per file; the batch goes on
+        logging.getLogger(__name__).exception("ingest failed file=%s", path)
+        return IngestResult(file=str(path), status=FAILED, error_code="internal_error",
+                            error=f"{path}: {type(error).__name__}: {error}")
 
 
 @app.command()
@@ -155,7 +183,7 @@ def show(
         console.print(f"{'  ' * clause['level']}[bold]{label}[/bold] {clause['heading'] or ''} [dim]{pages}[/dim]")
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def search(
     query: Annotated[str, typer.Argument(help="Words, a \"quoted phrase\", -excluded words.")],
     contract: Annotated[Optional[int], typer.Option("--contract", help="Only this contract ID.")] = None,
@@ -166,10 +194,20 @@ def search(
 ) -> None:
     """Search clause text across all contracts."""
     from archive.queries import search_clauses
+    from archive.services.contracts import get_contract_or_raise
+    from archive.services.documents import validate_kind
 
     archive = _open()
     try:
+        if kind is not None:
+            validate_kind(kind)
+        if contract is not None:
+            with archive.session() as session:
+                get_contract_or_raise(session, contract)
         page = search_clauses(archive, query, contract_id=contract, kind=kind, limit=limit, offset=offset)
+    except ArchiveError as error:
+        _fail(error)
+        return
     finally:
         archive.close()
     if as_json:
@@ -217,7 +255,11 @@ def retry(version_id: Annotated[int, typer.Argument(help="Document version ID th
         return
     finally:
         archive.close()
+    if result.error:
+        result.error = render_error(result.error_code, result.error_params, state.gettext, result.error)
     console.print(ingest_table([result], state.gettext))
+    if result.unusable:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from archive.blobs.spool import SpooledFile, spool_stream
 from archive.context import Archive
-from archive.errors import ArchiveError, FileRejectedError, ReadFailedError
+from archive.errors import ArchiveError, FileRejectedError, FileUnreadableError, ReadFailedError
 from archive.models import DocumentVersion
 from archive.services import documents as document_service
 from archive.services.audit import record_event
@@ -54,7 +54,11 @@ def ingest_path(
     With `index=False` the clauses wait in the outbox until `indexing.index_pending`
     runs, so a batch pays for one index commit instead of one per file.
     """
-    with path.open("rb") as stream:
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        return _failed_result(str(path), FileUnreadableError(file=str(path), reason=error.strerror or type(error).__name__))
+    with stream:
         return ingest_stream(
             archive,
             stream,
@@ -103,7 +107,12 @@ def ingest_stream(
     finally:
         spooled.discard()
     if accepted.duplicate:
-        return duplicate_result(archive, display_name, accepted.version_id)
+        result = duplicate_result(archive, display_name, accepted.version_id)
+        if result.status_of_existing != "pending":
+            return result
+        # The earlier run stored the file but stopped before reading it: finish that work now.
+        logger.info("resuming pending version document_version_id=%s", accepted.version_id)
+        accepted = Accepted(accepted.version_id, duplicate=False)
     result = process_version(archive, accepted.version_id, index=index)
     result.file = display_name
     return result
@@ -121,6 +130,10 @@ def accept(
 ) -> Accepted:
     """Preflight, store the blob, and create the pending version with its audit event."""
     with archive.session() as session:
+        if contract_id is not None:
+            get_contract_or_raise(session, contract_id)
+        if new_version_of is not None:
+            document_service.get_document_or_raise(session, new_version_of)
         existing = document_service.find_version_by_sha256(session, spooled.sha256)
         if existing is not None:
             return Accepted(existing.id, duplicate=True)
@@ -212,6 +225,7 @@ def duplicate_result(archive: Archive, display_name: str, version_id: int) -> In
 
     result = describe_version(archive, version_id, display_name)
     result.duplicate_of = version_id
+    result.status_of_existing = result.status
     result.status = DUPLICATE
     return result
 

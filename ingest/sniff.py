@@ -36,6 +36,19 @@ _OTHER_SIGNATURES = (
 )
 
 
+# Every description a rejection can carry, for the message catalog.
+FILE_DESCRIPTIONS = tuple(description for _, description in _OTHER_SIGNATURES) + (
+    "an Excel workbook",
+    "a PowerPoint presentation",
+    "a ZIP archive",
+    "a legacy Office file (.xls or .ppt)",
+    "an HTML page",
+    "an XML file",
+    "unrecognised binary data",
+    "plain text",
+)
+
+
 @dataclass(frozen=True)
 class SniffResult:
     format: str  # "pdf" or "docx"

@@ -40,7 +40,8 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
 
         if document.kind_source != "staff":
             document.kind = analysis.kind
-        title = parsed.title or _first_field(analysis, "title")
+        # The text's own title beats file metadata, which is often a stale template title.
+        title = _first_field(analysis, "title") or parsed.title
         document.title = document.title or title or version.filename
         version.title = title
         version.detected_kind = analysis.kind

@@ -12,6 +12,7 @@ import archive.search.tantivy_index  # noqa: F401 - registers the index errors
 from archive import notices
 from archive.errors import all_error_classes
 from archive.vocabulary import data_words
+from ingest.sniff import FILE_DESCRIPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "archive" / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -44,6 +45,7 @@ def shown_messages() -> set[str]:
         | {cls.template for cls in all_error_classes()}
         | set(data_words())
         | set(notices.TEMPLATES)
+        | set(FILE_DESCRIPTIONS)
     )
 
 

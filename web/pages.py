@@ -39,7 +39,8 @@ def render_error_page(request: Request, *, status: int, message: str) -> Respons
 def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Query()] = 1) -> Response:
     page = max(page, 1)
     result = queries.list_contracts(archive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render(request, "contracts.html", {**result, "page": page, "page_size": PAGE_SIZE})
+    attention = queries.list_versions(archive, states=queries.ATTENTION_STATES, limit=PAGE_SIZE)
+    return render(request, "contracts.html", {**result, "attention": attention, "page": page, "page_size": PAGE_SIZE})
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)

@@ -18,7 +18,8 @@ def test_header_is_latin1_and_round_trips(name: str) -> None:
 
 def test_ascii_fallback_keeps_extension() -> None:
     assert ascii_fallback("采购合同.pdf") == "download.pdf"
-    assert ascii_fallback("HT-2024-001 合同.pdf") == "HT-2024-001 .pdf"
+    assert ascii_fallback("HT-2024-001 合同.pdf") == "HT-2024-001.pdf"
+    assert ascii_fallback("补充协议 (终稿).docx") == "download.docx"
 
 
 def test_upload_name_from_filename_star_only() -> None:

@@ -189,3 +189,16 @@ def test_move_to_missing_contract_is_404(client: TestClient, samples: Path) -> N
     result = upload(client, samples / REPORT).json()["results"][0]
     response = client.patch(f"/api/documents/{result['document_id']}", json={"contract_id": 424242})
     assert response.status_code == 404
+
+
+def test_failed_versions_are_listed(client: TestClient, tmp_path: Path) -> None:
+    broken = tmp_path / "损坏.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog")
+    failed = upload(client, broken).json()["results"][0]
+
+    listed = client.get("/api/versions").json()["versions"]
+    page = client.get("/")
+
+    assert [v["id"] for v in listed] == [failed["document_version_id"]]
+    assert "损坏.pdf" in page.text
+    assert "需要处理的文件" in page.text
