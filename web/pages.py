@@ -126,8 +126,7 @@ def change_kind(
     from api.routes import DocumentUpdate, update_document
 
     update_document(document_id, DocumentUpdate(kind=kind), archive)
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
-    return RedirectResponse(target, status_code=303)
+    return _redirect_back(back)
 
 
 @router.post("/documents/{document_id}/contract")
@@ -141,7 +140,12 @@ def change_contract(
     from api.routes import DocumentUpdate, update_document
 
     update_document(document_id, DocumentUpdate(contract_id=contract_id), archive)
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    return _redirect_back(back)
+
+
+def _redirect_back(back: str) -> RedirectResponse:
+    """Redirect to a page of this site only; anything else (//host, https://...) goes home."""
+    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else "/"
     return RedirectResponse(target, status_code=303)
 
 
