@@ -95,17 +95,20 @@ def upload_page(
 @router.post("/upload", response_class=HTMLResponse)
 async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
     gettext = request_translations(request).gettext
-    form = await read_upload_form(request, archive)
+    form = None
     try:
+        form = await read_upload_form(request, archive)
         results = await ingest_form(archive, form, actor="local")
     except ArchiveError as error:
         # Keep the form on screen with the message, so nothing typed is lost.
-        context = {"kinds": DOCUMENT_KINDS, "contract_id": form.fields.get("contract_id", ""),
-                   "document_id": form.fields.get("document_id", ""), "results": None,
+        fields = form.fields if form else {}
+        context = {"kinds": DOCUMENT_KINDS, "contract_id": fields.get("contract_id", ""),
+                   "document_id": fields.get("document_id", ""), "results": None,
                    "form_error": error.localized(gettext)}
         return render(request, "upload.html", context, status=error.status)
     finally:
-        form.close()
+        if form is not None:
+            form.close()
     for result in results:
         if result.error:
             result.error = render_error(result.error_code, result.error_params, gettext, result.error)

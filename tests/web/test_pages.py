@@ -436,3 +436,17 @@ def test_search_marks_escaped_text(hostile: dict[str, str]) -> None:
     for snippet in snippets:
         assert [child.tag for child in snippet] == ["mark"] * len(snippet)
         assert {child.text for child in snippet} == {"script"}
+
+
+def test_oversized_upload_keeps_form(tmp_path: Path) -> None:
+    from api.app import create_app
+    from archive.settings import Settings
+    from fastapi.testclient import TestClient
+
+    settings = Settings(data_dir=tmp_path / "data", max_upload_mb=1, _env_file=None)
+    with TestClient(create_app(settings)) as small:
+        response = small.post("/upload", files={"file": ("大文件.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))})
+
+    assert response.status_code == 413
+    assert "大文件.pdf" in response.text
+    assert 'name="file"' in response.text
