@@ -68,7 +68,7 @@ def open_test_archive(data_dir: Path, backend: str, postgres: str | None = None)
     return open_archive(Settings(data_dir=data_dir, database_url=database_url, _env_file=None))
 
 
-def _truncate_all(archive: Archive) -> None:
+def truncate_all(archive: Archive) -> None:
     tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
     with archive.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -80,7 +80,7 @@ def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]
     postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
     opened = open_test_archive(tmp_path / "data", request.param, postgres)
     if request.param == "postgresql":
-        _truncate_all(opened)
+        truncate_all(opened)
     try:
         yield opened
     finally:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from archive.settings import Settings
 from cli.samples import write_samples
-from tests.conftest import open_test_archive, _truncate_all
+from tests.conftest import open_test_archive, truncate_all
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,7 +17,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
     if postgres:
         archive = open_test_archive(tmp_path / "setup", "postgresql", postgres)
-        _truncate_all(archive)
+        truncate_all(archive)
         archive.close()
     return Settings(data_dir=tmp_path / "data", database_url=postgres, max_upload_mb=2, _env_file=None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from archive.settings import Settings
 from cli.samples import write_samples
 from ingest.pipeline import ingest_path
 from ingest.result import IngestResult
+from tests.conftest import truncate_all, open_test_archive, postgres_database
 
 # Upload order matters: the first document of a contract names it, so the
 # purchase contract goes first and its amendment and acceptance report follow.
@@ -85,11 +87,16 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_samples(tmp_path_factory.mktemp("samples"))
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Loaded:
-    """A SQLite archive holding the ingested samples, shared by the read-only tests of a module."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=None, _env_file=None)
-    return ingest_samples(settings, samples)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Iterator[Loaded]:
+    """An archive holding the ingested samples, shared by the read-only tests of a module, on each database."""
+    with _database(request.param) as database_url:
+        settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url, _env_file=None)
+        yield ingest_samples(settings, samples)
+
+
+def _database(backend: str):  # type: ignore[no-untyped-def]
+    return postgres_database("web") if backend == "postgresql" else nullcontext(None)
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +112,15 @@ def site(site_client: TestClient) -> TestClient:
     return site_client
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    """A client over an empty archive, for tests that upload or change data."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=None, max_upload_mb=2, _env_file=None)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    """A client over an empty archive, for tests that upload or change data, on each database."""
+    database_url = None
+    if request.param == "postgresql":
+        database_url = request.getfixturevalue("postgres_url")
+        emptied = open_test_archive(tmp_path / "setup", "postgresql", database_url)
+        truncate_all(emptied)
+        emptied.close()
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, max_upload_mb=2, _env_file=None)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
