@@ -135,10 +135,11 @@ _ZH_NUM = "[〇○零一二三四五六七八九十百千两0-9]{1,6}"
 _SEP = r"[ \t\u3000、.:：,，]*"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("zh_part", re.compile(rf"^第(?P<n>{_ZH_NUM})(?:编|部分)(?![的中内])")),
-    ("zh_chapter", re.compile(rf"^第(?P<n>{_ZH_NUM})章(?![的中内])")),
-    ("zh_section", re.compile(rf"^第(?P<n>{_ZH_NUM})节(?![的中内])")),
-    ("zh_article", re.compile(rf"^第(?P<n>{_ZH_NUM})条(?![的中内款规所约])")),
+    # PDF text often has spaces around an Arabic numeral: 第 1 条.
+    ("zh_part", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?(?:编|部分)(?![的中内])")),
+    ("zh_chapter", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?章(?![的中内])")),
+    ("zh_section", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?节(?![的中内])")),
+    ("zh_article", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?条(?![的中内款规所约])")),
     ("en_article", re.compile(r"^(?:ARTICLE|Article)\s+(?P<n>[IVXLC]+|\d{1,3})\b(?!\.\d)\.?")),
     ("en_section", re.compile(r"^(?:SECTION|Section)\s+(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})\b\.?")),
     ("zh_enum", re.compile(r"^(?P<n>[一二三四五六七八九十百]{1,4})\s*[、.．](?!\d)")),

@@ -5,11 +5,16 @@ the previous number of the same style in sequence. Table rows, table-of-contents
 entries, page furniture and wrapped continuations of a sentence never start one. Nesting comes from a stack of numbering styles: fixed ranks for
 第X章 > 第X条 / Article, depth for dotted numbers, and for the other list styles
 the order in which the document first uses them.
+
+A signature block may sit in the middle of a document (a 协议书 signed before its
+通用条款, a signature page before the exhibits). It ends where numbered text resumes
+and never grows beyond a short span, and the text after it is segmented afresh.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.numbering import (
@@ -23,6 +28,8 @@ from ingest.structure import ROLE_CLAUSE, ROLE_PREAMBLE, ROLE_SIGNATURE, Clause
 
 # A number may skip this many values (a line lost to extraction) and still follow its sibling.
 MAX_NUMBER_GAP = 2
+# Lines searched after a first clause numbered 2 or 3 (its predecessor lost) for the number that confirms it.
+LATE_START_LOOKAHEAD = 60
 # Characters that, right after a dotted number, show it is a quantity (1.5倍, 2.5万) and not a clause.
 QUANTITY_SUFFIXES = "年月日号个%％元万倍份次天周时分秒岁"
 
@@ -56,12 +63,33 @@ _SIGNATURE_NAME = re.compile(r"^\s*(?:Name|NAME|Title|TITLE|Its)\s*:")
 # Lines checked after a "By:" line for the "Name:"/"Title:" that confirm a signature block.
 SIGNATURE_BY_LOOKAHEAD = 3
 MAX_SIGNATURE_LINE_CHARS = 60
+# A signature block ends after this many lines, or at the end of the page after the one it
+# starts on. The longest block measured in 30 sample contracts has 19 lines (two parties'
+# seal, representative, address, bank and date lines).
+MAX_SIGNATURE_LINES = 24
+MAX_SIGNATURE_PAGES = 2
 
 _ANNEX = re.compile(
     r"^\s*(?P<n>(?:附件|附表|附录)\s*[0-9一二三四五六七八九十]{0,3}"
-    r"|(?:EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex)\s+[A-Z0-9]{1,3}\b)"
-    r"\s*[:：.、]?\s*(?P<rest>.{0,60})$"
+    r"|(?:EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex|ATTACHMENT|Attachment|"
+    r"AMENDMENT|Amendment)\s+[A-Z0-9]{1,3}(?:-\d{1,2})?\b)"
+    r"\s*[:：.、—–-]?\s*(?P<rest>.{0,80})$"
 )
+
+# A line among the first or last few of a page that recurs on at least this share of the pages
+# (and this many) is a running header or footer.
+RUNNING_LINES_PER_EDGE = 2
+RUNNING_PAGE_SHARE = 0.5
+MIN_RUNNING_PAGES = 3
+
+# An unnumbered section heading (PRICING, GOVERNING LAW) is upper-case Latin text of a few words.
+_CAPS_HEADING = re.compile(r"^[A-Z][A-Z&,'’/\- ]*[A-Z]$")
+MIN_CAPS_HEADING_LETTERS = 4
+# Unnumbered headings start clauses only when the text before the first numbered clause has this
+# many, so a title or a RECITALS line above numbered clauses stays in the preamble.
+MIN_UNNUMBERED_HEADINGS = 3
+# A PDF heading starts within this many points of the page's left text edge; titles are centred.
+HEADING_LEFT_TOLERANCE_PT = 6.0
 
 
 @dataclass(slots=True)
@@ -74,15 +102,16 @@ class _Line:
     is_toc: bool = False
     is_continuation: bool = False
     is_full: bool = False
+    is_caps_heading: bool = False
 
 
 @dataclass(slots=True)
 class _Entry:
-    """An open clause on the nesting stack."""
+    """An open clause on the nesting stack; `unit` is None for a parent implied by a child's number."""
 
     key: tuple[str, int]
     values: tuple[int, ...]
-    unit: int
+    unit: int | None
 
 
 @dataclass(slots=True)
@@ -108,59 +137,216 @@ class _State:
     learned_rank: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Where a clause number fits: its stack depth and style key, and a missing parent's number."""
+
+    depth: int
+    key: tuple[str, int]
+    implied_parent: tuple[int, ...] | None = None
+
+
 def segment(doc: ParsedDocument) -> list[Clause]:
-    """Split a parsed document into preamble, nested numbered clauses and signature block."""
+    """Split a parsed document into preamble, nested numbered clauses and signature blocks."""
     lines = _prepare_lines(doc)
-    units: list[_Unit] = []
-    state = _State()
-    in_signature = False
+    units = _Walk(lines, use_caps_headings=False).run()
+    if _leading_caps_headings(units) >= MIN_UNNUMBERED_HEADINGS:
+        # The document names its sections with unnumbered headings before any numbering.
+        units = _Walk(lines, use_caps_headings=True).run()
+    return _build_clauses(units)
 
-    for index, line in enumerate(lines):
-        if line.is_furniture:
-            continue
-        seen_clause = any(unit.role == ROLE_CLAUSE for unit in units)
 
-        if in_signature:
-            annex = _ANNEX.match(line.text) if not line.block.cells else None
-            if annex:
-                state = _State()
-                in_signature = False
-                unit = _Unit(ROLE_CLAUSE, annex.group("n").strip(), 0, None)
-                unit.rest_start = annex.start("rest")
-                unit.lines.append(line)
-                units.append(unit)
-                state.stack.append(_Entry(("annex", 0), (1,), len(units) - 1))
+def _leading_caps_headings(units: list[_Unit]) -> int:
+    if not units or units[0].role != ROLE_PREAMBLE:
+        return 0
+    return sum(line.is_caps_heading for line in units[0].lines)
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One pass over the lines that groups them into units."""
+
+    lines: list[_Line]
+    use_caps_headings: bool
+    units: list[_Unit] = field(default_factory=list)
+    state: _State = field(default_factory=_State)
+    in_signature: bool = False
+    seen_clause: bool = False
+    seen_numbered_clause: bool = False
+    seen_signature: bool = False
+    # The open annex's heading line, compared without spaces, dashes and case.
+    annex_heading: str | None = None
+
+    def run(self) -> list[_Unit]:
+        for index, line in enumerate(self.lines):
+            if line.is_furniture:
                 continue
-            units[-1].lines.append(line)
-            continue
+            if self.in_signature and self._extend_signature(index, line):
+                continue
+            self._take(index, line)
+        return self.units
 
+    def _take(self, index: int, line: _Line) -> None:
         # NOTE: signature markers count only after the first clause, and annex headings only
         # after a signature block, so an annex with no signature before it stays in the last clause.
-        if seen_clause and _starts_signature(lines, index):
-            units.append(_Unit(ROLE_SIGNATURE, None, 0, None, [line]))
-            in_signature = True
+        if self.seen_clause and _starts_signature(self.lines, index):
+            self.units.append(_Unit(ROLE_SIGNATURE, None, 0, None, [line]))
+            self.in_signature = self.seen_signature = True
+            return
+        if self.seen_signature and self._opens_next_annex(index, line):
+            return
+        if self._open_clause(index, line, self.state, strict=line.is_continuation):
+            return
+        if self.use_caps_headings and not self.seen_numbered_clause and line.is_caps_heading:
+            self._open_heading(line)
+            return
+        if not self.units or self.units[-1].role == ROLE_SIGNATURE:
+            # Unnumbered text after a full signature block opens a new lead-in.
+            self.units.append(_Unit(ROLE_PREAMBLE, None, 0, None))
+        self.units[-1].lines.append(line)
+
+    def _extend_signature(self, index: int, line: _Line) -> bool:
+        """Add `line` to the open signature block, or end the block and return False."""
+        if self._resume(index, line):
+            self.in_signature = False
+            return True
+        signature = self.units[-1]
+        if _signature_has_room(signature, line):
+            signature.lines.append(line)
+            return True
+        self.in_signature = False
+        self.state = _State()
+        return False
+
+    def _resume(self, index: int, line: _Line) -> bool:
+        """Start a clause when `line` continues the numbering or starts a new part after a signature."""
+        annex = _ANNEX.match(line.text) if not line.block.cells else None
+        if annex:
+            self._open_annex(line, annex)
+            return True
+        if self._open_clause(index, line, self.state, strict=False):
+            return True
+        fresh = _State()
+        # A signature line that only happens to start with a number must not start a clause, so a
+        # new part must number from 1 (1., 1.1, 一、) or use a fixed-rank style (第二部分, 第1条).
+        if self._open_clause(index, line, fresh, strict=False, new_sequence=True):
+            self.state = fresh
+            return True
+        return False
+
+    def _open_clause(
+        self, index: int, line: _Line, state: _State, *, strict: bool, new_sequence: bool = False
+    ) -> bool:
+        late_start = None if state.stack else self._late_start_confirmed(index)
+        placed = _place_clause(line, state, len(self.units), strict=strict, late_start=late_start,
+                               new_sequence=new_sequence)
+        if placed is None:
+            return False
+        match, level, parent_unit = placed
+        # The match ran on ASCII-folded text of the same length; print the original.
+        printed = line.text[match.start : match.end]
+        unit = _Unit(ROLE_CLAUSE, printed, level, parent_unit, [line])
+        unit.rest_start = match.rest_start
+        self.units.append(unit)
+        self.seen_clause = self.seen_numbered_clause = True
+        return True
+
+    def _opens_next_annex(self, index: int, line: _Line) -> bool:
+        """Open an annex on a heading line that names another annex or part than the open one."""
+        annex = _ANNEX.match(line.text) if not (line.block.cells or line.is_toc) else None
+        if annex is None or line.is_full or not _follows_sentence_end(self.lines, index):
+            # "…shall be set forth in" / "ANNEX I." is a sentence naming an annex.
+            return False
+        rest = annex.group("rest").strip()
+        if rest and not (_is_latin_heading(rest) or _is_cjk_heading(rest)):
+            return False
+        # A running header repeats the open annex's heading on every page.
+        if _annex_key(line.text) == self.annex_heading:
+            return False
+        self._open_annex(line, annex)
+        return True
+
+    def _open_annex(self, line: _Line, annex: re.Match[str]) -> None:
+        self.annex_heading = _annex_key(line.text)
+        self.state = _State()
+        unit = _Unit(ROLE_CLAUSE, annex.group("n").strip(), 0, None)
+        unit.rest_start = annex.start("rest")
+        unit.lines.append(line)
+        self.units.append(unit)
+        self.state.stack.append(_Entry(("annex", 0), (1,), len(self.units) - 1))
+        self.seen_clause = self.seen_numbered_clause = True
+
+    def _open_heading(self, line: _Line) -> None:
+        # Lists under an unnumbered heading nest below it; the next heading closes them.
+        self.state.stack.clear()
+        self.units.append(_Unit(ROLE_CLAUSE, None, 0, None, [line]))
+        self.state.stack.append(_Entry(("heading", 0), (1,), len(self.units) - 1))
+        self.seen_clause = True
+
+    def _late_start_confirmed(self, index: int) -> Callable[[NumberMatch], bool]:
+        """Return a check that a first number of 2 or 3 is followed by its next sibling soon after."""
+
+        def confirmed(match: NumberMatch) -> bool:
+            key = _style_key(match)
+            following = self.lines[index + 1 : index + 1 + LATE_START_LOOKAHEAD]
+            for other in following:
+                if other.is_furniture or other.is_toc or other.block.cells:
+                    continue
+                text = other.text.translate(FULLWIDTH_TO_ASCII)
+                for later in match_numbers(text):
+                    if _style_key(later) == key and _follows(match.values, later.values, strict=False):
+                        return _plausible_rest(later, text)
+            return False
+
+        return confirmed
+
+
+def _annex_key(heading: str) -> str:
+    return re.sub(r"[\s\-–—:：.、]", "", heading).upper()
+
+
+def _follows_sentence_end(lines: list[_Line], index: int) -> bool:
+    """Return whether the line before `index` ends its sentence, or is a table row or on another page."""
+    for previous in reversed(lines[:index]):
+        if previous.is_furniture:
             continue
+        if previous.block.cells or previous.block.page != lines[index].block.page:
+            return True
+        return previous.text.endswith(tuple(_SENTENCE_END))
+    return True
 
-        placed = _place_clause(line, state, len(units))
-        if placed is not None:
-            match, level, parent_unit = placed
-            # The match ran on ASCII-folded text of the same length; print the original.
-            printed = line.text[match.start : match.end]
-            unit = _Unit(ROLE_CLAUSE, printed, level, parent_unit, [line])
-            unit.rest_start = match.rest_start
-            units.append(unit)
-            continue
 
-        if not units:
-            units.append(_Unit(ROLE_PREAMBLE, None, 0, None))
-        units[-1].lines.append(line)
+def _signature_has_room(signature: _Unit, line: _Line) -> bool:
+    if len(signature.lines) >= MAX_SIGNATURE_LINES:
+        return False
+    first_page = signature.lines[0].block.page
+    page = line.block.page
+    return first_page is None or page is None or page < first_page + MAX_SIGNATURE_PAGES
 
-    return _build_clauses(units)
+
+def _running_key(text: str) -> str:
+    return "".join(text.split())
+
+
+def running_headers(blocks: tuple[Block, ...]) -> set[str]:
+    """Return the keys of lines repeated at the top or bottom of most pages (headers, footers)."""
+    per_page: dict[int, list[str]] = {}
+    for block in blocks:
+        if block.page is not None and block.text.strip():
+            per_page.setdefault(block.page, []).append(_running_key(block.text))
+    counts: dict[str, int] = {}
+    for keys in per_page.values():
+        edge = keys[:RUNNING_LINES_PER_EDGE] + keys[-RUNNING_LINES_PER_EDGE:]
+        for key in set(edge):
+            counts[key] = counts.get(key, 0) + 1
+    needed = max(MIN_RUNNING_PAGES, RUNNING_PAGE_SHARE * len(per_page))
+    return {key for key, count in counts.items() if count >= needed}
 
 
 def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
     is_pdf = any(block.page is not None and block.bbox is not None for block in doc.blocks)
     text_edges = page_text_edges(doc.blocks) if is_pdf else {}
+    running = running_headers(doc.blocks) if is_pdf else set()
     lines: list[_Line] = []
     in_toc = False
     previous: _Line | None = None
@@ -170,7 +356,8 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
         if not text:
             continue
         line = _Line(block, text)
-        if is_pdf and any(pattern.search(text) for pattern in _FURNITURE):
+        furniture = any(pattern.search(text) for pattern in _FURNITURE) or _running_key(text) in running
+        if is_pdf and furniture:
             line.is_furniture = True
             lines.append(line)
             continue
@@ -187,6 +374,7 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
         if is_pdf:
             line.is_full = line_is_full(block, text_edges)
             line.is_continuation = previous is not None and _continues(previous)
+        line.is_caps_heading = _is_caps_heading(line, text_edges)
         lines.append(line)
         previous = line
     return lines
@@ -201,6 +389,23 @@ def _continues(previous: _Line) -> bool:
     if previous.block.cells or previous.is_toc:
         return False
     return previous.is_full and not previous.text.endswith(tuple(_SENTENCE_END))
+
+
+def _is_caps_heading(line: _Line, edges: dict[int, tuple[float, float]]) -> bool:
+    """Return whether a line reads as an unnumbered upper-case section heading (GOVERNING LAW)."""
+    text = line.text
+    if line.block.cells or line.is_toc or line.is_full or line.is_continuation:
+        return False
+    if not _CAPS_HEADING.match(text) or len(text.split()) > MAX_HEADING_WORDS:
+        return False
+    if sum(ch.isalpha() for ch in text) < MIN_CAPS_HEADING_LETTERS:
+        return False
+    block = line.block
+    if block.page is None or block.bbox is None or block.page not in edges:
+        # NOTE: DOCX paragraphs carry no position to tell a centred title from a heading, so
+        # unnumbered headings are recognised in PDFs only.
+        return False
+    return block.bbox.x0 <= edges[block.page][0] + HEADING_LEFT_TOLERANCE_PT
 
 
 def _starts_signature(lines: list[_Line], index: int) -> bool:
@@ -220,27 +425,81 @@ def _starts_signature(lines: list[_Line], index: int) -> bool:
     return False
 
 
-def _place_clause(line: _Line, state: _State, unit_index: int) -> tuple[NumberMatch, int, int | None] | None:
-    """Accept `line` as a clause start, push it on the stack and return (match, level, parent)."""
+def _place_clause(
+    line: _Line,
+    state: _State,
+    unit_index: int,
+    *,
+    strict: bool,
+    late_start: Callable[[NumberMatch], bool] | None = None,
+    new_sequence: bool = False,
+) -> tuple[NumberMatch, int, int | None] | None:
+    """Accept `line` as a clause start, push it on the stack and return (match, level, parent).
+
+    `late_start`, given while no clause is open, confirms a first number of 2 or 3.
+    `new_sequence` accepts only numbers that can open a new part of a document.
+    """
     if line.block.cells or line.is_toc:
         return None
     text = line.text.translate(FULLWIDTH_TO_ASCII)
     for match in match_numbers(text):
         if not _plausible_rest(match, text):
             continue
-        placement = _fit(match, state, strict=line.is_continuation)
+        if new_sequence and not _opens_sequence(match):
+            continue
+        line_strict = strict
+        if strict and _is_heading_line(match, text, line) and _heading_fits(match, state):
+            # 第一条 合同标的 on its own short line starts a clause even after a wrapped line.
+            line_strict = False
+        placement = _fit(match, state, strict=line_strict)
+        if placement is None and late_start is not None and _may_start_late(match, line_strict):
+            placement = _Placement(0, _style_key(match)) if late_start(match) else None
         if placement is None:
             continue
-        depth, key = placement
-        del state.stack[depth:]
-        parent = state.stack[-1].unit if state.stack else None
-        state.stack.append(_Entry(key, match.values, unit_index))
-        if match.style in STRONG_STYLE_RANKS:
-            state.strong_last[match.style] = match.value
-        elif key not in state.learned_rank:
-            state.learned_rank[key] = len(state.learned_rank)
-        return match, depth, parent
+        level, parent = _push(state, match, placement, unit_index)
+        return match, level, parent
     return None
+
+
+def _push(state: _State, match: NumberMatch, placement: _Placement, unit_index: int) -> tuple[int, int | None]:
+    """Put the clause on the stack at its depth and return its (level, parent unit)."""
+    del state.stack[placement.depth :]
+    if placement.implied_parent is not None:
+        # 2.1 right after Section 1: section 2 has no line, so its entry has no unit.
+        outer = state.stack[-1].unit if state.stack else None
+        state.stack.append(_Entry(("dotted", len(placement.implied_parent)), placement.implied_parent, outer))
+    parent = state.stack[-1].unit if state.stack else None
+    state.stack.append(_Entry(placement.key, match.values, unit_index))
+    if match.style in STRONG_STYLE_RANKS:
+        state.strong_last[match.style] = match.value
+    elif placement.key not in state.learned_rank:
+        state.learned_rank[placement.key] = len(state.learned_rank)
+    return len(state.stack) - 1, parent
+
+
+def _opens_sequence(match: NumberMatch) -> bool:
+    return match.style in STRONG_STYLE_RANKS or all(value == 1 for value in match.values)
+
+
+def _may_start_late(match: NumberMatch, strict: bool) -> bool:
+    single = len(match.values) == 1 and match.style not in STRONG_STYLE_RANKS
+    return not strict and single and 1 < match.value <= 1 + MAX_NUMBER_GAP
+
+
+def _is_heading_line(match: NumberMatch, text: str, line: _Line) -> bool:
+    """Return whether a fixed-rank number (第X条, 第X章) is followed by a short heading or nothing."""
+    if match.style not in STRONG_STYLE_RANKS or line.is_full:
+        return False
+    rest = text[match.rest_start :].strip()
+    return not rest or _is_cjk_heading(rest) or _is_latin_heading(rest)
+
+
+def _heading_fits(match: NumberMatch, state: _State) -> bool:
+    """Return whether a heading line's number is a first one, a restart or the exact next one."""
+    last = state.strong_last.get(match.style)
+    if match.value == 1:
+        return True
+    return last is not None and _follows((last,), match.values, strict=True)
 
 
 def _plausible_rest(match: NumberMatch, text: str) -> bool:
@@ -281,68 +540,114 @@ def _follows(previous: tuple[int, ...], current: tuple[int, ...], *, strict: boo
     return current[:-2] == previous[:-2] and previous[-2] < current[-2] <= previous[-2] + 1 + gap
 
 
-def _fit(match: NumberMatch, state: _State, *, strict: bool) -> tuple[int, tuple[str, int]] | None:
-    """Return (stack depth for the new entry, style key) when the number fits, else None.
+def _fit(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | None:
+    """Return where the number fits on the stack, or None.
 
     `strict` is set for a line that may continue the previous line's sentence: it
     then starts a clause only as the exact next sibling or the first dotted child.
     """
-    stack = state.stack
     key = _style_key(match)
-    keys = [entry.key for entry in stack]
-
     if match.style in STRONG_STYLE_RANKS:
-        last = state.strong_last.get(match.style)
-        if last is None and strict:
-            return None
-        restart = match.value == 1 and not strict
-        if last is not None and not restart and not _follows((last,), match.values, strict=strict):
-            return None
-        rank = STRONG_STYLE_RANKS[match.style]
-        depth = len(stack)
-        while depth > 0:
-            top_style = stack[depth - 1].key[0]
-            if top_style in STRONG_STYLE_RANKS and STRONG_STYLE_RANKS[top_style] < rank:
-                break
-            if top_style == "annex":
-                break
-            depth -= 1
-        return depth, key
-
+        return _fit_strong(match, state, strict=strict)
+    keys = [entry.key for entry in state.stack]
+    placement = None
     if key in keys:
-        # The same style may be open at several depths (a list nested in a list item);
-        # the deepest one it continues is its sibling.
-        for depth in range(len(stack) - 1, -1, -1):
-            if keys[depth] == key and _follows(stack[depth].values, match.values, strict=strict):
-                return depth, key
-        if match.value != 1 or strict:
-            return None
-        deepest = len(keys) - 1 - keys[::-1].index(key)
-        if deepest == len(stack) - 1:
-            # A second list of the same style right after the first one.
-            return deepest, key
-        # A new list inside the current clause, in a style used above it.
-        return len(stack), key
+        placement = _fit_open_style(match, state, strict=strict)
+    elif key[0] == "dotted" and ("dotted", key[1] - 1) in keys:
+        placement = _fit_dotted_child(match, state, strict=strict)
+    elif match.value == 1 and not strict:
+        placement = _Placement(_new_list_depth(key, state), key)
+    if placement is None and not strict:
+        placement = _fit_under_article(match, state)
+    return placement
 
-    if key[0] == "dotted" and ("dotted", key[1] - 1) in keys:
-        parent_depth = len(keys) - 1 - keys[::-1].index(("dotted", key[1] - 1))
-        limit = 1 if strict else 1 + MAX_NUMBER_GAP
-        if match.values[:-1] != stack[parent_depth].values or match.value > limit:
-            return None
-        return parent_depth + 1, key
 
+def _fit_under_article(match: NumberMatch, state: _State) -> _Placement | None:
+    """Place 6.2 directly under 第6条 or Article 6 when the text skips 6.1 (专用条款 list only changes)."""
+    if match.style != "dotted" or len(match.values) < 2:
+        return None
+    for depth in range(len(state.stack) - 1, -1, -1):
+        entry = state.stack[depth]
+        if entry.key[0] in ("zh_article", "en_article"):
+            if entry.values[-1] != match.values[0]:
+                return None
+            return _Placement(depth + 1, _style_key(match))
+    return None
+
+
+def _fit_strong(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | None:
+    last = state.strong_last.get(match.style)
+    if last is None and strict:
+        return None
+    restart = match.value == 1 and not strict
+    if last is not None and not restart and not _follows((last,), match.values, strict=strict):
+        return None
+    rank = STRONG_STYLE_RANKS[match.style]
+    stack = state.stack
+    depth = len(stack)
+    while depth > 0:
+        top_style = stack[depth - 1].key[0]
+        if top_style in STRONG_STYLE_RANKS and STRONG_STYLE_RANKS[top_style] < rank:
+            break
+        if top_style == "annex":
+            break
+        depth -= 1
+    return _Placement(depth, _style_key(match))
+
+
+def _fit_open_style(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | None:
+    """Place a number whose style is already open on the stack."""
+    key = _style_key(match)
+    stack = state.stack
+    keys = [entry.key for entry in stack]
+    # The same style may be open at several depths (a list nested in a list item);
+    # the deepest one it continues is its sibling.
+    for depth in range(len(stack) - 1, -1, -1):
+        if keys[depth] == key and _follows(stack[depth].values, match.values, strict=strict):
+            return _Placement(depth, key)
     if match.value != 1 or strict:
         return None
-    # A style seen before ranks where it was first seen: close deeper list styles.
+    deepest = len(keys) - 1 - keys[::-1].index(key)
+    if deepest == len(stack) - 1:
+        # A second list of the same style right after the first one.
+        return _Placement(deepest, key)
+    # A new list inside the current clause, in a style used above it.
+    return _Placement(len(stack), key)
+
+
+def _fit_dotted_child(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | None:
+    """Place a dotted number one level deeper than an open dotted clause."""
+    key = _style_key(match)
+    stack = state.stack
+    keys = [entry.key for entry in stack]
+    parent_depth = len(keys) - 1 - keys[::-1].index(("dotted", key[1] - 1))
+    parent_values = stack[parent_depth].values
+    limit = 1 if strict else 1 + MAX_NUMBER_GAP
+    if match.values[:-1] == parent_values and match.value <= limit:
+        return _Placement(parent_depth + 1, key)
+    if match.value == 1 and _follows(parent_values, match.values[:-1], strict=True):
+        # Section 2.1 right after Section 1: the missing section 2 becomes an implied parent.
+        return _Placement(parent_depth, key, implied_parent=match.values[:-1])
+    return None
+
+
+def _new_list_depth(key: tuple[str, int], state: _State) -> int:
+    """Return the depth for a new list: below the top, unless its style ranked higher before."""
+    stack = state.stack
     rank = state.learned_rank.get(key)
     depth = len(stack)
-    if rank is not None:
-        while depth > 0:
-            top_rank = state.learned_rank.get(stack[depth - 1].key)
-            if top_rank is None or top_rank < rank:
-                break
-            depth -= 1
-    return depth, key
+    if rank is None:
+        return depth
+    while depth > 0:
+        top = stack[depth - 1]
+        if top.key[0] == "dotted" and len(top.values) > 1:
+            # 5.2.1 names its own depth, so a list opening right after it is its sub-list.
+            break
+        top_rank = state.learned_rank.get(top.key)
+        if top_rank is None or top_rank < rank:
+            break
+        depth -= 1
+    return depth
 
 
 def _build_clauses(units: list[_Unit]) -> list[Clause]:
@@ -501,7 +806,8 @@ def _is_cjk_heading(text: str) -> bool:
     if not text or len(text) > MAX_HEADING_CHARS or text.endswith("如下"):
         # "…如下" introduces a list; it is a sentence, not a heading.
         return False
-    return not any(mark in text for mark in "。；;，,、")
+    # 、 may join items of a heading (进度计划、延误和暂停); other marks end a clause of a sentence.
+    return not any(mark in text for mark in "。；;，,")
 
 
 def _is_latin_heading(text: str) -> bool:

@@ -21,10 +21,13 @@ _WHOLE = "整正"
 _UPPERCASE_AFFIXES = re.compile(r"^(?:人民币|RMB|CNY|[￥¥]|[(（]?大写[)）]?|金额|[:：\s])+")
 _UPPERCASE_DIGIT = "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
 _AMOUNT_CHAR = "".join(CHINESE_DIGITS) + "".join(_SMALL_UNITS) + "".join(_LARGE_UNITS)
-# An uppercase amount in running text: amount characters ending in 元/圆, 角/分 or 整/正.
+_DIGIT_CHAR = "".join(CHINESE_DIGITS)
+# An uppercase amount in running text: amount characters ending in 元/圆, then 角 and 分 each
+# optional, or an amount of 角 and 分 only, then 整/正.
 _UPPERCASE_IN_TEXT = re.compile(
-    rf"[{_AMOUNT_CHAR}]+[{_YUAN}](?:[{_AMOUNT_CHAR}]*[角分])?[{_WHOLE}]?"
-    rf"|[{_AMOUNT_CHAR}]+[角分](?:[{_AMOUNT_CHAR}]*分)?[{_WHOLE}]?"
+    rf"[{_AMOUNT_CHAR}]+[{_YUAN}](?:[{_DIGIT_CHAR}]+角)?(?:[{_DIGIT_CHAR}]+分)?[{_WHOLE}]?"
+    rf"|[{_DIGIT_CHAR}]+角(?:[{_DIGIT_CHAR}]+分)?[{_WHOLE}]?"
+    rf"|[{_DIGIT_CHAR}]+分[{_WHOLE}]?"
 )
 
 _CURRENCY_CODES: dict[str, str] = {

@@ -29,6 +29,10 @@ _TITLE_END = re.compile(
     r"\s*(?:[(（][^)）]*[)）])?$"
 )
 _QUOTED = re.compile(r"《[^》]*》")
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+# A line above the title that names the issuer (西南民族大学, 某某有限公司) is a letterhead.
+# NOTE: an issuer name with another ending is joined to the title as its first half.
+_ISSUER_END = re.compile(r"(?:大学|学院|学校|公司|集团|医院|银行|局|厅|部|委员会|中心|研究院|研究所)$")
 MAX_TITLE_CHARS = 60
 # Lines at the top of a document searched for its title.
 TITLE_SEARCH_LINES = 20
@@ -38,8 +42,23 @@ _SIGNING_LABEL = re.compile(
     r"\bdated\b|\bDated\b|made\s+(?:and\s+entered\s+into\s+)?(?:as\s+of|this|on)|entered\s+into\s+(?:as\s+of|on))"
 )
 _EFFECTIVE_LABEL = re.compile(
-    r"生效日期|起生效|之日起生效|effective\s+(?:as\s+of|on|from)|[“\"]Effective\s+Date[”\"]", re.IGNORECASE
+    r"生效日期|effective\s+(?:as\s+of|on|from)|[“\"]Effective\s+Date[”\"]", re.IGNORECASE
 )
+_EXPIRY_LABEL = re.compile(
+    r"有效期至|有效期限至|届满日期?|到期日期?|终止日期|截止日期|"
+    r"expires?\s+on|expiration\s+date\s*(?:is|:)?|terminates?\s+on",
+    re.IGNORECASE,
+)
+# Verbs that follow the date they govern: "于2024年3月5日签订", "自2024年3月6日起生效", "至2025年3月4日止".
+# A few characters (由双方, 起) may sit between the date and the verb.
+# "于2023年5月1日签订的《租赁合同》" describes another document, so 的 after the verb excludes it.
+_SIGNED_AFTER = re.compile(r"^[^，。；,;\n]{0,6}?(?:签订|签署|订立|签定|签约)(?!的)")
+_EFFECTIVE_AFTER = re.compile(r"^[^，。；,;\n]{0,6}?生效")
+_EXPIRY_AFTER = re.compile(r"^\s*(?:止|届满|到期)")
+# Text just before a date that shows it belongs to another document: 原合同于…签订, 《…》.
+_OTHER_DOCUMENT = re.compile(r"原合同|原协议|《")
+OTHER_DOCUMENT_WINDOW = 16
+VERB_WINDOW = 12
 _TERM_LABEL = re.compile(r"合同期限|合同有效期|有效期限?|租赁期限?|服务期限?|合作期限|履行期限|委托期限|期限")
 _TERM_LENGTH = re.compile(
     r"期限为\s*(?P<n>[0-9一二三四五六七八九十两]+)\s*(?P<u>年|个月|月|日|天)"
@@ -67,7 +86,11 @@ CROSS_CHECK_WINDOW = 60
 
 
 def find_title(clauses: list[Clause], doc: ParsedDocument | None = None) -> str | None:
-    """Return the document's title: a short top line naming a document type."""
+    """Return the document's title: a short top line naming a document type, from the text only.
+
+    File metadata is never used because it is often stale or junk (a template's title,
+    "temp.pdf"). `doc` is accepted for callers that pass it and is not read.
+    """
     lines: list[str] = []
     for clause in clauses[:2]:
         lines.extend(line.strip() for line in clause.text.splitlines() if line.strip())
@@ -90,10 +113,16 @@ def find_title(clauses: list[Clause], doc: ParsedDocument | None = None) -> str 
         ):
             # 肇新合同管理系统 / 源码销售合同: a title printed on two lines.
             line = line + following
+        elif index > 0 and _is_title_prefix(lines[index - 1]):
+            # 房屋建筑和市政基础设施项目 / 工程建设全过程咨询服务合同: the first line has no type word.
+            line = lines[index - 1] + line
         return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", line)
-    if doc is not None and doc.title and _TITLE_WORDS.search(doc.title):
-        return doc.title.strip()
     return None
+
+
+def _is_title_prefix(line: str) -> bool:
+    """Return whether a line above a title reads as its first half rather than a letterhead."""
+    return bool(_CJK_ONLY.match(line)) and len(line) <= MAX_TITLE_CHARS and not _ISSUER_END.search(line)
 
 
 _BRACKET_PAIRS = {")": "(", "）": "（", "]": "[", "】": "【", "〕": "〔"}
@@ -125,18 +154,23 @@ def _contract_number(clauses: list[Clause]) -> Field | None:
     return None
 
 
-def _labelled_date(clauses: list[Clause], label: re.Pattern[str], name: str) -> Field | None:
+def _labelled_date(
+    clauses: list[Clause], label: re.Pattern[str], name: str, after: re.Pattern[str] | None = None
+) -> Field | None:
+    """Return the first date right after `label` or right before the verb `after`, as field `name`."""
     for clause in clauses:
-        dates = find_dates(clause.text)
-        for match in label.finditer(clause.text):
+        text = clause.text
+        dates = find_dates(text)
+        for match in label.finditer(text):
             for (start, end), value in dates:
                 if match.end() <= start <= match.end() + LABEL_DATE_WINDOW:
-                    return Field(name, clause.text[start:end], value.isoformat(), clause.ordinal,
-                                 detail=match.group(0))
-                # "本合同自2024年1月1日起生效": the label follows the date.
-                if name == "effective_date" and 0 <= match.start() - end <= 2:
-                    return Field(name, clause.text[start:end], value.isoformat(), clause.ordinal,
-                                 detail=match.group(0))
+                    return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=match.group(0))
+        if after is None:
+            continue
+        for (start, end), value in dates:
+            verb = after.match(text[end : end + VERB_WINDOW])
+            if verb and not _OTHER_DOCUMENT.search(text[max(0, start - OTHER_DOCUMENT_WINDOW) : start]):
+                return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=verb.group(0).strip())
     return None
 
 
@@ -247,12 +281,17 @@ def extract_fields(doc: ParsedDocument, clauses: list[Clause]) -> tuple[list[Fie
     fields.extend(find_parties(clauses))
 
     front = [c for c in clauses if c.role == ROLE_PREAMBLE] + [c for c in clauses if c.role != ROLE_PREAMBLE]
-    signing = _labelled_date(front, _SIGNING_LABEL, "signing_date") or _signature_date(clauses)
+    signing = _labelled_date(front, _SIGNING_LABEL, "signing_date", _SIGNED_AFTER) or _signature_date(clauses)
     if signing:
         fields.append(signing)
-    effective = _labelled_date(front, _EFFECTIVE_LABEL, "effective_date")
+    effective = _labelled_date(front, _EFFECTIVE_LABEL, "effective_date", _EFFECTIVE_AFTER)
     if effective:
         fields.append(effective)
-    fields.extend(_term_fields(clauses))
+    term = _term_fields(clauses)
+    fields.extend(term)
+    if not any(f.name == "expiry_date" for f in term):
+        expiry = _labelled_date(front, _EXPIRY_LABEL, "expiry_date", _EXPIRY_AFTER)
+        if expiry:
+            fields.append(expiry)
     fields.extend(_amount_fields(clauses))
     return fields, cross_check_amounts(clauses)

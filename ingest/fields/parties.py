@@ -33,6 +33,13 @@ _STARTS_WITH_ROLE = re.compile(rf"^(?:{_ROLE_ALTERNATION})\s*[(（:：]")
 _BLANK = re.compile(r"^[\s_＿\-—.…·□☐]*$")
 # Template fields: ${name}, {{ name }} and the prompt text Word shows in empty content controls.
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}|(?:请在此处|单击或点击此处|单击此处|点击此处)输入\S*")
+# A run of underscores is a field left to fill in: "[Company, Inc.] at ______".
+_FILL_IN_BLANK = re.compile(r"[_＿]{3,}")
+_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|［[^］]*］")
+# Spaces and punctuation around a name that belong to the label or end the sentence; a full
+# stop stays because it ends "Inc." and "Ltd.".
+_NAME_TRIM = " \t\u3000:：,，;；。、"
+MIN_NAME_CHARS = 2
 # Party blocks sit in the first lines of a contract; later role lines are clause text.
 MAX_PARTY_LINES = 40
 
@@ -53,10 +60,19 @@ def _clean_name(rest: str) -> str | None:
         # "甲方（盖章）： 乙方（签字）：" names no party.
         return None
     end = _NAME_END.search(rest)
-    name = (rest[: end.start()] if end else rest).strip(" \t:：,，;；")
-    if _BLANK.match(name) or len(name) > MAX_NAME_CHARS:
+    name = (rest[: end.start()] if end else rest).strip(_NAME_TRIM)
+    if len(name) > MAX_NAME_CHARS or not is_party_name(name):
         return None
     return name
+
+
+def is_party_name(name: str) -> bool:
+    """Return whether `name` can name a party, rather than a blank or a template placeholder."""
+    if _BLANK.match(name) or _FILL_IN_BLANK.search(name) or len(name) < MIN_NAME_CHARS:
+        return False
+    # [NAME OF CONTRACTOR] or 【  】: only a bracketed prompt.
+    unbracketed = _BRACKETED.sub("", name)
+    return any(ch.isalpha() for ch in unbracketed)
 
 
 def find_role_parties(clauses: list[Clause]) -> list[Field]:
@@ -97,7 +113,7 @@ def _parties_after_between(window: str, clause_ordinal: int) -> list[Field]:
         name = segment if not fields else _AND_SPLIT.split(segment)[-1]
         name = _DESCRIPTOR.sub("", name).strip(" ,;")
         boundary = term.end()
-        if not name or len(name) > MAX_NAME_CHARS:
+        if len(name) > MAX_NAME_CHARS or not is_party_name(name):
             return []
         fields.append(Field("party", name, None, clause_ordinal, role=term.group(1)))
         if len(fields) == 2:

@@ -67,6 +67,22 @@ def test_find_amounts_figures_and_uppercase():
     assert text[amounts[1].start : amounts[1].end] == "壹拾万元整"
 
 
+@pytest.mark.parametrize(
+    ("text", "written", "expected"),
+    [
+        ("合计壹拾贰万叁仟肆佰伍拾陆元柒角捌分。", "壹拾贰万叁仟肆佰伍拾陆元柒角捌分", "123456.78"),
+        ("押金壹万元伍角陆分，", "壹万元伍角陆分", "10000.56"),
+        ("尾款伍角陆分整", "伍角陆分整", "0.56"),
+        ("另付陆分", "陆分", "0.06"),
+    ],
+)
+def test_find_amounts_jiao_and_fen(text, written, expected):
+    [amount] = find_amounts(text)
+
+    assert text[amount.start : amount.end] == written
+    assert amount.value == Decimal(expected)
+
+
 def test_find_amounts_dollar_currency():
     [amount] = find_amounts("a fee of $1,250,000.00 per year")
 

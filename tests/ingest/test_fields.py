@@ -140,3 +140,86 @@ def test_month_day_without_year_not_used_as_date():
     _, fields, _, _ = extract("采购合同", "签订日期：3月5日", "第一条 标的。")
 
     assert "signing_date" not in fields
+
+
+def test_dates_in_sentence():
+    _, fields, _, _ = extract("采购合同", "第一条 期限", "本合同于2024年3月5日签订，有效期至2025年3月4日。")
+
+    assert fields["signing_date"].normalized == "2024-03-05"
+    assert fields["expiry_date"].normalized == "2025-03-04"
+
+
+def test_effective_and_end_verbs():
+    _, fields, _, _ = extract("服务合同", "第一条 期限", "本合同自2024年4月1日起生效，至2026年3月31日止。")
+
+    assert fields["effective_date"].normalized == "2024-04-01"
+    assert fields["expiry_date"].normalized == "2026-03-31"
+
+
+def test_english_dates_in_sentence():
+    _, fields, _, _ = extract(
+        "SERVICES AGREEMENT", "1. Term. This Agreement is dated as of March 5, 2024 and expires on March 4, 2025."
+    )
+
+    assert fields["signing_date"].normalized == "2024-03-05"
+    assert fields["expiry_date"].normalized == "2025-03-04"
+
+
+def test_original_contract_date_not_signing():
+    _, fields, _, _ = extract("补充协议", "一、双方于2023年5月1日签订的《租赁合同》解除。", "二、原合同于2023年5月1日签订。")
+
+    assert "signing_date" not in fields
+
+
+def test_party_trailing_punctuation_stripped():
+    _, _, parties, _ = extract("采购合同", "甲方：示例科技有限公司。", "乙方：另一贸易有限公司；", "第一条 标的。")
+
+    assert [p.value for p in parties] == ["示例科技有限公司", "另一贸易有限公司"]
+
+
+def test_placeholder_parties_dropped():
+    _, _, parties, _ = extract(
+        "采购合同", "甲方：[NAME OF CONTRACTOR]", "乙方：123", "丙方：王", "丁方：[Company, Inc.] at ______",
+        "买方：示例科技有限公司", "第一条 标的。",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [("买方", "示例科技有限公司")]
+
+
+def test_english_placeholder_between_dropped():
+    _, _, parties, _ = extract(
+        "SAAS SERVICES AGREEMENT",
+        "This Agreement is between [Company, Inc.] with a place of business at ______ (“Company”), "
+        "and the Customer listed above (“Customer”).",
+        "1. Services.",
+    )
+
+    assert parties == []
+
+
+def test_title_from_text_not_metadata():
+    blocks = (Block("电脑及办公设备采购合同", paragraph_index=0), Block("第一条 标的。", paragraph_index=1))
+    doc = ParsedDocument("application/pdf", blocks, title="装修工程合同书")
+    fields, _ = extract_fields(doc, segment(doc))
+
+    assert [f.value for f in fields if f.name == "title"] == ["电脑及办公设备采购合同"]
+
+
+def test_metadata_title_alone_not_used():
+    blocks = (Block("第一条 标的。", paragraph_index=0),)
+    doc = ParsedDocument("application/pdf", blocks, title="装修工程合同书")
+    fields, _ = extract_fields(doc, segment(doc))
+
+    assert [f.name for f in fields if f.name == "title"] == []
+
+
+def test_title_first_half_on_line_above():
+    _, fields, _, _ = extract("GF—2024—2612", "房屋建筑和市政基础设施项目", "工程建设全过程咨询服务合同", "（示范文本）")
+
+    assert fields["title"].value == "房屋建筑和市政基础设施项目工程建设全过程咨询服务合同"
+
+
+def test_title_keeps_letterhead_apart():
+    _, fields, _, _ = extract("西南民族大学", "项目验收报告", "一、项目概况")
+
+    assert fields["title"].value == "项目验收报告"

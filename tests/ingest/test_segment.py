@@ -1,5 +1,5 @@
 from ingest.parsed import BBox, Block, ParsedDocument
-from ingest.segment import segment
+from ingest.segment import MAX_SIGNATURE_LINES, segment
 
 PAGE_LEFT = 72.0
 PAGE_RIGHT = 523.0
@@ -343,3 +343,172 @@ def test_document_without_numbers_is_one_preamble():
 
     assert [c.role for c in clauses] == ["preamble"]
     assert len(clauses[0].table_rows) == 2
+
+
+def test_signature_mid_document_ends_at_new_part():
+    clauses = segment(docx_doc(
+        "第一部分 合同协议书", "一、项目概况", "二、合同生效", "委托人：（公章）", "受托人：（公章）",
+        "第二部分 通用合同条款", "第1条 一般约定", "1.1 定义和解释", "1.1.1 合同：指本合同。", "1.1.2 委托人：指甲方。",
+        "1.2 联络", "第2条 委托人",
+    ))
+
+    assert [c.role for c in clauses].count("signature") == 1
+    signature = next(c for c in clauses if c.role == "signature")
+    assert signature.text.splitlines() == ["委托人：（公章）", "受托人：（公章）"]
+    assert numbers(clauses)[3:] == ["第二部分", "第1条", "1.1", "1.1.1", "1.1.2", "1.2", "第2条"]
+    assert by_number(clauses, "1.1.1").parent == by_number(clauses, "1.1").ordinal
+    assert by_number(clauses, "第2条").parent == by_number(clauses, "第二部分").ordinal
+
+
+def test_signature_block_line_limit():
+    form_lines = [f"联系人{n}：" for n in range(40)]
+    clauses = segment(docx_doc("第一条 标的。", "甲方（盖章）：", *form_lines))
+
+    signature = clauses[1]
+    assert signature.role == "signature"
+    assert len(signature.text.splitlines()) == MAX_SIGNATURE_LINES
+    assert clauses[2].role == "preamble"
+    assert clauses[2].text.splitlines()[-1] == "联系人39："
+
+
+def test_signature_block_page_limit():
+    clauses = segment(pdf_doc(
+        (1, "第一条 标的。", False), (1, "甲方（盖章）：", False), (2, "日期：", False),
+        (3, "请另行填写", False), (3, "以上内容", False),
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "signature", "preamble"]
+    assert (clauses[1].page_start, clauses[1].page_end) == (1, 2)
+    assert clauses[2].page_start == 3
+
+
+def test_signature_line_numbered_two_stays():
+    clauses = segment(docx_doc("1. Scope.", "2. Term.", "By: /s/ A", "Name: A", "2 originals signed."))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "signature"]
+
+
+def test_next_annex_after_signature():
+    clauses = segment(docx_doc(
+        "1. Scope.", "IN WITNESS WHEREOF, the parties signed.", "Exhibit A - Service Levels",
+        "1. Availability.", "2. Support.", "Exhibit B - Fees", "1. Rates.",
+    ))
+
+    assert numbers(clauses) == ["1.", "Exhibit A", "1.", "2.", "Exhibit B", "1."]
+    assert clauses[-1].parent == by_number(clauses, "Exhibit B").ordinal
+
+
+def test_first_clause_number_lost():
+    clauses = segment(docx_doc("THIS CONTRACT is made today.", "2. Time. Work ends in May.", "3 Pay", "4. Conduct."))
+
+    assert numbers(clauses) == ["2.", "4."]
+    assert clauses[0].role == "preamble"
+
+
+def test_lone_late_number_stays_text():
+    clauses = segment(docx_doc("Pay within", "2. weeks", "Notes", "3 days later"))
+
+    assert [c.role for c in clauses] == ["preamble"]
+
+
+def caps_pdf(*headings: str) -> ParsedDocument:
+    body = "The parties agree to the terms written in this section of the agreement, as follows"
+    lines = [(1, "SUPPLY AGREEMENT", False)]
+    for heading in headings:
+        lines += [(1, heading, False), (1, body, True), (1, "and no others.", False)]
+    doc = pdf_doc(*lines)
+    # A centred title does not start at the left text edge.
+    title = doc.blocks[0]
+    centred = Block(title.text, page=1, bbox=BBox(200.0, title.bbox.top, 380.0, title.bbox.bottom), font_size=12)
+    return ParsedDocument(doc.media_type, (centred, *doc.blocks[1:]))
+
+
+def test_unnumbered_caps_headings_pdf():
+    clauses = segment(caps_pdf("PRICING", "GOVERNING LAW", "ENTIRE AGREEMENT"))
+
+    assert [c.role for c in clauses] == ["preamble", "clause", "clause", "clause"]
+    assert [c.heading for c in clauses[1:]] == ["PRICING", "GOVERNING LAW", "ENTIRE AGREEMENT"]
+    assert all(c.number is None for c in clauses)
+    assert clauses[0].text == "SUPPLY AGREEMENT"
+
+
+def test_few_caps_lines_stay_preamble():
+    clauses = segment(caps_pdf("RECITALS", "WITNESSETH"))
+
+    assert [c.role for c in clauses] == ["preamble"]
+
+
+def test_article_heading_after_full_line():
+    clauses = segment(pdf_doc(
+        (1, "甲方：示例科技有限公司，地址位于北京市海淀区中关村大街一号示例大厦", True),
+        (1, "第一条 合同标的", False),
+        (1, "乙方提供服务。", False),
+    ))
+
+    assert numbers(clauses) == ["第一条"]
+    assert clauses[1].heading == "合同标的"
+
+
+def test_article_out_of_sequence_after_full_line():
+    clauses = segment(pdf_doc(
+        (1, "第一条 合同标的", False),
+        (1, "乙方应按约定提供服务，未按约定提供服务的，应按本合同约定承担责任，具体见", True),
+        (1, "第五条 违约责任", False),
+        (1, "第二条 价款", False),
+    ))
+
+    assert numbers(clauses) == ["第一条", "第二条"]
+
+
+def test_section_subsection_after_section():
+    clauses = segment(docx_doc(
+        "Section 1 Definitions.", "Section 2.1 Fees. Customer pays.", "Section 2.2 Taxes. Customer pays.",
+        "Section 3 Term.",
+    ))
+
+    assert numbers(clauses) == ["Section 1", "Section 2.1", "Section 2.2", "Section 3"]
+    assert clauses[2].parent == clauses[1].parent
+    assert clauses[3].level == 0
+
+
+def test_list_under_multilevel_dotted():
+    clauses = segment(docx_doc(
+        "一、总则", "（1）适用范围；", "（2）定义。", "1.1 服务", "1.1.1 受托人应提交计划，包括：",
+        "（1）服务顺序；", "（2）交付日期。", "1.1.2 委托人应审批计划。", "1.2 暂停",
+    ))
+
+    item = clauses[5]
+    assert item.number == "（1）"
+    assert item.parent == by_number(clauses, "1.1.1").ordinal
+    assert by_number(clauses, "1.1.2").parent == by_number(clauses, "1.1").ordinal
+    assert by_number(clauses, "1.2").heading == "暂停"
+
+
+def test_article_number_with_spaces():
+    clauses = segment(pdf_doc((1, "第 1 条 一般约定", False), (1, "第 2 条 委托人", False)))
+
+    assert numbers(clauses) == ["第 1 条", "第 2 条"]
+    assert clauses[1].heading == "委托人"
+
+
+def test_dotted_under_article_skips_first():
+    clauses = segment(docx_doc("第6条 服务费用", "6.2 支付程序", "6.4 争议款项", "第7条 变更"))
+
+    assert numbers(clauses) == ["第6条", "6.2", "6.4", "第7条"]
+    assert clauses[1].parent == clauses[0].ordinal
+
+
+def test_heading_with_enumeration_comma():
+    clauses = segment(docx_doc("第5条 进度计划、延误和暂停", "5.1 开始"))
+
+    assert clauses[0].heading == "进度计划、延误和暂停"
+
+
+def test_running_header_is_furniture():
+    lines = []
+    for page in (1, 2, 3):
+        lines += [(page, "Exhibit A — Sample Contract", False), (page, f"{page}. Clause {page}.", False)]
+    clauses = segment(pdf_doc(*lines))
+
+    assert numbers(clauses) == ["1.", "2.", "3."]
+    assert all("Sample Contract" not in c.text for c in clauses)

@@ -10,7 +10,7 @@ from ingest.fields.extract import extract_fields
 from ingest.kind import detect_kind
 from ingest.parsed import ParsedDocument
 from ingest.references import find_references
-from ingest.segment import segment
+from ingest.segment import MAX_SIGNATURE_LINES, MAX_SIGNATURE_PAGES, segment
 
 pytestmark = pytest.mark.corpus
 
@@ -19,6 +19,9 @@ CHINESE_ARTICLES = [
     "第一条", "第二条", "第三条", "第四条", "第五条", "第六条", "第七条", "第八条", "第九条",
     "第十条", "第十一条", "第十二条", "第十三条", "第十四条", "第十五条", "第十六条", "第十七条",
 ]
+# NOTE: one appendix of the collaboration agreement, a 13-page table without numbers, stays one
+# clause of about 22,600 characters.
+MAX_COLLABORATION_CLAUSE_CHARS = 25_000
 CHINESE_ENUM = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、", "十、", "十一、"]
 
 
@@ -60,6 +63,10 @@ def parties(fields) -> list[tuple[str | None, str]]:
 
 def by_number(clauses, number: str):
     return next(c for c in clauses if c.number == number)
+
+
+def by_heading(clauses, heading: str):
+    return next(c for c in clauses if c.heading == heading)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +139,14 @@ def test_office_procurement_amounts_agree():
     assert warnings == []
 
 
+def test_office_procurement_title_from_text():
+    doc, _, fields, _ = analysed("zh_office-equipment-procurement-contract_original.pdf")
+
+    # The file's metadata still carries the title of the template it was made from.
+    assert doc.title != "电脑及办公设备采购合同"
+    assert field(fields, "title").value == "电脑及办公设备采购合同"
+
+
 def test_guangzhou_lease_articles():
     _, clauses, _, _ = analysed("zh_guangzhou_housing-lease-model_sf-2017-0601.pdf")
     articles = [n for n in top_numbers(clauses) if n.startswith("第")]
@@ -144,7 +159,11 @@ def test_zhejiang_house_sale_articles():
     _, clauses, _, _ = analysed("zh_zhejiang_second-hand-house-sale-model_16p.pdf")
     articles = [n for n in top_numbers(clauses) if n.startswith("第")]
 
-    assert articles == CHINESE_ARTICLES[:10]
+    # A lease model text with its own 第一条…第十条 follows the sale contract's signature page.
+    assert articles == CHINESE_ARTICLES[:10] * 2
+    second_start = [c for c in clauses if c.number == "第一条"][1]
+    assert second_start.page_start == 13
+    assert all(len(c.text.splitlines()) <= MAX_SIGNATURE_LINES for c in clauses if c.role == "signature")
 
 
 def test_most_tech_service_articles():
@@ -233,7 +252,68 @@ def test_collaboration_articles_in_order(collaboration):
             body.append(clause.number)
 
     assert body == [f"{n}." for n in range(1, 19)]
-    assert 300 <= len(clauses) <= 500
+    assert 500 <= len(clauses) <= 600
+
+
+def test_collaboration_after_first_signature(collaboration):
+    _, clauses, _, _ = collaboration
+
+    assert max(len(c.text) for c in clauses) <= MAX_COLLABORATION_CLAUSE_CHARS
+    late = [c for c in clauses if c.role == "clause" and c.number and c.page_start > 76]
+    assert len(late) >= 50
+    assert "AMENDMENT II" in [c.number for c in late]
+    signatures = [c for c in clauses if c.role == "signature"]
+    assert all(c.page_end - c.page_start < MAX_SIGNATURE_PAGES for c in signatures)
+
+
+def test_gf_2612_pdf_parts_after_signature():
+    _, clauses, _, _ = analysed("zh_gf-2024-2612_whole-process-consulting-model_59p.pdf")
+    found = [c.number for c in clauses]
+
+    assert len(clauses) >= 300
+    assert "1.1" in found
+    assert "1.1.1" in found
+    [signature] = [c for c in clauses if c.role == "signature"]
+    assert signature.page_start == signature.page_end == 13
+    assert len(signature.text.splitlines()) <= MAX_SIGNATURE_LINES
+    general = by_number(clauses, "第二部分")
+    assert general.page_start == 14
+    assert by_number(clauses, "第 1 条").parent == general.ordinal
+    assert [n for n in found if n and n.startswith("附件")] == ["附件 1", "附件 2", "附件 3", "附件 4"]
+
+
+def test_gf_2612_pdf_and_docx_agree():
+    _, pdf_clauses, _, _ = analysed("zh_gf-2024-2612_whole-process-consulting-model_59p.pdf")
+    _, docx_clauses, _, _ = analysed("zh_gf-2024-2612_whole-process-consulting-model_auto-numbering.docx")
+
+    for clauses in (pdf_clauses, docx_clauses):
+        suspensions = [c for c in clauses if c.number == "5.4"]
+        assert [c.heading for c in suspensions] == ["服务暂停", "服务暂停"]
+    assert abs(len(pdf_clauses) - len(docx_clauses)) <= 20
+
+
+def test_oha_sample_contract_has_numbered_clauses():
+    _, clauses, _, _ = analysed("en_oha-sample-contract_owner-password-restricted_watermark.pdf")
+    numbered = [c for c in clauses if c.role == "clause" and c.number]
+
+    # The OCR text layer reads clause 1 as "I Scope of Services", so numbering starts at 2.
+    assert numbered[0].number == "2."
+    assert numbered[0].page_start == 3
+    assert len(numbered) >= 6
+    assert sum(c.role == "preamble" for c in clauses) <= 2
+
+
+def test_west_pharma_unnumbered_sections():
+    _, clauses, fields, _ = analysed("en_cuad_supply-agreement_west-pharma.pdf")
+    preamble = clauses[0]
+
+    assert preamble.role == "preamble"
+    assert preamble.page_end == 1
+    assert by_heading(clauses, "PRICING").page_start == 1
+    assert by_heading(clauses, "GOVERNING LAW").page_start == 7
+    attachment = by_number(clauses, "ATTACHMENT A")
+    assert by_number(clauses, "1.").parent == attachment.ordinal
+    assert [c.page_start for c in clauses if c.role == "signature"][0] == 8
 
 
 def test_collaboration_nesting_parents(collaboration):
