@@ -1,4 +1,4 @@
-"""PDF reader: text lines with boxes per page, and which pages need OCR.
+"""PDF reader: text lines and ruled-table rows with boxes per page, and which pages need OCR.
 
 Characters and boxes come from pdfium (pypdfium2), which reads a page in a
 few milliseconds. pdfplumber (pdfminer) is opened only for pages whose text
@@ -21,8 +21,10 @@ from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
 from ingest.parsed import Block, Page, ParsedDocument
-from ingest.readers.pdf_glyphs import PageGlyphs, read_glyphs
+from ingest.readers.docx_xml import row_text
+from ingest.readers.pdf_glyphs import Glyph, read_glyphs
 from ingest.readers.pdf_lines import LineParams, LineStats, group_lines
+from ingest.readers.pdf_tables import Rule, Table, TableParams, extract_tables, read_rules
 from ingest.text_quality import assess_text
 
 logger = logging.getLogger(__name__)
@@ -68,15 +70,16 @@ def _page_list(pages: list[int]) -> str:
 
 
 def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> ParsedDocument:
-    """Read a PDF into pages and text lines; raise EncryptedFileError or CorruptFileError."""
+    """Read a PDF into pages, text lines and table rows, raising EncryptedFileError or CorruptFileError."""
     document = _open(data, filename, password)
     try:
         pages: list[Page] = []
         blocks: list[Block] = []
         notes = _DocumentNotes()
         params = LineParams()
+        table_params = TableParams()
         for index in range(len(document)):
-            page, page_blocks = _read_page(document, index, filename, params, notes)
+            page, page_blocks = _read_page(document, index, filename, params, table_params, notes)
             pages.append(page)
             blocks.extend(page_blocks)
         if any(page.needs_ocr and page.char_count for page in pages):
@@ -109,6 +112,7 @@ def _read_page(
     index: int,
     filename: str,
     params: LineParams,
+    table_params: TableParams,
     notes: _DocumentNotes,
 ) -> tuple[Page, list[Block]]:
     number = index + 1
@@ -120,27 +124,39 @@ def _read_page(
     try:
         width, height = page.get_size()
         glyphs = read_glyphs(page, textpage)
+        quality = glyphs.quality
+        readable = quality.visible > 0 and not quality.is_garbage
+        rules = read_rules(page, table_params) if readable else []
     finally:
         textpage.close()
         page.close()
 
     notes.add("diagonal", number, glyphs.diagonal)
-    quality = glyphs.quality
-    if quality.visible == 0 or quality.is_garbage:
+    if not readable:
         reason = NO_TEXT_LAYER if quality.visible == 0 else quality.describe()
         notes.add("needs_ocr", number, 1)
         return Page(number, width, height, quality.visible, True, reason), []
-    blocks = _page_blocks(glyphs, number, params, notes)
+    blocks = _page_blocks(glyphs.glyphs, rules, number, params, table_params, notes)
     return Page(number, width, height, quality.visible), blocks
 
 
 def _page_blocks(
-    glyphs: PageGlyphs, number: int, params: LineParams, notes: _DocumentNotes
+    glyphs: list[Glyph],
+    rules: list[Rule],
+    number: int,
+    params: LineParams,
+    table_params: TableParams,
+    notes: _DocumentNotes,
 ) -> list[Block]:
+    """Build the page's line blocks and table rows, each table placed by its top edge among the lines."""
+    tables: list[Table] = []
+    if rules:
+        glyphs, tables = extract_tables(glyphs, rules, params, table_params)
     stats = LineStats()
-    blocks: list[Block] = []
+    upright: list[Block] = []
+    sideways: list[Block] = []
     dropped = 0
-    for line in group_lines(glyphs.glyphs, params, stats):
+    for line in group_lines(glyphs, params, stats):
         text = normalize_text(line.text)
         if not text:
             continue
@@ -148,10 +164,37 @@ def _page_blocks(
         if assess_text(text).is_garbage:
             dropped += 1
             continue
-        blocks.append(Block(text=text, page=number, bbox=line.bbox, font_size=line.font_size))
+        block = Block(text=text, page=number, bbox=line.bbox, font_size=line.font_size)
+        (upright if line.direction == 0 else sideways).append(block)
+
+    blocks: list[Block] = []
+    pending = list(tables)
+    for block in upright:
+        while pending and pending[0].top <= block.bbox.top:
+            dropped += _append_rows(blocks, pending.pop(0), number)
+        blocks.append(block)
+    for table in pending:
+        dropped += _append_rows(blocks, table, number)
+    blocks.extend(sideways)
     notes.add("sideways", number, stats.sideways_lines)
     notes.add("garbage_lines", number, dropped)
     return blocks
+
+
+def _append_rows(blocks: list[Block], table: Table, number: int) -> int:
+    """Append one Block per table row and return how many rows were dropped as garbage."""
+    dropped = 0
+    for row in table.rows:
+        text = row_text(row.cells)
+        if not text:
+            continue
+        if assess_text(text).is_garbage:
+            dropped += 1
+            continue
+        blocks.append(
+            Block(text=text, page=number, bbox=row.bbox, font_size=row.font_size, cells=row.cells)
+        )
+    return dropped
 
 
 def _confirm_with_pdfminer(

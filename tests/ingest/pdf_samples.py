@@ -305,3 +305,67 @@ def diagonal_watermark() -> bytes:
 def blank_page_then_text() -> bytes:
     """A two-page file whose first page has no text layer."""
     return build_pdf([SamplePage(""), SamplePage(latin_text(72, 760, "Page two text"))])
+
+
+def ruled_payment_table() -> bytes:
+    """A 3x3 grid of `re S` cells with a row span, a white and a 0 w rule, and wrapped cells.
+
+    Column 1 of rows 2 and 3 is one rectangle, so their shared rule is missing there.
+    A white line crosses the wrapped date cell between its two lines, and a 0 w line
+    crosses the cell beside it. Neither may split a cell.
+    """
+    grid = (
+        "0 0 0 RG 0.8 w\n"
+        "72 700 150 40 re 222 700 150 40 re 372 700 150 40 re S\n"
+        "72 620 150 80 re S\n"
+        "222 660 150 40 re 372 660 150 40 re S\n"
+        "222 620 150 40 re 372 620 150 40 re S\n"
+        "1 1 1 RG 0.8 w 222 679 m 372 679 l S\n"
+        "0 0 0 RG 0 w 372 690 m 522 690 l S\n"
+    )
+    content = (
+        latin_text(72, 770, "Payment schedule")
+        + grid
+        + song_text(80, 716, "款项")
+        + song_text(230, 716, "付款日期")
+        + song_text(380, 716, "比例")
+        + song_text(80, 656, "合同价款")
+        + song_text(230, 684, "2024年3月")
+        + song_text(230, 666, "5日")
+        + latin_text(380, 676, "30%")
+        + song_text(230, 636, "2024年6月30日")
+        + latin_text(380, 644, "70% due on")
+        + latin_text(380, 630, "acceptance")
+        + latin_text(72, 590, "End of schedule")
+    )
+    return build_pdf([SamplePage(content)])
+
+
+def open_sided_table() -> bytes:
+    """A table ruled with thin filled boxes and no outer vertical rules, ending in a full-width total row."""
+    rules = (
+        "0 0 0 rg\n"
+        "72 739.75 450 0.5 re 72 709.75 450 0.5 re 72 679.75 450 0.5 re 72 654.75 450 0.5 re f\n"
+        "221.75 680 0.5 60 re 371.75 680 0.5 60 re f\n"
+    )
+    content = (
+        rules
+        + latin_text(80, 720, "Item")
+        + latin_text(230, 720, "Qty")
+        + latin_text(380, 720, "Price")
+        + latin_text(80, 690, "Desk")
+        + latin_text(230, 690, "2")
+        + latin_text(380, 690, "300")
+        + latin_text(80, 663, "Total 600")
+    )
+    return build_pdf([SamplePage(content)])
+
+
+def boxed_paragraph() -> bytes:
+    """A framed paragraph with a rule under its heading: ruling without any column, so no table."""
+    content = (
+        "0 0 0 RG 1 w 60 600 475 120 re S 60 690 m 535 690 l S\n"
+        + latin_text(72, 700, "Notice")
+        + latin_text(72, 670, "This box is not a table.")
+    )
+    return build_pdf([SamplePage(content)])
