@@ -33,7 +33,7 @@ LONG_FILE = "en_cuad_collaboration_154p_ceres.pdf"
 
 
 def text_pdfs(corpus: Path) -> list[Path]:
-    """Return the corpus PDFs whose manifest says they have a text layer."""
+    """Return the corpus PDFs that the manifest lists with a text layer."""
     with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as manifest:
         rows = list(csv.DictReader(manifest, delimiter="\t"))
     return [corpus / r["file"] for r in rows if r["format"] == "pdf" and r["text_layer"] == "yes"]

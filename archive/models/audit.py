@@ -12,7 +12,7 @@ from archive.models.base import Base, utcnow
 
 
 class AuditEvent(Base):
-    """Who did what to which object; rows are only ever inserted."""
+    """One action by one actor on one object; rows are only ever inserted."""
 
     __tablename__ = "audit_event"
 

@@ -80,7 +80,7 @@ class DocumentVersion(Base):
     needs_ocr_pages: Mapped[list[int]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     link_candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # What the document says about its contract (numbers, titles, dates, parties), kept so that
+    # The contract numbers, titles, dates and parties the document names, kept so that
     # a contract ingested later can claim it.
     link_query: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     ingested_at: Mapped[datetime | None]

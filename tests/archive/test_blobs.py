@@ -37,7 +37,7 @@ def test_put_file_twice_keeps_one_copy(tmp_path: Path) -> None:
     assert len([p for p in (tmp_path / "blobs").rglob("*") if p.is_file()]) == 1
 
 
-def test_put_file_rejects_wrong_hash_and_leaves_no_file(tmp_path: Path) -> None:
+def test_put_file_rejects_wrong_hash(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path / "blobs")
     wrong = hashlib.sha256(b"other").hexdigest()
 
