@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from api.content_disposition import content_disposition
@@ -81,12 +81,12 @@ def get_version(version_id: int, archive: ArchiveDep) -> dict[str, Any]:
 
 @router.get("/versions/{version_id}/download")
 def download_version(version_id: int, archive: ArchiveDep, request: Request) -> StreamingResponse:
-    """Stream the original file, byte for byte, under its uploaded name."""
+    """Stream the original file, byte for byte, under its uploaded name; every download is audited."""
     from archive.services.audit import record_event
 
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
-        filename, sha256, media_type, size = version.filename, version.blob_sha256, version.media_type, version.size
+        headers, media_type, sha256 = _download_headers(version)
         record_event(session, actor="local", action="download", object_type="document_version", object_id=version_id,
                      client_address=request.client.host if request.client else None)
     stream = archive.blobs.open(sha256)
@@ -96,9 +96,24 @@ def download_version(version_id: int, archive: ArchiveDep, request: Request) -> 
             while chunk := stream.read(1024 * 1024):
                 yield chunk
 
-    headers = {"Content-Disposition": content_disposition(filename), "Content-Length": str(size),
-               "X-Content-SHA256": sha256}
     return StreamingResponse(chunks(), media_type=media_type, headers=headers)
+
+
+@router.head("/versions/{version_id}/download", operation_id="download_version_head")
+def download_version_head(version_id: int, archive: ArchiveDep) -> Response:
+    """Return the download's headers (name, size, SHA-256) without the bytes."""
+    with archive.session() as session:
+        headers, media_type, _ = _download_headers(document_service.get_version_or_raise(session, version_id))
+    return Response(headers=headers, media_type=media_type)
+
+
+def _download_headers(version: Any) -> tuple[dict[str, str], str, str]:
+    headers = {
+        "Content-Disposition": content_disposition(version.filename),
+        "Content-Length": str(version.size),
+        "X-Content-SHA256": version.blob_sha256,
+    }
+    return headers, version.media_type, version.blob_sha256
 
 
 @router.get("/search")

@@ -72,6 +72,14 @@ class FormFieldTooLongError(InvalidInputError):
     template = "Form field '{field}' is too long."
 
 
+class ConflictingTargetError(InvalidInputError):
+    code = "conflicting_target"
+    template = (
+        "Document {document_id} belongs to contract {actual}, not contract {requested}. "
+        "Leave the contract empty when uploading a new version, or choose the right document."
+    )
+
+
 class FileRejectedError(ArchiveError):
     """A file that cannot be ingested; the message names the file and what to do."""
 

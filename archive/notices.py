@@ -14,8 +14,8 @@ from functools import lru_cache
 
 FILE_TYPE_MISMATCH = "{file} is a {format} file although its name ends in '{suffix}'; it was read as that format."
 NO_CONTRACT_MATCHED = (
-    "No existing contract matched the contract number or title this document names; "
-    "it was filed under a new contract. Move it if one of the listed candidates is right."
+    "No existing contract matched the contract number or title this document names, "
+    "so it was filed under a new contract. If it belongs to another contract, move it there."
 )
 AMOUNTS_DISAGREE = (
     "Amount in figures {figures} ({figures_value}) disagrees with the uppercase amount "

@@ -33,6 +33,7 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
         candidate_ids = [c["contract_id"] for c in detail_version["link_candidates"]]
         existing = set(session.scalars(select(Contract.id).where(Contract.id.in_(candidate_ids))).all())
         # Contracts the pipeline made and later merged are gone; only offer those that exist.
+        existing.discard(document.contract_id)  # the contract it is filed under is no alternative
         detail_version["link_candidates"] = [c for c in detail_version["link_candidates"] if c["contract_id"] in existing]
         return {
             "version": detail_version,

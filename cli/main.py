@@ -17,7 +17,7 @@ from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
-from archive.notices import localize_notice
+from archive.notices import localize_evidence, localize_notice
 from cli.output import ingest_table, print_json_line, snippet_markup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
@@ -177,10 +177,19 @@ def show(
         console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
     for warning in version["warnings"]:
         console.print(f"  [yellow]! {escape(localize_notice(warning, _))}[/yellow]")
+    for candidate in version["link_candidates"]:
+        console.print("  " + _("Possible contract {id}: {reasons}").format(
+            id=candidate["contract_id"], reasons=localize_evidence("; ".join(candidate["reasons"]), _)))
     for clause in detail["clauses"]:
-        pages = f"p.{clause['page_start']}" if clause["page_start"] else ""
+        pages = _page_span(clause["page_start"], clause["page_end"])
         label = clause["number"] or _(clause["role"])
         console.print(f"{'  ' * clause['level']}[bold]{label}[/bold] {clause['heading'] or ''} [dim]{pages}[/dim]")
+
+
+def _page_span(start: int | None, end: int | None) -> str:
+    if not start:
+        return ""
+    return f"p.{start}" if not end or end == start else f"p.{start}-{end}"
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from archive.blobs.spool import SpooledFile, spool_stream
 from archive.context import Archive
-from archive.errors import ArchiveError, FileRejectedError, FileUnreadableError, ReadFailedError
+from archive.errors import ArchiveError, ConflictingTargetError, FileRejectedError, FileUnreadableError, ReadFailedError
 from archive.models import DocumentVersion
 from archive.services import documents as document_service
 from archive.services.audit import record_event
@@ -133,7 +133,9 @@ def accept(
         if contract_id is not None:
             get_contract_or_raise(session, contract_id)
         if new_version_of is not None:
-            document_service.get_document_or_raise(session, new_version_of)
+            document = document_service.get_document_or_raise(session, new_version_of)
+            if contract_id is not None and document.contract_id not in (None, contract_id):
+                raise ConflictingTargetError(document_id=new_version_of, actual=document.contract_id, requested=contract_id)
         existing = document_service.find_version_by_sha256(session, spooled.sha256)
         if existing is not None:
             return Accepted(existing.id, duplicate=True)

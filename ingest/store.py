@@ -261,13 +261,7 @@ def _move_document(
 
 def _delete_empty_shells(session: Session, contract_ids: list[int]) -> None:
     for contract_id in contract_ids:
-        has_documents = session.scalar(select(Document.id).where(Document.contract_id == contract_id).limit(1))
-        if has_documents is None:
-            session.execute(delete(Contract).where(Contract.id == contract_id, Contract.auto_created))
-            record_event(
-                session, actor="system", action="contract_merged", object_type="contract", object_id=contract_id,
-                summary={"reason": "its documents were moved to the contract they name"},
-            )
+        document_service.delete_if_empty_auto_contract(session, contract_id=contract_id, actor="system")
 
 
 def _link_query(analysis: Analysis) -> LinkQuery:

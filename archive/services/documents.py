@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import notices
 from archive.errors import NotFoundError, UnknownKindError
 from archive.models import DOCUMENT_KINDS, Blob, Document, DocumentVersion
 
@@ -82,7 +83,28 @@ def move_document(session: Session, *, document: Document, contract_id: int, act
     document.contract_id = contract_id
     session.flush()
     relink_document(session, document=document, method="explicit")
+    for version in session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id)):
+        version.warnings = [w for w in version.warnings or [] if w != notices.NO_CONTRACT_MATCHED]
     record_event(
         session, actor=actor, action="document_moved", object_type="document", object_id=document.id,
         summary={"from_contract_id": previous, "to_contract_id": contract_id, "by": "staff"},
     )
+    if previous is not None:
+        delete_if_empty_auto_contract(session, contract_id=previous, actor=actor)
+
+
+def delete_if_empty_auto_contract(session: Session, *, contract_id: int, actor: str) -> bool:
+    """Remove a contract the pipeline made once its last document has moved away; audited."""
+    from archive.models import Contract
+    from archive.services.audit import record_event
+
+    has_documents = session.scalar(select(Document.id).where(Document.contract_id == contract_id).limit(1))
+    contract = session.get(Contract, contract_id)
+    if has_documents is not None or contract is None or not contract.auto_created:
+        return False
+    session.delete(contract)
+    record_event(
+        session, actor=actor, action="contract_merged", object_type="contract", object_id=contract_id,
+        summary={"reason": "its documents were moved to the contract they belong to"},
+    )
+    return True

@@ -202,3 +202,32 @@ def test_failed_versions_are_listed(client: TestClient, tmp_path: Path) -> None:
     assert [v["id"] for v in listed] == [failed["document_version_id"]]
     assert "损坏.pdf" in page.text
     assert "需要处理的文件" in page.text
+
+
+def test_new_version_with_other_contract_rejected(client: TestClient, samples: Path, tmp_path: Path) -> None:
+    first = upload(client, samples / CONTRACT).json()["results"][0]
+    other = upload(client, samples / "services-agreement-sample.docx").json()["results"][0]
+    changed = tmp_path / "v2.docx"
+    changed.write_bytes((samples / CONTRACT).read_bytes() + b"\0")
+
+    response = upload(client, changed, document_id=str(first["document_id"]), contract_id=str(other["contract_id"]))
+
+    assert response.status_code == 422
+    assert response.json()["results"][0]["error_code"] == "conflicting_target"
+
+
+def test_move_removes_empty_pipeline_contract(client: TestClient, samples: Path) -> None:
+    report = upload(client, samples / REPORT).json()["results"][0]  # no contract yet: filed under a new one
+    contract = upload(client, samples / "services-agreement-sample.docx").json()["results"][0]
+
+    client.patch(f"/api/documents/{report['document_id']}", json={"contract_id": contract["contract_id"]})
+
+    assert client.get(f"/api/contracts/{report['contract_id']}").status_code == 404
+    assert client.get(f"/api/versions/{report['document_version_id']}").json()["version"]["warnings"] == []
+
+
+def test_download_answers_head(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / CONTRACT).json()["results"][0]
+    response = client.head(f"/api/versions/{result['document_version_id']}/download")
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str((samples / CONTRACT).stat().st_size)

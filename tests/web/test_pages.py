@@ -450,3 +450,13 @@ def test_oversized_upload_keeps_form(tmp_path: Path) -> None:
     assert response.status_code == 413
     assert "大文件.pdf" in response.text
     assert 'name="file"' in response.text
+
+
+def test_page_title_is_plain_text(client) -> None:  # type: ignore[no-untyped-def]
+    client.post("/upload", files={"file": ("坏文件.pdf", b"%PDF-1.7\n1 0 obj <<")})
+
+    page = client.get("/")
+
+    title = re.search(r"<title>(.*?)</title>", page.text, re.DOTALL).group(1)
+    assert "<" not in title
+    assert "坏文件.pdf" in page.text
