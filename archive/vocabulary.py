@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archive.models import DOCUMENT_KINDS, VERSION_STATES
 
-CLAUSE_ROLES = ("preamble", "clause", "signature")
+CLAUSE_ROLES = ("preamble", "clause", "signature", "toc")
 INGEST_STATUSES = ("ingested", "duplicate", "needs_ocr", "failed")
 FIELD_NAMES = (
     "contract_number",

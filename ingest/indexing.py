@@ -15,6 +15,9 @@ from archive.search.base import ClauseEntry
 logger = logging.getLogger(__name__)
 
 INDEXABLE_STATES = ("ingested", "needs_ocr")
+# A table of contents repeats every heading with a page number; indexing it would put it
+# at the top of most searches, so it is kept in the database but not indexed.
+UNINDEXED_ROLES = ("toc",)
 REINDEX_BATCH_VERSIONS = 200
 
 
@@ -90,7 +93,7 @@ def _entries(session, version_ids: list[int]) -> Iterator[ClauseEntry]:  # type:
         select(Clause, DocumentVersion.document_id, Document.contract_id, Document.kind)
         .join(DocumentVersion, DocumentVersion.id == Clause.document_version_id)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Clause.document_version_id.in_(version_ids))
+        .where(Clause.document_version_id.in_(version_ids), Clause.role.not_in(UNINDEXED_ROLES))
         .order_by(Clause.id)
     ).all()
     for clause, document_id, contract_id, kind in rows:
