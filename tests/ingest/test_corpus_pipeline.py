@@ -44,10 +44,11 @@ def corpus_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     with _database(request.param) as database_url:
         exit_code, results = run_ingest(data_dir, database_url, str(CORPUS_DIR))
         archive = open_test_archive(data_dir, request.param, database_url)
+        settings = archive.settings
         counts_before = _counts(archive)
         rerun_exit, rerun = run_ingest(data_dir, database_url, str(CORPUS_DIR))
         yield {
-            "archive": archive, "exit_code": exit_code, "results": results, "counts_before": counts_before,
+            "archive": archive, "settings": settings, "exit_code": exit_code, "results": results, "counts_before": counts_before,
             "rerun_exit": rerun_exit, "rerun": rerun,
         }
         archive.close()
@@ -149,6 +150,25 @@ def test_search_finds_corpus_clauses(corpus_run: dict, query: str, expected_file
     matching = [hit for hit in page["hits"] if hit["document_version_id"] == version_id]
     assert matching, f"{query} found nothing in {expected_file}"
     assert all("<mark>" in hit["snippet"] for hit in page["hits"])
+
+
+def test_search_api_and_page_find_corpus_clauses(corpus_run: dict) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    version_id = corpus_run["results"]["en_cuad_distributor-agreement_limeenergy.pdf"]["document_version_id"]
+    corpus_run["archive"].index.close()  # the app opens its own index on the same directory
+    with TestClient(create_app(corpus_run["settings"])) as client:
+        for query in ("违约", "责任", "付款", "验收", "保密", "amendment", "indemnify", "GF-2024-2612"):
+            api = client.get("/api/search", params={"q": query, "limit": 5})
+            page = client.get("/search", params={"q": query})
+            assert api.status_code == 200, query
+            assert api.json()["total"] > 0, query
+            assert page.status_code == 200, query
+            assert "<mark>" in page.text, query
+        hits = client.get("/api/search", params={"q": "indemnify", "limit": 50}).json()["hits"]
+        assert version_id in {hit["document_version_id"] for hit in hits}
 
 
 def test_search_never_returns_garbage_text(corpus_run: dict) -> None:
