@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from archive.search.query import Term, english_prefix
 from archive.search.tokenize import (
     ALNUM_CLASS,
-    CJK_CLASS,
+    CODE,
     LETTERS_RE,
+    PERCENT,
+    Segment,
+    Unit,
     code_forms,
+    iter_dates,
+    iter_segments,
+    percent_form,
+    segment_units,
     stem,
+    text_units,
 )
 
 SNIPPET_CHARS = 160
@@ -28,13 +36,7 @@ ELLIPSIS = "…"
 MARK_OPEN = "<mark>"
 MARK_CLOSE = "</mark>"
 
-CODE_TOKEN_RE = re.compile(f"[{ALNUM_CLASS}]+(?:[-_/.,][{ALNUM_CLASS}]+)*")
 WORD_RE = re.compile(f"[{ALNUM_CLASS}]+")
-# Characters that produce no index token, which a phrase may skip.
-GAP = f"[^{ALNUM_CLASS}{CJK_CLASS}]*"
-CJK_GAP = f"[^{ALNUM_CLASS}{CJK_CLASS}]+"
-NOT_ALNUM_BEFORE = f"(?<![{ALNUM_CLASS}])"
-NOT_ALNUM_AFTER = f"(?![{ALNUM_CLASS}])"
 
 Span = tuple[int, int]
 
@@ -65,46 +67,114 @@ def fold(text: str) -> FoldedText:
 def find_matches(text: str, terms: list[Term]) -> list[tuple[int, Span]]:
     """Return (term index, span in original text) for every match of every term."""
     folded = fold(text)
+    # Splitting the text into units costs about a microsecond per character,
+    # so it is skipped when every term is one CJK string or English word.
+    units = text_units(folded.text) if any(_needs_units(term) for term in terms) else []
     matches: list[tuple[int, Span]] = []
     for term_index, term in enumerate(terms):
-        for start, end in _term_spans(folded.text, term):
+        for start, end in _term_spans(folded.text, units, term):
             if end > start:
                 matches.append((term_index, folded.original_span(start, end)))
     return matches
 
 
-def _term_spans(folded: str, term: Term) -> list[Span]:
-    if len(term.segments) == 1 and not term.segments[0].is_cjk:
-        return _code_spans(folded, term.segments[0].text)
-    pattern = _segment_pattern(term.segments[0].text, term.segments[0].is_cjk)
-    for previous, segment in zip(term.segments, term.segments[1:]):
-        # Two CJK runs are separate index units only when something divides them.
-        gap = CJK_GAP if previous.is_cjk and segment.is_cjk else GAP
-        pattern += gap + _segment_pattern(segment.text, segment.is_cjk)
-    return [m.span() for m in re.finditer(pattern, folded)]
+def _needs_units(term: Term) -> bool:
+    if len(term.segments) > 1:
+        return True
+    segment = term.segments[0]
+    return not segment.is_cjk and LETTERS_RE.fullmatch(segment.text) is None
 
 
-def _segment_pattern(text: str, is_cjk: bool) -> str:
-    if is_cjk:
-        return re.escape(text)
-    parts = code_forms(text).parts
-    return NOT_ALNUM_BEFORE + GAP.join(re.escape(p) for p in parts) + NOT_ALNUM_AFTER
+def _term_spans(folded: str, units: list[Unit], term: Term) -> list[Span]:
+    spans: list[Span] = []
+    if term.date is not None:
+        spans = [(start, end) for date, start, end in iter_dates(folded) if date == term.date]
+    if len(term.segments) > 1:
+        return spans + _unit_spans(units, _expected_units(term.segments))
+
+    segment = term.segments[0]
+    if segment.is_cjk:
+        # The same as matching its units, and also covers one-character terms,
+        # which the index finds in the unigrams field.
+        return spans + [m.span() for m in re.finditer(re.escape(segment.text), folded)]
+    if segment.kind == CODE:
+        return spans + _code_spans(folded, units, segment)
+    if segment.kind == PERCENT:
+        expected_form = percent_form(segment.text)
+        return spans + [
+            (found.start, found.end)
+            for found in iter_segments(folded)
+            if found.kind == PERCENT and percent_form(found.text) == expected_form
+        ]
+    return spans + _unit_spans(units, _expected_units(term.segments))
 
 
-def _code_spans(folded: str, token: str) -> list[Span]:
-    forms = code_forms(token)
-    if forms.compact is None and forms.parts == (forms.whole,):
+# An expected unit: its text, and whether a CJK bigram that ends (-1) or starts
+# (1) with it also counts, for a lone character at the edge of a phrase.
+ExpectedUnit = tuple[str, int]
+ANY_EDGE = 0
+BIGRAM_ENDING = -1
+BIGRAM_STARTING = 1
+
+
+def _expected_units(segments: tuple[Segment, ...]) -> list[ExpectedUnit]:
+    expected: list[ExpectedUnit] = []
+    last = len(segments) - 1
+    for index, segment in enumerate(segments):
+        edge = ANY_EDGE
+        if segment.is_cjk and len(segment.text) == 1 and last > 0:
+            if index == 0:
+                edge = BIGRAM_ENDING
+            elif index == last:
+                edge = BIGRAM_STARTING
+        expected.extend((unit.text, edge) for unit in segment_units(segment))
+    return expected
+
+
+def _unit_spans(units: list[Unit], expected: list[ExpectedUnit]) -> list[Span]:
+    """Find runs of consecutive units equal to the expected ones, as the index phrase does."""
+    spans: list[Span] = []
+    if not expected:
+        return spans
+    for first in range(len(units) - len(expected) + 1):
+        covered: list[Span] = []
+        for offset, expected_unit in enumerate(expected):
+            cover = _unit_cover(units[first + offset], expected_unit)
+            if cover is None:
+                break
+            covered.append(cover)
+        else:
+            spans.append((covered[0][0], covered[-1][1]))
+    return spans
+
+
+def _unit_cover(unit: Unit, expected: ExpectedUnit) -> Span | None:
+    text, edge = expected
+    if unit.text == text:
+        return unit.start, unit.end
+    if edge == BIGRAM_ENDING and len(unit.text) == 2 and unit.text[1] == text:
+        return unit.start + 1, unit.end
+    if edge == BIGRAM_STARTING and len(unit.text) == 2 and unit.text[0] == text:
+        return unit.start, unit.start + 1
+    return None
+
+
+def _code_spans(folded: str, units: list[Unit], segment: Segment) -> list[Span]:
+    forms = code_forms(segment.text)
+    if LETTERS_RE.fullmatch(forms.whole):
         return _word_spans(folded, forms.whole)
 
-    wanted = {forms.whole, forms.compact} - {None}
+    # Whole tokens that share a whole or compact form (HT-2024-001 for
+    # ht2024001, 66,600.00 for 66600), then runs of the token's parts.
+    expected_forms = {forms.whole, forms.compact} - {None}
     spans = []
-    for match in CODE_TOKEN_RE.finditer(folded):
-        found = code_forms(match.group())
-        if found.whole in wanted or found.compact in wanted:
-            spans.append(match.span())
-    phrase = NOT_ALNUM_BEFORE + GAP.join(re.escape(p) for p in forms.parts) + NOT_ALNUM_AFTER
-    spans.extend(m.span() for m in re.finditer(phrase, folded))
-    return spans
+    for found in iter_segments(folded):
+        if found.kind != CODE:
+            continue
+        found_forms = code_forms(found.text)
+        if found_forms.whole in expected_forms or found_forms.compact in expected_forms:
+            spans.append((found.start, found.end))
+    return spans + _unit_spans(units, _expected_units((segment,)))
 
 
 def _word_spans(folded: str, word: str) -> list[Span]:

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 import tantivy
 
 from archive.search.tokenize import (
+    CJK,
+    CODE,
     LETTERS_RE,
     MAX_TOKEN_CHARS,
+    PERCENT,
     Segment,
+    amount_form,
     cjk_units,
     code_forms,
+    date_form,
     iter_segments,
     jieba_words,
     normalize,
+    percent_form,
+    segment_units,
     stem,
 )
 
@@ -69,6 +76,9 @@ class Term:
     """One searchable unit: a word, a CJK string, a code or a phrase of segments."""
 
     segments: tuple[Segment, ...]
+    # YYYY-MM-DD when the term is a whole date in figures, so its other written
+    # forms match too (2024年3月5日 and 2024-03-05)
+    date: str | None = None
 
     @property
     def text(self) -> str:
@@ -158,23 +168,29 @@ def _clause_key(clause: Clause) -> tuple[tuple[str, ...], ...]:
 
 
 def _phrase_clause(phrase: str) -> Clause:
-    segments = tuple(iter_segments(normalize(phrase)))
-    return (Term(segments),) if segments else ()
+    normalized = normalize(phrase)
+    segments = tuple(iter_segments(normalized))
+    return (_make_term(normalized, segments),) if segments else ()
 
 
 def _word_clause(word: str) -> Clause:
-    # Segments that touch (第12条, 编号HT2024001) form one phrase; segments
-    # separated by punctuation (甲方,乙方) are separate terms.
+    # Segments that touch (第12条, 编号HT2024001, ¥66,600) form one phrase;
+    # segments separated by punctuation (甲方,乙方) are separate terms.
+    normalized = normalize(word)
     terms: list[Term] = []
     current: list[Segment] = []
-    for segment in iter_segments(normalize(word)):
+    for segment in iter_segments(normalized):
         if current and segment.start != current[-1].end:
-            terms.append(Term(tuple(current)))
+            terms.append(_make_term(normalized, tuple(current)))
             current = []
         current.append(segment)
     if current:
-        terms.append(Term(tuple(current)))
+        terms.append(_make_term(normalized, tuple(current)))
     return tuple(terms)
+
+
+def _make_term(normalized: str, segments: tuple[Segment, ...]) -> Term:
+    return Term(segments, date_form(normalized[segments[0].start : segments[-1].end]))
 
 
 def build_query(
@@ -248,15 +264,31 @@ def _term_bonus(term: Term, schema: tantivy.Schema) -> tantivy.Query:
 
 def term_recall(term: Term, schema: tantivy.Schema, fields: FieldSet) -> tantivy.Query:
     """Match every text that contains the term (substring semantics for CJK)."""
-    if len(term.segments) > 1:
-        return _segments_phrase(term.segments, schema, fields)
+    query = _segments_recall(term.segments, schema, fields)
+    if term.date is None:
+        return query
+    return _any_of([query, tantivy.Query.term_query(schema, fields.words, term.date)])
 
-    segment = term.segments[0]
-    if segment.is_cjk:
+
+def _segments_recall(
+    segments: tuple[Segment, ...], schema: tantivy.Schema, fields: FieldSet
+) -> tantivy.Query:
+    if len(segments) > 1:
+        return _segments_phrase(segments, schema, fields)
+
+    segment = segments[0]
+    if segment.kind == CJK:
         if len(segment.text) == 1:
             return tantivy.Query.term_query(schema, fields.unigrams, segment.text)
         return _units_query(cjk_units(segment.text), schema, fields.grams)
-    return _code_recall(segment.text, schema, fields)
+    if segment.kind == CODE:
+        return _code_recall(segment.text, schema, fields)
+    if len(segment.text) > MAX_TOKEN_CHARS:
+        return tantivy.Query.empty_query()
+    if segment.kind == PERCENT:
+        # The whole percentage, so 5% does not match 30.5% through its parts.
+        return tantivy.Query.term_query(schema, fields.words, percent_form(segment.text))
+    return tantivy.Query.term_query(schema, fields.grams, segment.text)
 
 
 def _code_recall(token: str, schema: tantivy.Schema, fields: FieldSet) -> tantivy.Query:
@@ -310,12 +342,10 @@ def _segments_phrase(
     patterns: list[str] = []
     last = len(segments) - 1
     for index, segment in enumerate(segments):
-        if not segment.is_cjk:
-            if len(segment.text) > MAX_TOKEN_CHARS:
-                return tantivy.Query.empty_query()
-            units = list(code_forms(segment.text).parts)
-        else:
-            units = cjk_units(segment.text)
+        if not segment.is_cjk and len(segment.text) > MAX_TOKEN_CHARS:
+            return tantivy.Query.empty_query()
+        # NOTE: inside a phrase a percentage is matched by its parts, so 付5% also matches 付30.5%.
+        units = [unit.text for unit in segment_units(segment)]
         literals.extend(units)
         patterns.extend(re.escape(unit) for unit in units)
 
@@ -335,10 +365,17 @@ def _segments_phrase(
 
 def whole_word_query(term: Term, schema: tantivy.Schema, fields: FieldSet) -> tantivy.Query:
     """Match texts where the term's jieba words or whole tokens all occur as words."""
+    if term.date is not None:
+        return tantivy.Query.term_query(schema, fields.words, term.date)
     words: list[str] = []
     for segment in term.segments:
-        if segment.is_cjk:
+        if segment.kind == CJK:
             words.extend(jieba_words(segment.text) or [segment.text])
+        elif segment.kind == PERCENT:
+            words.append(percent_form(segment.text))
+        elif segment.kind == CODE:
+            # Every written form of an amount ranks alike (66600 and 66,600.00).
+            words.append(amount_form(segment.text) or segment.text)
         else:
             words.append(segment.text)
     return _all_of([tantivy.Query.term_query(schema, fields.words, w) for w in words])

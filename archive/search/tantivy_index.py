@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes; an index in another format
 # has to be rebuilt with `contract-archive reindex`.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 FORMAT_FILE = "contract-archive-index.json"
 
 WRITER_HEAP_BYTES = 256_000_000

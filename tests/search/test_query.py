@@ -87,6 +87,13 @@ def test_term_count_capped():
         "a " * 250,
         "第12条" * 100,
         "HT-" * 200,
+        "%%%%",
+        "-%",
+        "￥" * 600,
+        "1" * 80 + "%",
+        "¥ $ € £ ‰",
+        "2024-02-31",
+        "1,2,3,4,5,6,7,8,9" * 20,
     ],
 )
 def test_hostile_input_builds_or_is_empty(text):
@@ -99,3 +106,30 @@ def test_only_exclusions_build_query():
     parsed = parse_query("-保密")
     assert parsed.required == []
     assert build_query(parsed, build_schema()) is not None
+
+
+def test_percent_is_one_segment():
+    parsed = parse_query("30%")
+    assert [texts(group) for group in parsed.required] == [[["30%"]]]
+    assert parsed.required[0][0][0].segments[0].kind == "percent"
+
+
+def test_sign_attached_to_amount():
+    parsed = parse_query("￥66,600.00")
+    assert [texts(group) for group in parsed.required] == [[["¥ 66,600.00"]]]
+
+
+def test_lone_sign_is_a_term():
+    parsed = parse_query("€")
+    assert [texts(group) for group in parsed.required] == [[["€"]]]
+
+
+def test_date_term_carries_date():
+    for text in ("2024年3月5日", "2024.3.5", "2024/03/05", "2024-3-5"):
+        term = parse_query(text).required[0][0][0]
+        assert term.date == "2024-03-05", text
+
+
+def test_date_inside_longer_term_ignored():
+    term = parse_query("2024年3月5日前").required[0][0][0]
+    assert term.date is None

@@ -200,7 +200,25 @@ def test_negative_paging_clamped(index):
 
 @pytest.mark.parametrize(
     "text",
-    ['"', "AND", "NOT", "双方 AND NOT (保密", "😀", "((", "责" * 500, "a " * 250, "-", "OR"],
+    [
+        '"',
+        "AND",
+        "NOT",
+        "双方 AND NOT (保密",
+        "😀",
+        "((",
+        "责" * 500,
+        "a " * 250,
+        "-",
+        "OR",
+        "%%%",
+        "-%",
+        "￥" * 600,
+        "1" * 80 + "%",
+        '"¥"',
+        "2024-02-31",
+        "9" * 70 + ",000.00",
+    ],
 )
 def test_hostile_input_never_raises(index, text):
     fill(index, clause(1, "双方保密协议"))
@@ -287,3 +305,130 @@ def test_format_mismatch_asks_for_reindex(tmp_path):
     rebuilt = TantivyIndex(tmp_path / "index", recreate=True)
     assert rebuilt.search("付款").total == 0
     rebuilt.close()
+
+
+def fill_percent(index):
+    fill(
+        index,
+        clause(1, "首付款为合同总价的30%"),
+        clause(2, "首付款为合同总价的30％"),
+        clause(3, "乙方应在30天内交付"),
+        clause(4, "계약 후 30일 이내"),
+        clause(5, "百分之三十的货款"),
+        clause(6, "年利率为30.5%"),
+    )
+
+
+def test_percent_query_needs_sign(index):
+    fill_percent(index)
+    page = index.search("30%")
+    assert sorted(ids(page)) == [1, 2]
+    assert {hit.clause_id: marked(hit.snippet) for hit in page.hits} == {1: ["30%"], 2: ["30％"]}
+
+
+def test_plain_number_finds_percent(index):
+    fill_percent(index)
+    page = index.search("30")
+    # A decimal is indexed by its parts like a clause number (3.5), so 30.5% matches too.
+    assert sorted(ids(page)) == [1, 2, 3, 4, 6]
+    snippets = {hit.clause_id: marked(hit.snippet) for hit in page.hits}
+    assert snippets[1] == ["30"]
+    assert snippets[6] == ["30"]
+
+
+def test_chinese_percent_matches_itself(index):
+    fill_percent(index)
+    page = index.search("百分之三十")
+    assert ids(page) == [5]
+    assert marked(page.hits[0].snippet) == ["百分之三十"]
+
+
+def test_decimal_percent_whole(index):
+    fill_percent(index)
+    fill(index, clause(7, "违约金为5%"))
+    assert ids(index.search("5%")) == [7]
+    assert ids(index.search("30.5%")) == [6]
+
+
+def test_percent_sign_alone(index):
+    fill_percent(index)
+    assert sorted(ids(index.search("%"))) == [1, 2, 6]
+
+
+def fill_money(index):
+    fill(
+        index,
+        clause(1, "合同总价为￥66,600.00元"),
+        clause(2, "人民币66600元"),
+        clause(3, "价款66,600元（含税）"),
+        clause(4, "Price: USD 1,000 (CNY 7,000), payable to RMB66,600.00 account"),
+        clause(5, "price $500 or €400 or £300"),
+        clause(6, "本合同一式¥份"),
+        clause(7, "列表1,2,3项，另有600件"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("¥", [1, 6]),
+        ("￥", [1, 6]),
+        ("$", [5]),
+        ("€", [5]),
+        ("£", [5]),
+        ("RMB", [4]),
+        ("USD", [4]),
+        ("CNY", [4]),
+        ("￥66,600.00", [1]),
+        ("¥66600", [1]),
+        ("$500", [5]),
+    ],
+)
+def test_currency_queries(index, query, expected):
+    fill_money(index)
+    assert sorted(ids(index.search(query))) == expected
+
+
+@pytest.mark.parametrize("query", ["66600", "66,600", "66600.00", "66,600.00"])
+def test_amount_forms_match_each_other(index, query):
+    fill_money(index)
+    page = index.search(query)
+    assert sorted(ids(page)) == [1, 2, 3, 4]
+    snippets = {hit.clause_id: marked(hit.snippet) for hit in page.hits}
+    assert snippets[1] == ["66,600.00"]
+    assert snippets[2] == ["66600"]
+    assert snippets[3] == ["66,600"]
+    assert snippets[4] == ["66,600.00"]
+
+
+def test_amount_parts_do_not_match(index):
+    fill_money(index)
+    assert ids(index.search("600")) == [7]
+    assert marked(index.search("600").hits[0].snippet) == ["600"]
+    assert index.search("123").total == 0
+
+
+def test_currency_highlight_original_form(index):
+    fill_money(index)
+    hit = index.search("￥66,600.00").hits[0]
+    assert marked(hit.snippet) == ["￥66,600.00"]
+    assert marked(index.search("$").hits[0].snippet) == ["$"]
+
+
+@pytest.mark.parametrize("query", ["2024-03-05", "2024.3.5", "2024/03/05", "2024年3月5日", "2024-3-5"])
+def test_date_forms_match_each_other(index, query):
+    fill(
+        index,
+        clause(1, "签订日期：2024-03-05"),
+        clause(2, "本合同于2024年3月5日签订"),
+        clause(3, "落款2024.3.5"),
+        clause(4, "日期2024/03/05"),
+        clause(5, "2024年3月15日交付，2024-03-25验收"),
+    )
+    page = index.search(query)
+    assert sorted(ids(page)) == [1, 2, 3, 4]
+    snippets = {hit.clause_id: marked(hit.snippet) for hit in page.hits}
+    assert snippets[1] == ["2024-03-05"]
+    assert snippets[2] == ["2024年3月5日"]
+    assert snippets[3] == ["2024.3.5"]
+    assert snippets[4] == ["2024/03/05"]

@@ -1,6 +1,16 @@
 """Tests for text analysis: bigrams, unigrams, jieba words and code tokens."""
 
-from archive.search.tokenize import analyze, code_forms, iter_segments, normalize
+import pytest
+
+from archive.search.tokenize import (
+    amount_form,
+    analyze,
+    code_forms,
+    date_form,
+    iter_dates,
+    iter_segments,
+    normalize,
+)
 
 
 def test_cjk_run_gives_bigrams_and_unigrams():
@@ -77,3 +87,93 @@ def test_emoji_and_symbols_give_no_tokens():
     assert tokens.grams == ""
     assert tokens.unigrams == ""
     assert tokens.words == ""
+
+
+def test_percent_is_own_word():
+    tokens = analyze("总价的30%")
+    assert tokens.grams.split()[-2:] == ["30", "%"]
+    assert "30%" in tokens.words.split()
+    assert "30" in tokens.words.split()
+
+
+def test_full_width_percent_folds():
+    assert "30%" in analyze("总价的30％").words.split()
+    assert "30%" in analyze("30 %").words.split()
+    assert "30%" in analyze("30.00%").words.split()
+
+
+def test_per_mille_is_own_word():
+    words = analyze("按日万分之五或0.5‰计").words.split()
+    assert "0.5‰" in words
+    assert "0.5%" not in words
+
+
+def test_currency_signs_are_units():
+    assert analyze("合同总价￥66,600.00元").grams.split() == ["合同", "同总", "总价", "¥", "66600", "元"]
+    assert analyze("$500 €400 £3").grams.split() == ["$", "500", "€", "400", "£", "3"]
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("66,600", "66600"),
+        ("66,600.00", "66600"),
+        ("66600.00", "66600"),
+        ("1,234,567.5", "1234567.5"),
+        ("66,600.50", "66600.50"),
+        ("66600", None),
+        ("5.10", None),
+        ("5.0", None),
+        ("1,2,3", None),
+        ("1234,567", None),
+    ],
+)
+def test_amount_form(token, expected):
+    assert amount_form(token) == expected
+
+
+def test_amount_is_one_unit_in_codes():
+    assert analyze("RMB66,600.00").grams.split() == ["rmb", "66600"]
+    assert code_forms("66,600.00").parts == ("66600",)
+    assert code_forms("66,600.00").compact == "66600"
+
+
+def test_list_commas_not_merged():
+    assert analyze("第1,2,3项").grams.split() == ["第", "1", "2", "3", "项"]
+    assert analyze("2024,100").grams.split() == ["2024", "100"]
+    assert "123" not in analyze("1,2,3").words.split()
+
+
+def test_clause_numbers_keep_form():
+    assert analyze("5.10").grams.split() == ["5", "10"]
+    assert analyze("5.1").grams.split() == ["5", "1"]
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-03-05", "2024.3.5", "2024/03/05", "2024年3月5日", "２０２４年３月５日", "2024 年 3 月 5 日"]
+)
+def test_date_forms_share_token(text):
+    assert date_form(normalize(text)) == "2024-03-05"
+    assert "2024-03-05" in analyze(text).words.split()
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-13-05", "2024-02-31", "2024-03/05", "HT-2024-03-05", "1.2024.3.5", "2024年3月"]
+)
+def test_non_dates_give_no_date(text):
+    assert list(iter_dates(normalize(text))) == []
+
+
+def test_date_spans_in_text():
+    found = list(iter_dates(normalize("于2024年3月5日签订，2024.4.1生效")))
+    assert found == [("2024-03-05", 1, 10), ("2024-04-01", 13, 21)]
+
+
+def test_segment_kinds():
+    segments = list(iter_segments(normalize("￥66,600 30% 合同")))
+    assert [(s.text, s.kind) for s in segments] == [
+        ("¥", "sign"),
+        ("66,600", "code"),
+        ("30%", "percent"),
+        ("合同", "cjk"),
+    ]
