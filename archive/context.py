@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.blobs.local import LocalBlobStore
 from archive.db.engine import make_engine, make_session_factory
 from archive.db.migrate import upgrade
+from archive.models import DocumentVersion
 from archive.search.base import SearchIndex
 from archive.settings import Settings
 
@@ -34,10 +35,23 @@ class Archive:
     def index(self) -> SearchIndex:
         # Opened lazily: commands that never search do not pay for loading the index.
         if self._index is None:
-            from archive.search.factory import open_search_index
-
-            self._index = open_search_index(self.settings)
+            self._index = self._open_index()
         return self._index
+
+    def _open_index(self) -> SearchIndex:
+        from archive.search.factory import open_search_index
+        from archive.search.tantivy_index import SearchIndexFormatError
+
+        try:
+            return open_search_index(self.settings)
+        except SearchIndexFormatError as error:
+            # An upgrade changed how clauses are indexed. The database holds every clause,
+            # so start an empty index and let the outbox refill it.
+            logger.warning("search index format changed, rebuilding from the database: %s", error)
+            index = open_search_index(self.settings, recreate=True)
+            with self.session() as session:
+                session.execute(update(DocumentVersion).values(indexed_at=None))
+            return index
 
     @property
     def spool_dir(self) -> Path:

@@ -204,6 +204,7 @@ def search(
     """Search clause text across all contracts."""
     from archive.queries import search_clauses
     from archive.services.contracts import get_contract_or_raise
+    from ingest.indexing import index_pending
     from archive.services.documents import validate_kind
 
     archive = _open()
@@ -213,6 +214,7 @@ def search(
         if contract is not None:
             with archive.session() as session:
                 get_contract_or_raise(session, contract)
+        index_pending(archive)  # versions not yet indexed (after an upgrade or an interrupted run)
         page = search_clauses(archive, query, contract_id=contract, kind=kind, limit=limit, offset=offset)
     except ArchiveError as error:
         _fail(error)

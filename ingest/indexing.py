@@ -37,6 +37,7 @@ def index_version(archive: Archive, version_id: int) -> int:
 
 def index_pending(archive: Archive) -> int:
     """Index every readable version the index does not have yet (the outbox), with one commit."""
+    index = archive.index  # opened first: opening an index of an older format empties it and the outbox fills
     with archive.session() as session:
         pending = session.scalars(
             select(DocumentVersion.id).where(
@@ -48,9 +49,9 @@ def index_pending(archive: Archive) -> int:
     with archive.session() as session:
         entries = list(_entries(session, list(pending)))
         for version_id in pending:
-            archive.index.delete_version(version_id)
-        archive.index.add(entries)
-        archive.index.commit()
+            index.delete_version(version_id)
+        index.add(entries)
+        index.commit()
         session.execute(update(DocumentVersion).where(DocumentVersion.id.in_(pending)).values(indexed_at=_now()))
     logger.info("outbox indexed versions=%s clauses=%s", len(pending), len(entries))
     return len(entries)

@@ -99,3 +99,15 @@ def test_unopenable_path_is_clear_failure(archive: Archive, tmp_path: Path) -> N
     assert result.status == "failed"
     assert result.error_code == "unreadable"
     assert "合同.pdf" in result.error
+
+
+def test_index_of_older_format_is_rebuilt(tmp_path: Path, samples: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert run_cli(data_dir, "ingest", str(samples / CONTRACT)).exit_code == 0
+    marker = data_dir / "index" / "contract-archive-index.json"
+    marker.write_text(json.dumps({"format": 0}))  # as an index written by an older release
+
+    result = run_cli(data_dir, "search", "--json", "违约")
+
+    assert result.exit_code == 0
+    assert [json.loads(line)["number"] for line in result.stdout.splitlines()] == ["第六条"]
