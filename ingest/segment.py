@@ -1,5 +1,9 @@
 """Clause segmentation: split a parsed document into preamble, numbered clauses and signature.
 
+A table of contents becomes a unit of its own, and the clauses after it number afresh. A
+centred or standalone title naming a contract after numbered text (a model text's notes, then
+the contract) opens a new preamble with fresh numbering, as a new document would.
+
 A line starts a clause only when its number reads as a clause number and follows
 the previous number of the same style in sequence. Table rows, table-of-contents
 entries, page furniture and wrapped continuations of a sentence never start one. Nesting comes from a stack of numbering styles: fixed ranks for
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ingest.numbering import (
     FULLWIDTH_TO_ASCII,
@@ -24,7 +29,7 @@ from ingest.numbering import (
     match_numbers,
 )
 from ingest.parsed import BBox, Block, ParsedDocument
-from ingest.structure import ROLE_CLAUSE, ROLE_PREAMBLE, ROLE_SIGNATURE, Clause
+from ingest.structure import ROLE_CLAUSE, ROLE_PREAMBLE, ROLE_SIGNATURE, ROLE_TOC, Clause
 
 # A number may skip this many values (a line lost to extraction) and still follow its sibling.
 MAX_NUMBER_GAP = 2
@@ -39,6 +44,18 @@ LOWERCASE_SENSITIVE_STYLES = ("dotted", "en_section", "en_article", "arabic_dun"
 _TOC_TITLE = re.compile(r"^\s*(目\s*录|TABLE OF CONTENTS|Table of Contents|CONTENTS)\s*$")
 _TOC_LEADER = re.compile(r"(\.{3,}|…+|·{3,}|-{3,}|_{3,})\s*\d{1,4}\s*$")
 _TOC_PAGE_SUFFIX = re.compile(r"\S\s+\d{1,4}\s*$")
+# A dot leader whose page number the text layer lost; underscores are left out because form
+# fields end in them.
+_TOC_OPEN_LEADER = re.compile(r"(\.{6,}|…{3,}|·{6,})\s*$")
+# Word names the paragraph styles of generated contents entries "toc 1", "toc 2", ... Its style
+# "TOC Heading" is left out, because authors also give it to headings in the body.
+_TOC_ENTRY_STYLE = re.compile(r"^toc \d+$", re.IGNORECASE)
+MIN_TITLED_TOC_ENTRIES = 1
+# Without a title, this many leader entries in a row make a table of contents.
+MIN_UNTITLED_TOC_ENTRIES = 3
+# A contents line without a page number and followed by an entry is a wrapped heading when it
+# is at most this long.
+MAX_TOC_WRAPPED_CHARS = 40
 _FURNITURE = (
     re.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$"),
     re.compile(r"^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$"),
@@ -46,13 +63,14 @@ _FURNITURE = (
     re.compile(r"(^|\s)Page\s+\d+(\s+of\s+\d+)?\s*$", re.IGNORECASE),
 )
 
-_PARTY_ROLE_WORDS = (
+_PARTY_NAMES = (
     "甲方|乙方|丙方|丁方|买方|卖方|买受人|出卖人|发包人|承包人|出租方|出租人|承租方|承租人|"
-    "委托方|委托人|受托方|受托人|供方|需方|供货方|采购方|许可方|被许可方|法定代表人|授权代表|"
-    "委托代理人|负责人|代表"
+    "委托方|委托人|受托方|受托人|供方|需方|供货方|采购方|许可方|被许可方"
 )
+_REPRESENTATIVE_WORDS = "法定代表人|授权代表|签约代表|委托代理人|代理人|负责人|经办人|代表"
+_PARTY_ROLE_WORDS = f"{_PARTY_NAMES}|{_REPRESENTATIVE_WORDS}"
 _SIGNATURE_STRONG = re.compile(
-    r"(以下无正文|本页无正文|以下为签[字章]页|签[字章署]页|IN WITNESS WHEREOF|In Witness Whereof|"
+    r"(以下无正文|本页无正文|以下为签[字章]页|签[字章署]页|签字盖章页|IN WITNESS WHEREOF|In Witness Whereof|"
     r"SIGNATURE PAGE|Signature Page)"
 )
 _SIGNATURE_SEAL = re.compile(
@@ -62,6 +80,23 @@ _SIGNATURE_BY = re.compile(r"^\s*(?:By|BY)\s*:")
 _SIGNATURE_NAME = re.compile(r"^\s*(?:Name|NAME|Title|TITLE|Its)\s*:")
 # Lines checked after a "By:" line for the "Name:"/"Title:" that confirm a signature block.
 SIGNATURE_BY_LOOKAHEAD = 3
+
+# The short labelled lines of a Chinese signature block, one pattern per kind of line:
+# 甲方单位名称：…, （盖公章）, 授权代表：…, 签署日期：….
+_SIGNATURE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("party", re.compile(
+        rf"^\s*(?:{_PARTY_NAMES})\s*(?:单位名称|单位|名称|全称)?\s*(?:[(（][^)）]{{0,10}}[)）])?\s*[:：]"
+    )),
+    ("seal", re.compile(r"^\s*[(（]?\s*(?:加盖|盖)?(?:公章|合同专用章|盖章|签章|签字|签名)")),
+    ("representative", re.compile(r"^\s*(?:法定代表人|授权代表|签约代表|委托代理人|代理人|负责人|经办人)")),
+    ("date", re.compile(r"^\s*(?:(?:签署|签订|签约|签字|签章)?日期|(?:签署|签订|签约|签字|签章)时间)\s*[:：]")),
+)
+_SIGNATURE_OPENING_KINDS = frozenset({"party", "seal", "representative"})
+# Only a seal or a date line distinguishes a signature block from a list of contacts.
+_SIGNATURE_PROOF_KINDS = frozenset({"seal", "date"})
+# Lines searched from a party line for the labels that make it a signature block.
+SIGNATURE_BLOCK_LOOKAHEAD = 8
+MIN_SIGNATURE_BLOCK_LABELS = 3
 MAX_SIGNATURE_LINE_CHARS = 60
 # A signature block ends after this many lines, or at the end of the page after the one it
 # starts on. The longest block measured in 30 sample contracts has 19 lines (two parties'
@@ -91,6 +126,18 @@ MIN_UNNUMBERED_HEADINGS = 3
 # A PDF heading starts within this many points of the page's left text edge; titles are centred.
 HEADING_LEFT_TOLERANCE_PT = 6.0
 
+# A document title names a contract or an agreement, maybe with a note in brackets:
+# 浙江省住房租赁合同, 合同补充协议（示范文本）.
+# NOTE: English titles (SERVICES AGREEMENT) after numbered text do not open a new document.
+_DOCUMENT_TITLE = re.compile(r"(?:合同|合同书|协议|协议书)\s*(?:[(（][^()（）]{1,12}[)）])?$")
+# Punctuation that a sentence or a label line has and a title has not.
+_NOT_IN_TITLE = re.compile(r"[，,。；;：:！!？?]")
+# Words that open a sentence about the contract (本合同…), never a title.
+_SENTENCE_OPENERS = ("本", "该", "此", "其")
+MAX_TITLE_LINE_CHARS = 30
+# A PDF title's centre lies within this many points of the page's centre.
+TITLE_CENTRE_TOLERANCE_PT = 24.0
+
 
 @dataclass(slots=True)
 class _Line:
@@ -99,7 +146,11 @@ class _Line:
     block: Block
     text: str
     is_furniture: bool = False
+    # Looks like a contents entry, so it never starts a clause.
     is_toc: bool = False
+    # Belongs to a table of contents, which becomes a unit of its own.
+    in_toc: bool = False
+    is_title: bool = False
     is_continuation: bool = False
     is_full: bool = False
     is_caps_heading: bool = False
@@ -187,6 +238,9 @@ class _Walk:
         return self.units
 
     def _take(self, index: int, line: _Line) -> None:
+        if line.in_toc:
+            self._add_to_contents(line)
+            return
         # NOTE: signature markers count only after the first clause, and annex headings only
         # after a signature block, so an annex with no signature before it stays in the last clause.
         if self.seen_clause and _starts_signature(self.lines, index):
@@ -195,15 +249,38 @@ class _Walk:
             return
         if self.seen_signature and self._opens_next_annex(index, line):
             return
+        opens_document = line.is_title and self._after_numbered_text()
+        if opens_document and _follows_sentence_end(self.lines, index):
+            self._open_document(line)
+            return
         if self._open_clause(index, line, self.state, strict=line.is_continuation):
             return
         if self.use_caps_headings and not self.seen_numbered_clause and line.is_caps_heading:
             self._open_heading(line)
             return
-        if not self.units or self.units[-1].role == ROLE_SIGNATURE:
-            # Unnumbered text after a full signature block opens a new lead-in.
+        if not self.units or self.units[-1].role in (ROLE_SIGNATURE, ROLE_TOC):
+            # Unnumbered text after a signature block or a table of contents opens a new lead-in.
             self.units.append(_Unit(ROLE_PREAMBLE, None, 0, None))
         self.units[-1].lines.append(line)
+
+    def _add_to_contents(self, line: _Line) -> None:
+        if not self.units or self.units[-1].role != ROLE_TOC:
+            self.units.append(_Unit(ROLE_TOC, None, 0, None))
+            # Clauses after the contents start afresh, never as children of a clause before it.
+            self.state = _State()
+        self.units[-1].lines.append(line)
+
+    def _after_numbered_text(self) -> bool:
+        last = self.units[-1] if self.units else None
+        return last is not None and last.role == ROLE_CLAUSE and last.number is not None
+
+    def _open_document(self, line: _Line) -> None:
+        """Open a preamble on the title of a document bound into this one, with fresh numbering."""
+        self.units.append(_Unit(ROLE_PREAMBLE, None, 0, None, [line]))
+        self.state = _State()
+        # Signature and annex detection start again, as at the top of a file.
+        self.seen_clause = self.seen_numbered_clause = self.seen_signature = False
+        self.annex_heading = None
 
     def _extend_signature(self, index: int, line: _Line) -> bool:
         """Add `line` to the open signature block, or end the block and return False."""
@@ -237,7 +314,7 @@ class _Walk:
     def _open_clause(
         self, index: int, line: _Line, state: _State, *, strict: bool, new_sequence: bool = False
     ) -> bool:
-        late_start = None if state.stack else self._late_start_confirmed(index)
+        late_start = None if _has_open_clause(state) else self._late_start_confirmed(index)
         placed = _place_clause(line, state, len(self.units), strict=strict, late_start=late_start,
                                new_sequence=new_sequence)
         if placed is None:
@@ -347,37 +424,99 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
     is_pdf = any(block.page is not None and block.bbox is not None for block in doc.blocks)
     text_edges = page_text_edges(doc.blocks) if is_pdf else {}
     running = running_headers(doc.blocks) if is_pdf else set()
+    # Pages of forms have few long lines, so their text edges are unreliable and a title is
+    # measured against the middle of the page instead.
+    page_centres = {page.number: page.width / 2 for page in doc.pages if page.width > 0}
     lines: list[_Line] = []
-    in_toc = False
-    previous: _Line | None = None
-
     for block in doc.blocks:
         text = block.text.strip()
         if not text:
             continue
         line = _Line(block, text)
         furniture = any(pattern.search(text) for pattern in _FURNITURE) or _running_key(text) in running
-        if is_pdf and furniture:
-            line.is_furniture = True
-            lines.append(line)
+        line.is_furniture = is_pdf and furniture
+        lines.append(line)
+    _mark_contents(lines)
+
+    previous: _Line | None = None
+    for line in lines:
+        if line.is_furniture:
             continue
-
-        if _TOC_TITLE.match(text):
-            in_toc = True
-            line.is_toc = True
-        elif in_toc:
-            in_toc = bool(_TOC_PAGE_SUFFIX.search(text) or _TOC_LEADER.search(text))
-            line.is_toc = in_toc
-        else:
-            line.is_toc = bool(_TOC_LEADER.search(text))
-
         if is_pdf:
-            line.is_full = line_is_full(block, text_edges)
+            # Contents entries run to the margin through their leaders; each stays its own line.
+            line.is_full = line_is_full(line.block, text_edges) and not line.in_toc
             line.is_continuation = previous is not None and _continues(previous)
         line.is_caps_heading = _is_caps_heading(line, text_edges)
-        lines.append(line)
+        line.is_title = _is_title_line(line, page_centres)
         previous = line
     return lines
+
+
+def _is_toc_entry(line: _Line, *, titled: bool) -> bool:
+    """Return whether a line reads as a table-of-contents entry.
+
+    Under a 目录/CONTENTS title a trailing page number or a dot leader alone is enough. Elsewhere
+    the entry needs a leader and a page number, because a sentence may end in a number.
+    """
+    if line.block.cells:
+        return False
+    if _TOC_ENTRY_STYLE.match(line.block.style or ""):
+        return True
+    if _TOC_LEADER.search(line.text):
+        return True
+    return titled and bool(_TOC_PAGE_SUFFIX.search(line.text) or _TOC_OPEN_LEADER.search(line.text))
+
+
+def _contents_end(lines: list[_Line], start: int, *, titled: bool) -> tuple[int, int]:
+    """Return (end index, entry count) of the run of contents entries from `start`.
+
+    A line that is not an entry stays in the run when the next line is one, because a
+    long heading wraps and only its last line carries the page number.
+    """
+    entries = 0
+    end = start
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        if line.is_furniture:
+            index += 1
+            continue
+        if _is_toc_entry(line, titled=titled):
+            entries += 1
+            end = index + 1
+        else:
+            following = next((other for other in lines[index + 1 :] if not other.is_furniture),
+                             None)
+            wrapped = (
+                entries > 0
+                and len(line.text) <= MAX_TOC_WRAPPED_CHARS
+                and following is not None
+                and _is_toc_entry(following, titled=titled)
+            )
+            if not wrapped:
+                break
+        index += 1
+    return end, entries
+
+
+def _mark_contents(lines: list[_Line]) -> None:
+    """Mark tables of contents: a title with its entries, or a long run of dot-leader entries."""
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.is_furniture:
+            index += 1
+            continue
+        titled = bool(_TOC_TITLE.match(line.text))
+        end, entries = _contents_end(lines, index + 1 if titled else index, titled=titled)
+        if entries >= (MIN_TITLED_TOC_ENTRIES if titled else MIN_UNTITLED_TOC_ENTRIES):
+            for member in lines[index:end]:
+                member.is_toc = member.in_toc = not member.is_furniture
+            index = end
+            continue
+        # A lone entry-like line (a form field with a dot leader) starts no clause but stays in it.
+        line.is_toc = _is_toc_entry(line, titled=False)
+        index += 1
 
 
 # A line ending with one of these closes its sentence, so the next line may start a clause.
@@ -415,14 +554,70 @@ def _starts_signature(lines: list[_Line], index: int) -> bool:
         return False
     if _SIGNATURE_STRONG.search(text) and len(text) <= MAX_SIGNATURE_LINE_CHARS * 2:
         return True
-    if len(text) > MAX_SIGNATURE_LINE_CHARS or text.endswith("。"):
+    if not _is_signature_sized(line):
         return False
     if _SIGNATURE_SEAL.match(text):
         return True
     if _SIGNATURE_BY.match(text):
         following = lines[index + 1 : index + 1 + SIGNATURE_BY_LOOKAHEAD]
         return any(_SIGNATURE_NAME.match(other.text) for other in following)
-    return False
+    return _starts_signature_block(lines, index)
+
+
+def _is_signature_sized(line: _Line) -> bool:
+    return len(line.text) <= MAX_SIGNATURE_LINE_CHARS and not line.text.endswith("。")
+
+
+def _signature_label(text: str) -> str | None:
+    """Return the kind of signature-block label a line starts with, or None."""
+    for kind, pattern in _SIGNATURE_LABELS:
+        if pattern.match(text):
+            return kind
+    return None
+
+
+def _starts_signature_block(lines: list[_Line], index: int) -> bool:
+    """Return whether a party, seal or representative line opens a run of signature labels.
+
+    甲方单位名称：… alone may name a party in a clause, so the run must have several labels
+    of more than one kind, and among them a seal or a date line.
+    """
+    if _signature_label(lines[index].text) not in _SIGNATURE_OPENING_KINDS:
+        return False
+    kinds: set[str] = set()
+    labels = 0
+    body = (line for line in lines[index:] if not line.is_furniture)
+    window = islice(body, SIGNATURE_BLOCK_LOOKAHEAD)
+    for line in window:
+        if line.block.cells or line.is_toc or not _is_signature_sized(line):
+            break
+        kind = _signature_label(line.text)
+        if kind is not None:
+            kinds.add(kind)
+            labels += 1
+    proven = bool(kinds & _SIGNATURE_PROOF_KINDS)
+    return labels >= MIN_SIGNATURE_BLOCK_LABELS and len(kinds) >= 2 and proven
+
+
+def _is_title_line(line: _Line, page_centres: dict[int, float]) -> bool:
+    """Return whether a line reads as a document title: 某某合同 alone on its line, centred in a PDF."""
+    text = line.text
+    if line.block.cells or line.is_toc or len(text) > MAX_TITLE_LINE_CHARS:
+        return False
+    if not _DOCUMENT_TITLE.search(text) or _NOT_IN_TITLE.search(text):
+        return False
+    if text.startswith(_SENTENCE_OPENERS):
+        return False
+    if _ANNEX.match(text) or match_numbers(text.translate(FULLWIDTH_TO_ASCII)):
+        return False
+    block = line.block
+    if block.page is None or block.bbox is None:
+        # NOTE: a DOCX paragraph has no position, so any short paragraph naming a contract counts.
+        return True
+    page_centre = page_centres.get(block.page)
+    if page_centre is None:
+        return False
+    return abs((block.bbox.x0 + block.bbox.x1) / 2 - page_centre) <= TITLE_CENTRE_TOLERANCE_PT
 
 
 def _place_clause(
@@ -453,7 +648,9 @@ def _place_clause(
             line_strict = False
         placement = _fit(match, state, strict=line_strict)
         if placement is None and late_start is not None and _may_start_late(match, line_strict):
-            placement = _Placement(0, _style_key(match)) if late_start(match) else None
+            # With no clause open, the stack contains at most an annex, and the clause goes under it.
+            below = _Placement(len(state.stack), _style_key(match))
+            placement = below if late_start(match) else None
         if placement is None:
             continue
         level, parent = _push(state, match, placement, unit_index)
@@ -475,6 +672,10 @@ def _push(state: _State, match: NumberMatch, placement: _Placement, unit_index: 
     elif placement.key not in state.learned_rank:
         state.learned_rank[placement.key] = len(state.learned_rank)
     return len(state.stack) - 1, parent
+
+
+def _has_open_clause(state: _State) -> bool:
+    return any(entry.key[0] != "annex" for entry in state.stack)
 
 
 def _opens_sequence(match: NumberMatch) -> bool:

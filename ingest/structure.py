@@ -10,11 +10,13 @@ from ingest.parsed import BBox
 ROLE_PREAMBLE = "preamble"
 ROLE_CLAUSE = "clause"
 ROLE_SIGNATURE = "signature"
+# A table of contents: its entries repeat clause headings, so it is kept apart from the clauses.
+ROLE_TOC = "toc"
 
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """One unit of a document's text: the preamble, a numbered clause or the signature block.
+    """One unit of a document's text: preamble, clause, signature block or table of contents.
 
     `text` contains the clause's own lines from its number line up to the next
     clause start. Child clauses are separate units that point back through `parent`.

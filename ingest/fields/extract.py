@@ -9,7 +9,7 @@ from ingest.fields.amounts import FoundAmount, find_amounts
 from ingest.fields.dates import find_dates
 from ingest.fields.parties import find_parties
 from ingest.parsed import ParsedDocument
-from ingest.structure import ROLE_PREAMBLE, ROLE_SIGNATURE, Clause, Field
+from ingest.structure import ROLE_CLAUSE, ROLE_PREAMBLE, ROLE_SIGNATURE, ROLE_TOC, Clause, Field
 
 CONTRACT_NUMBER_LABEL = re.compile(
     r"(?:原?(?:合同|协议|采购合同|订单)(?:编号|号|编码)|^\s*编\s*号|Contract\s+No\.?|Contract\s+Number|"
@@ -53,6 +53,16 @@ _EXPIRY_LABEL = re.compile(
 # A few characters (由双方, 起) may sit between the date and the verb.
 # "于2023年5月1日签订的《租赁合同》" describes another document, so 的 after the verb excludes it.
 _SIGNED_AFTER = re.compile(r"^[^，。；,;\n]{0,6}?(?:签订|签署|订立|签定|签约)(?!的)")
+# The object of a signing verb, up to the end of its clause of the sentence: 了《设备采购合同》.
+_VERB_OBJECT = re.compile(r"^\s*[了的]?\s*(?P<object>[^，。；,;\n]{0,24})")
+# An object naming a document: a quoted title, a contract or an agreement.
+_DOCUMENT_OBJECT = re.compile(r"《|合同|协议")
+# 本合同 and 此协议 name the document being read.
+_THIS_DOCUMENT = ("本", "此")
+# Labels of a party's signing date in a signature block: 日期：, 签署日期：, 签订时间：, Date:.
+_SIGNATURE_DATE_LABEL = re.compile(
+    r"(?:签订|签署|签约|签字|签章)?日期|(?:签订|签署|签约|签字|签章)时间|\bDated?\b"
+)
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；,;\n]{0,6}?生效")
 _EXPIRY_AFTER = re.compile(r"^\s*(?:止|届满|到期)")
 # Text just before a date that shows it belongs to another document: 原合同于…签订, 《…》.
@@ -92,7 +102,7 @@ def find_title(clauses: list[Clause], doc: ParsedDocument | None = None) -> str 
     "temp.pdf"). `doc` is accepted for callers that pass it and is not read.
     """
     lines: list[str] = []
-    for clause in clauses[:2]:
+    for clause in [c for c in clauses if c.role != ROLE_TOC][:2]:
         lines.extend(line.strip() for line in clause.text.splitlines() if line.strip())
     lines = lines[:TITLE_SEARCH_LINES]
     for index, line in enumerate(lines):
@@ -169,8 +179,47 @@ def _labelled_date(
             continue
         for (start, end), value in dates:
             verb = after.match(text[end : end + VERB_WINDOW])
-            if verb and not _OTHER_DOCUMENT.search(text[max(0, start - OTHER_DOCUMENT_WINDOW) : start]):
-                return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=verb.group(0).strip())
+            if verb is None or _names_other_document(text[end + verb.end() :]):
+                continue
+            if _OTHER_DOCUMENT.search(text[max(0, start - OTHER_DOCUMENT_WINDOW) : start]):
+                continue
+            detail = verb.group(0).strip()
+            return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=detail)
+    return None
+
+
+def _names_other_document(after_verb: str) -> bool:
+    """Return whether a verb's object names another document (签订了《设备采购合同》), not this one."""
+    found = _VERB_OBJECT.match(after_verb)
+    if found is None:
+        return False
+    target = found.group("object").strip()
+    return not target.startswith(_THIS_DOCUMENT) and bool(_DOCUMENT_OBJECT.search(target))
+
+
+def _signature_labelled_date(clauses: list[Clause]) -> Field | None:
+    """Return the latest labelled date of the first signature block that has one.
+
+    A contract is concluded when the last party signs, so of 甲方 and 乙方 dates the later wins.
+    Later signature blocks belong to annexes or amendments bound into the same file.
+    """
+    for clause in clauses:
+        if clause.role != ROLE_SIGNATURE:
+            continue
+        text = clause.text
+        dates = find_dates(text)
+        labelled: list[Field] = []
+        for label in _SIGNATURE_DATE_LABEL.finditer(text):
+            for (start, end), value in dates:
+                if label.end() <= start <= label.end() + LABEL_DATE_WINDOW:
+                    labelled.append(
+                        Field("signing_date", text[start:end], value.isoformat(), clause.ordinal,
+                              detail=label.group(0))
+                    )
+                    break
+        if labelled:
+            # ISO dates sort in date order.
+            return max(labelled, key=lambda found: found.normalized or "")
     return None
 
 
@@ -268,8 +317,29 @@ def cross_check_amounts(clauses: list[Clause]) -> list[str]:
     return warnings
 
 
+def _front_parties(clauses: list[Clause]) -> list[Field]:
+    """Find the parties, trying each preamble before the first clause in turn.
+
+    A cover page and a table of contents may stand before the preamble that names the parties.
+    """
+    parties = find_parties(clauses)
+    first_clause = next((c.ordinal for c in clauses if c.role == ROLE_CLAUSE), None)
+    front = [
+        c for c in clauses
+        if c.role == ROLE_PREAMBLE and (first_clause is None or c.ordinal < first_clause)
+    ]
+    for preamble in front[1:]:
+        if parties:
+            return parties
+        later = [c for c in clauses if c.role != ROLE_PREAMBLE or c.ordinal >= preamble.ordinal]
+        parties = find_parties(later)
+    return parties
+
+
 def extract_fields(doc: ParsedDocument, clauses: list[Clause]) -> tuple[list[Field], list[str]]:
     """Extract the contract's fields, each with its clause, and warnings about inconsistent values."""
+    # A table of contents repeats headings and labels without their values.
+    clauses = [c for c in clauses if c.role != ROLE_TOC]
     fields: list[Field] = []
     title = find_title(clauses, doc)
     if title:
@@ -278,10 +348,16 @@ def extract_fields(doc: ParsedDocument, clauses: list[Clause]) -> tuple[list[Fie
     number = _contract_number(clauses)
     if number:
         fields.append(number)
-    fields.extend(find_parties(clauses))
+    fields.extend(_front_parties(clauses))
 
+    # A date labelled in the signature block is the day this document was signed. A date in the
+    # body may be the signing date of an earlier contract that this one amends.
     front = [c for c in clauses if c.role == ROLE_PREAMBLE] + [c for c in clauses if c.role != ROLE_PREAMBLE]
-    signing = _labelled_date(front, _SIGNING_LABEL, "signing_date", _SIGNED_AFTER) or _signature_date(clauses)
+    signing = (
+        _signature_labelled_date(clauses)
+        or _labelled_date(front, _SIGNING_LABEL, "signing_date", _SIGNED_AFTER)
+        or _signature_date(clauses)
+    )
     if signing:
         fields.append(signing)
     effective = _labelled_date(front, _EFFECTIVE_LABEL, "effective_date", _EFFECTIVE_AFTER)

@@ -223,3 +223,85 @@ def test_title_keeps_letterhead_apart():
     _, fields, _, _ = extract("西南民族大学", "项目验收报告", "一、项目概况")
 
     assert fields["title"].value == "项目验收报告"
+
+
+def test_date_of_quoted_original_not_signing():
+    _, fields, _, _ = extract(
+        "租赁合同补充协议",
+        "鉴于双方于2023年6月1日签订了《房屋租赁合同》，现经协商一致，订立本补充协议。",
+        "一、租金调整为每月五千元。",
+    )
+
+    assert "signing_date" not in fields
+
+
+def test_date_of_unquoted_original_not_signing():
+    _, fields, _, _ = extract(
+        "补充协议", "一、双方于2023年6月1日签署了买卖合同，现变更交货地点。", "二、其他条款不变。"
+    )
+
+    assert "signing_date" not in fields
+
+
+def test_signing_this_agreement_is_signing_date():
+    _, fields, _, _ = extract("补充协议", "一、双方于2024年2月1日签订本补充协议，以资信守。", "二、其他条款不变。")
+
+    assert fields["signing_date"].normalized == "2024-02-01"
+
+
+def test_amendment_signature_date_wins():
+    _, fields, _, _ = extract(
+        "采购合同补充协议",
+        "甲方：某甲公司",
+        "乙方：某乙公司",
+        "鉴于甲乙双方于2024年1月10日签订了《采购合同》，现订立本补充协议。",
+        "一、交货期顺延一个月。",
+        "二、本协议于2024年2月2日签订。",
+        "甲方（盖章）：乙方（盖章）：",
+        "日期：2024年6月18日",
+    )
+    signing = fields["signing_date"]
+
+    assert signing.normalized == "2024-06-18"
+    assert signing.detail == "日期"
+
+
+def test_latest_party_signature_date_wins():
+    clauses, fields, _, _ = extract(
+        "服务合同", "第一条 服务。", "第二条 价款。",
+        "甲方（盖章）：", "签署日期：2024年3月1日",
+        "乙方（盖章）：", "签署日期：2024年3月8日",
+    )
+    signing = fields["signing_date"]
+
+    assert signing.normalized == "2024-03-08"
+    assert clauses[signing.clause_ordinal].role == "signature"
+
+
+def test_toc_not_used_for_fields():
+    _, fields, _, _ = extract(
+        "目录",
+        "第一条 合同金额 2",
+        "第二条 签订日期 3",
+        "服务合同",
+        "第一条 合同金额",
+        "合同总价为人民币8,000.00元。",
+    )
+
+    assert fields["title"].value == "服务合同"
+    assert fields["total_amount"].normalized == "8000.00"
+
+
+def test_demo_amendment_signing_date(tmp_path):
+    from cli.samples import write_samples
+    from ingest.readers import read_document
+
+    write_samples(tmp_path)
+    [path] = [p for p in tmp_path.iterdir() if "补充协议" in p.name]
+    doc = read_document(path.read_bytes(), filename=path.name, format="docx")
+    clauses = segment(doc)
+    fields, _ = extract_fields(doc, clauses)
+    [signing] = [f for f in fields if f.name == "signing_date"]
+
+    assert signing.normalized == "2024-05-20"
+    assert clauses[signing.clause_ordinal].role == "signature"

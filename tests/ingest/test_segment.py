@@ -1,4 +1,4 @@
-from ingest.parsed import BBox, Block, ParsedDocument
+from ingest.parsed import BBox, Block, Page, ParsedDocument
 from ingest.segment import MAX_SIGNATURE_LINES, segment
 
 PAGE_LEFT = 72.0
@@ -197,7 +197,9 @@ def test_table_of_contents_lines_skipped():
     ))
 
     assert numbers(clauses) == ["第一条", "第二条"]
-    assert clauses[1].paragraph_start == 4
+    assert [c.role for c in clauses] == ["toc", "preamble", "clause", "clause"]
+    assert clauses[0].paragraph_end == 2
+    assert by_number(clauses, "第一条").paragraph_start == 4
 
 
 def test_toc_without_leaders_after_title():
@@ -207,7 +209,8 @@ def test_toc_without_leaders_after_title():
     ))
 
     assert numbers(clauses) == ["1.", "2."]
-    assert clauses[1].paragraph_start == 4
+    assert [c.role for c in clauses] == ["toc", "preamble", "clause", "clause"]
+    assert by_number(clauses, "1.").paragraph_start == 4
 
 
 def test_quantities_are_not_clause_starts():
@@ -512,3 +515,197 @@ def test_running_header_is_furniture():
 
     assert numbers(clauses) == ["1.", "2.", "3."]
     assert all("Sample Contract" not in c.text for c in clauses)
+
+
+def test_signature_labels_after_last_clause():
+    clauses = segment(docx_doc(
+        "一、标的：办公桌十张。",
+        "二、其他",
+        "1. 本合同一式两份。",
+        "2. 双方签字后生效。",
+        "甲方单位名称：某甲有限公司乙方单位名称：某乙有限公司",
+        "（盖公章）（盖公章）",
+        "签约代表：签约代表：",
+        "签署日期：签署日期：",
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "clause", "clause", "signature"]
+    assert by_number(clauses, "2.").text == "2. 双方签字后生效。"
+    assert clauses[-1].paragraph_start == 4
+    assert clauses[-1].paragraph_end == 7
+
+
+def test_signature_party_representative_date():
+    clauses = segment(docx_doc(
+        "第一条 标的", "乙方开发软件。", "第二条 其他", "1、本合同一式两份。",
+        "甲方：某甲公司乙方：某乙公司",
+        "地址：某市某路地址：某市某街",
+        "授权代表：张三授权代表：李四",
+        "签订时间：2024年1月2日签订时间：2024年1月2日",
+    ))
+
+    assert [c.role for c in clauses][-1] == "signature"
+    assert by_number(clauses, "1、").text == "1、本合同一式两份。"
+    assert clauses[-1].text.startswith("甲方：某甲公司")
+
+
+def test_contact_lines_stay_in_clause():
+    clauses = segment(docx_doc(
+        "第一条 标的", "第二条 通知", "双方联系方式如下：",
+        "甲方：某甲公司", "联系人：张三", "电话：010-1234",
+        "乙方：某乙公司", "联系人：李四", "电话：010-5678",
+    ))
+
+    assert [c.role for c in clauses] == ["clause", "clause"]
+    assert clauses[-1].text.endswith("电话：010-5678")
+
+
+def toc_pdf() -> ParsedDocument:
+    leader = "." * 40
+    return pdf_doc(
+        (1, "说明", False),
+        (1, "一、适用范围", False),
+        (1, "本文本适用于咨询服务。", False),
+        (1, "二、使用方法", False),
+        (1, "当事人应当如实填写。", False),
+        (2, "目录", False),
+        (2, "第一部分 协议书" + leader, True),
+        (2, "一、项目概况" + leader + "1", True),
+        (2, "二、服务内容" + leader, True),
+        (2, "三、委托人代表与咨询项目总负责人及其", False),
+        (2, "职责" + leader + "3", True),
+        (2, "第二部分 通用条款" + leader + "5", True),
+        (2, "2", False),
+        (3, "第一部分 协议书", False),
+        (3, "一、项目概况", False),
+        (3, "项目名称：某项目。", False),
+        (3, "二、服务内容", False),
+    )
+
+
+def test_toc_is_own_unit():
+    clauses = segment(toc_pdf())
+    [toc] = [c for c in clauses if c.role == "toc"]
+
+    assert toc.page_start == toc.page_end == 2
+    assert toc.text.splitlines()[0] == "目录"
+    assert len(toc.text.splitlines()) == 7
+    assert "2" not in toc.text.splitlines()
+    before = [c for c in clauses if c.page_start == 1]
+    assert [c.number for c in before] == [None, "一、", "二、"]
+    assert before[-1].page_end == 1
+
+
+def test_clauses_after_toc_start_afresh():
+    clauses = segment(toc_pdf())
+    part = by_number(clauses, "第一部分")
+
+    assert part.page_start == 3
+    assert part.level == 0
+    body = [c for c in clauses if c.page_start == 3]
+    assert [c.number for c in body] == ["第一部分", "一、", "二、"]
+    assert body[1].parent == part.ordinal
+
+
+def test_untitled_leader_run_is_toc():
+    leader = "…" * 10
+    clauses = segment(docx_doc(
+        "服务合同",
+        "第一条 定义" + leader + "2",
+        "第二条 价款" + leader + "3",
+        "第三条 期限" + leader + "4",
+        "第一条 定义",
+        "本合同用语含义如下。",
+    ))
+
+    assert [c.role for c in clauses] == ["preamble", "toc", "clause"]
+    assert clauses[1].paragraph_start == 1
+    assert clauses[1].paragraph_end == 3
+
+
+def test_single_leader_line_stays_in_clause():
+    clauses = segment(docx_doc("第一条 签署", "签字" + "." * 10 + "1", "第二条 其他"))
+
+    assert [c.role for c in clauses] == ["clause", "clause"]
+    assert clauses[0].paragraph_end == 1
+
+
+def test_title_after_items_opens_preamble():
+    clauses = segment(docx_doc(
+        "说明",
+        "1、本文本为示范文本。",
+        "2、双方可另行签订补充协议。",
+        "房屋租赁合同",
+        "出租人（甲方）：某某",
+        "第一条 房屋情况",
+        "1. 房屋坐落于某市。",
+        "2. 面积一百平方米。",
+    ))
+
+    assert [c.role for c in clauses] == ["preamble", "clause", "clause", "preamble", "clause", "clause", "clause"]
+    lease = clauses[3]
+    assert lease.text.splitlines() == ["房屋租赁合同", "出租人（甲方）：某某"]
+    assert by_number(clauses, "2、").text == "2、双方可另行签订补充协议。"
+    article = by_number(clauses, "第一条")
+    assert article.level == 0
+    assert clauses[-1].parent == article.ordinal
+
+
+def test_sentence_about_contract_is_not_title():
+    clauses = segment(docx_doc("1、本文本为示范文本。", "本补充协议", "2、双方协商。"))
+
+    assert [c.role for c in clauses] == ["clause", "clause"]
+    assert clauses[0].text == "1、本文本为示范文本。\n本补充协议"
+
+
+def titled_pdf(title_x0: float) -> ParsedDocument:
+    body = pdf_doc(
+        (1, "1、本文本为示范文本，由某部门制定。", False),
+        (1, "2、本合同适用于住房租赁。", False),
+        (2, "住房租赁合同", False),
+        (2, "出租人：某某", False),
+        (2, "第一条 房屋情况", False),
+    )
+    blocks = list(body.blocks)
+    title = blocks[2]
+    blocks[2] = Block(title.text, page=2, bbox=BBox(title_x0, title.bbox.top, title_x0 + 140, title.bbox.bottom),
+                      font_size=20)
+    pages = tuple(Page(number, 595.0, 842.0, 200) for number in (1, 2))
+    return ParsedDocument("application/pdf", tuple(blocks), pages=pages)
+
+
+def test_centred_pdf_title_opens_preamble():
+    clauses = segment(titled_pdf(227.5))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "preamble", "clause"]
+    assert clauses[2].page_start == 2
+    assert by_number(clauses, "2、").page_end == 1
+
+
+def test_left_pdf_title_line_stays():
+    clauses = segment(titled_pdf(PAGE_LEFT))
+
+    assert [c.role for c in clauses] == ["clause", "clause", "clause"]
+    assert by_number(clauses, "2、").page_end == 2
+
+
+def test_schedule_sections_from_three():
+    clauses = segment(docx_doc(
+        "1. Scope. Services.", "2. Term. One year.",
+        "IN WITNESS WHEREOF, the parties have signed this Agreement.",
+        "By: /s/ A", "Name: A",
+        "SCHEDULE 1",
+        "THIS SCHEDULE is made today.",
+        "I. Propagation.",
+        "3. RESEARCH PLAN",
+        "The plan lists the research activities.",
+        "4. LOCATION OF WORK:",
+        "5. STAFF:",
+        "5.1 Scientists of each party.",
+    ))
+    schedule = by_number(clauses, "SCHEDULE 1")
+
+    assert [c.number for c in clauses if c.parent == schedule.ordinal] == ["3.", "4.", "5."]
+    assert by_number(clauses, "3.").level == 1
+    assert by_number(clauses, "5.1").parent == by_number(clauses, "5.").ordinal
+    assert schedule.text == "SCHEDULE 1\nTHIS SCHEDULE is made today.\nI. Propagation."

@@ -22,6 +22,8 @@ CHINESE_ARTICLES = [
 # NOTE: one appendix of the collaboration agreement, a 13-page table without numbers, stays one
 # clause of about 22,600 characters.
 MAX_COLLABORATION_CLAUSE_CHARS = 25_000
+# The notes before the GF-2024-2612 contents are a few sentences per numbered item.
+MAX_NOTE_CLAUSE_CHARS = 500
 CHINESE_ENUM = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、", "十、", "十一、"]
 
 
@@ -340,3 +342,92 @@ def test_collaboration_fields(collaboration):
     assert field(fields, "signing_date").normalized == "2007-04-01"
     assert field(fields, "effective_date").normalized == "2007-04-01"
     assert any(c.role == "signature" for c in clauses)
+
+
+def test_office_procurement_signature_after_clause_six():
+    _, clauses, _, _ = analysed("zh_office-equipment-procurement-contract_original.pdf")
+    last_clause = [c for c in clauses if c.role == "clause"][-1]
+    signature = clauses[-1]
+
+    assert last_clause.number == "6."
+    assert "盖公章" not in last_clause.text
+    assert signature.role == "signature"
+    assert signature.page_start == signature.page_end == 3
+    assert signature.text.splitlines()[0].startswith("甲方单位名称")
+    assert signature.text.splitlines()[-1].startswith("签署日期")
+
+
+def test_student_software_signature_after_item_four():
+    _, clauses, fields, _ = analysed("zh_student_software-dev-contract_diyitiao.docx")
+    item = clauses[-2]
+    signature = clauses[-1]
+
+    assert item.number == "4、"
+    assert item.role == "clause"
+    assert "签订时间" not in item.text
+    assert signature.role == "signature"
+    assert signature.paragraph_start == item.paragraph_end + 1
+    assert "签订时间" in signature.text
+    assert clauses[field(fields, "signing_date").clause_ordinal].role == "signature"
+
+
+def test_gf_2612_pdf_toc_unit():
+    _, clauses, _, _ = analysed("zh_gf-2024-2612_whole-process-consulting-model_59p.pdf")
+    [toc] = [c for c in clauses if c.role == "toc"]
+    before = clauses[toc.ordinal - 1]
+
+    assert (toc.page_start, toc.page_end) == (4, 8)
+    assert toc.text.splitlines()[0] == "目录"
+    assert before.number == "三、"
+    assert before.page_end == 3
+    assert len(before.text) < MAX_NOTE_CLAUSE_CHARS
+    after = clauses[toc.ordinal + 1]
+    assert after.number == "第一部分"
+    assert after.page_start == 9
+
+
+def test_gf_2612_docx_toc_unit():
+    _, clauses, _, _ = analysed("zh_gf-2024-2612_whole-process-consulting-model_auto-numbering.docx")
+    [toc] = [c for c in clauses if c.role == "toc"]
+
+    assert clauses[toc.ordinal - 1].number == "三、"
+    assert clauses[toc.ordinal + 1].number == "第一部分"
+    assert "第二部分" in top_numbers(clauses)
+
+
+def test_zhejiang_embedded_titles_open_preambles():
+    _, clauses, _, _ = analysed("zh_zhejiang_second-hand-house-sale-model_16p.pdf")
+    titled = [c for c in clauses if c.role == "preamble" and c.page_start in (3, 12)]
+
+    assert [(c.page_start, c.page_end) for c in titled] == [(3, 4), (12, 13)]
+    assert [c.text.splitlines()[1] for c in titled] == ["合同当事人", "合同当事人"]
+    for preamble in titled:
+        item = clauses[preamble.ordinal - 1]
+        assert item.role == "clause"
+        assert item.page_end == preamble.page_start - 1
+        assert clauses[preamble.ordinal + 1].number == "第一条"
+    assert clauses[titled[0].ordinal - 1].number == "6、"
+    assert clauses[titled[1].ordinal - 1].number == "5、"
+
+
+def test_collaboration_schedule_sections(collaboration):
+    _, clauses, _, _ = collaboration
+    schedule = by_number(clauses, "SCHEDULE 1")
+    sections = [c for c in clauses if c.parent == schedule.ordinal]
+
+    assert [c.number for c in sections][:11] == [f"{n}." for n in range(3, 14)]
+    assert sections[0].page_start == 83
+    assert sections[0].heading == "RESEARCH AND DEVELOPMENT PLAN"
+    assert schedule.page_end == 83
+    thirteen = next(c for c in sections if c.number == "13.")
+    assert [c.number for c in clauses if c.parent == thirteen.ordinal] == ["13.1", "13.2"]
+
+
+def test_collaboration_toc_unit(collaboration):
+    _, clauses, _, _ = collaboration
+    [toc] = [c for c in clauses if c.role == "toc"]
+
+    assert toc.page_start == toc.page_end == 2
+    assert toc.text.splitlines()[0] == "TABLE OF CONTENTS"
+    assert clauses[toc.ordinal + 1].role == "preamble"
+    assert clauses[toc.ordinal + 1].page_start == 3
