@@ -15,8 +15,8 @@ from archive.search.base import ClauseEntry
 logger = logging.getLogger(__name__)
 
 INDEXABLE_STATES = ("ingested", "needs_ocr")
-# A table of contents repeats every heading with a page number; indexing it would put it
-# at the top of most searches, so it is kept in the database but not indexed.
+# A table of contents repeats every heading with a page number. Indexed, it would top most
+# searches, so it is kept in the database but not indexed.
 UNINDEXED_ROLES = ("toc",)
 REINDEX_BATCH_VERSIONS = 200
 

@@ -190,7 +190,7 @@ class _State:
 
 @dataclass(frozen=True, slots=True)
 class _Placement:
-    """Where a clause number fits: its stack depth and style key, and a missing parent's number."""
+    """The place a clause number takes: its stack depth and style key, and a missing parent's number."""
 
     depth: int
     key: tuple[str, int]

@@ -351,7 +351,7 @@ def _segments_phrase(
 
         # A lone character at the edge of the phrase may be the end (first
         # segment) or the start (last segment) of a longer run in the text,
-        # which the index holds as a bigram instead of the character itself.
+        # which the index stores as a bigram instead of the character itself.
         if segment.is_cjk and len(segment.text) == 1:
             if index == 0:
                 patterns[-1] = ".?" + patterns[-1]

@@ -20,7 +20,7 @@ A4_HEIGHT = 842.0
 class CidFont:
     """A Type0 font with Identity-H encoding whose glyph ids are assigned on first use.
 
-    `to_unicode` overrides what the /ToUnicode map says for a character (a
+    `to_unicode` overrides the /ToUnicode map's entry for a character (a
     wrong mapping); `with_to_unicode=False` leaves the map out, as in a PDF
     whose CJK glyphs have no Unicode values at all.
     """
