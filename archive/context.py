@@ -45,7 +45,7 @@ class Archive:
         try:
             return open_search_index(self.settings)
         except SearchIndexFormatError as error:
-            # An upgrade changed how clauses are indexed. The database holds every clause,
+            # An upgrade changed how clauses are indexed. The database contains every clause,
             # so start an empty index and let the outbox refill it.
             logger.warning("search index format changed, rebuilding from the database: %s", error)
             index = open_search_index(self.settings, recreate=True)
