@@ -170,6 +170,7 @@ def version_dict(version: DocumentVersion) -> dict[str, Any]:
         "page_count": version.page_count,
         "has_revisions": version.has_revisions,
         "needs_ocr_pages": version.needs_ocr_pages or [],
+        "quality": version.quality,
         "warnings": version.warnings or [],
         "link_candidates": version.link_candidates or [],
         "indexed": version.indexed_at is not None,

@@ -20,9 +20,11 @@ FIELD_NAMES = (
 )
 LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
 OBJECT_NAMES = ("Contract", "Document", "Document version")
+QUALITY_VERDICTS = ("trusted", "review", "unreadable")
 
 
 def data_words() -> tuple[str, ...]:
     return (
         DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
+        + QUALITY_VERDICTS
     )

@@ -19,6 +19,7 @@ from archive.services.contracts import create_contract
 from archive.services.linking import LinkDecision, LinkQuery, find_contract, link_amendment, normalize_party
 from ingest.analyse import Analysis
 from ingest.parsed import ParsedDocument
+from ingest.quality import assess_document
 from ingest.result import FAILED, INGESTED, NEEDS_OCR, IngestResult
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         version.page_count = len(parsed.pages) or None
         version.has_revisions = parsed.has_revisions
         version.needs_ocr_pages = parsed.needs_ocr_pages
+        version.quality = assess_document(parsed)
         version.warnings = _merge(version.warnings, analysis.warnings)
         version.state = NEEDS_OCR if _mostly_needs_ocr(parsed, analysis) else INGESTED
         version.error_code = version.error_message = version.error_params = None

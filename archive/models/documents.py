@@ -79,6 +79,9 @@ class DocumentVersion(Base):
     has_revisions: Mapped[bool] = mapped_column(default=False)
     needs_ocr_pages: Mapped[list[int]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The quality gate's record: characters, share in expected scripts, pages needing OCR,
+    # table rows, revisions and a verdict (trusted, review, unreadable), per page and in total.
+    quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     link_candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The contract numbers, titles, dates and parties the document names, kept so that
     # a contract ingested later can claim it.

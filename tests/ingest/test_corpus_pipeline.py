@@ -101,6 +101,16 @@ def test_garbled_pdf_needs_ocr_and_indexes_nothing(corpus_run: dict) -> None:
     assert row["needs_ocr_pages"] == [1, 2, 3, 4]
     detail = version_detail(corpus_run["archive"], row["document_version_id"])
     assert "".join(c["text"] for c in detail["clauses"]) == ""
+    assert detail["version"]["quality"]["verdict"] == "unreadable"
+
+
+def test_clean_chinese_pdf_quality_trusted(corpus_run: dict) -> None:
+    row = corpus_run["results"]["zh_office-equipment-procurement-contract_original.pdf"]
+    quality = version_detail(corpus_run["archive"], row["document_version_id"])["version"]["quality"]
+    assert quality["verdict"] == "trusted"
+    assert quality["expected_share"] > 0.98
+    assert quality["table_rows"] >= 8
+    assert [p["page"] for p in quality["pages"]] == [1, 2, 3]
 
 
 def test_rerun_reports_duplicates_and_changes_nothing(corpus_run: dict) -> None:

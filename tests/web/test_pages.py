@@ -460,3 +460,10 @@ def test_page_title_is_plain_text(client) -> None:  # type: ignore[no-untyped-de
     title = re.search(r"<title>(.*?)</title>", page.text, re.DOTALL).group(1)
     assert "<" not in title
     assert "坏文件.pdf" in page.text
+
+
+def test_version_page_shows_quality(site, loaded) -> None:  # type: ignore[no-untyped-def]
+    version_id = next(iter(loaded.results.values())).document_version_id
+    page = site.get(f"/versions/{version_id}")
+    assert "文本质量" in page.text
+    assert "可信" in page.text

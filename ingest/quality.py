@@ -1,0 +1,66 @@
+"""The quality gate: how far a version's text can be trusted, per page and per document."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ingest.parsed import ParsedDocument
+from ingest.text_quality import assess_text
+
+# Below this share of characters in expected scripts, staff should compare with the original.
+REVIEW_EXPECTED_SHARE = 0.95
+TRUSTED = "trusted"
+REVIEW = "review"
+UNREADABLE = "unreadable"
+
+
+def assess_document(doc: ParsedDocument) -> dict[str, Any]:
+    """Return the quality record stored with a version: per-page facts, totals and a verdict."""
+    text_by_page: dict[int | None, list[str]] = defaultdict(list)
+    rows_by_page: dict[int | None, int] = defaultdict(int)
+    for block in doc.blocks:
+        text_by_page[block.page].append(block.text)
+        if block.cells is not None:
+            rows_by_page[block.page] += 1
+
+    pages = [_page_record(page.number, page.needs_ocr, page.ocr_reason, text_by_page, rows_by_page)
+             for page in doc.pages]
+    whole = assess_text("\n".join(block.text for block in doc.blocks))
+    needing_ocr = [page.number for page in doc.pages if page.needs_ocr]
+    return {
+        "chars": whole.visible,
+        "expected_share": round(whole.expected_share, 4),
+        "pages": pages,
+        "pages_needing_ocr": needing_ocr,
+        "table_rows": sum(rows_by_page.values()),
+        "has_revisions": doc.has_revisions,
+        "verdict": _verdict(whole.visible, whole.expected_share, needing_ocr, len(doc.pages)),
+    }
+
+
+def _page_record(
+    number: int,
+    needs_ocr: bool,
+    reason: str | None,
+    text_by_page: dict[int | None, list[str]],
+    rows_by_page: dict[int | None, int],
+) -> dict[str, Any]:
+    quality = assess_text("\n".join(text_by_page.get(number, [])))
+    return {
+        "page": number,
+        "chars": quality.visible,
+        # A page that failed the gate contributes no text, so its share would say nothing.
+        "expected_share": None if needs_ocr else round(quality.expected_share, 4),
+        "needs_ocr": needs_ocr,
+        "reason": reason,
+        "table_rows": rows_by_page.get(number, 0),
+    }
+
+
+def _verdict(chars: int, expected_share: float, needing_ocr: list[int], page_count: int) -> str:
+    if chars == 0 or (page_count and len(needing_ocr) == page_count):
+        return UNREADABLE
+    if needing_ocr or expected_share < REVIEW_EXPECTED_SHARE:
+        return REVIEW
+    return TRUSTED
