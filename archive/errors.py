@@ -128,6 +128,18 @@ class LegacyWordFormatError(FileRejectedError):
     )
 
 
+class LibreOfficeMissingError(FileRejectedError):
+    """A .doc or WPS file that cannot be read because LibreOffice, which converts it to DOCX, is missing."""
+
+    code = "libreoffice_missing"
+    template = (
+        "{file} is a legacy Word or WPS document (.doc/.wps), which is read by converting it with "
+        "LibreOffice, but LibreOffice (soffice) was not found on this server. The original is stored. "
+        "Ask an administrator to install LibreOffice (on Debian: apt-get install libreoffice-writer-nogui) "
+        "and retry, or save the file as .docx or PDF and upload it again."
+    )
+
+
 class EncryptedFileError(FileRejectedError):
     code = "encrypted"
     template = (

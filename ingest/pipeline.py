@@ -27,7 +27,7 @@ from ingest import indexing
 from ingest.analyse import analyse
 from ingest.readers import read_document
 from ingest.result import DUPLICATE, FAILED, IngestResult
-from ingest.sniff import SniffResult, sniff_path
+from ingest.sniff import SniffResult, reader_format, sniff_path
 from ingest.store import write_analysis, mark_failed
 
 logger = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ def process_version(archive: Archive, version_id: int, *, index: bool = True) ->
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
         filename, sha256, media_type = version.filename, version.blob_sha256, version.media_type
-    fmt = "pdf" if media_type == "application/pdf" else "docx"
+    fmt = reader_format(media_type)
     try:
         parsed = read_document(archive.blobs.read_bytes(sha256), filename=filename, format=fmt)
         analysis = analyse(parsed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -12,18 +13,42 @@ from archive.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedFileError,
-    LegacyWordFormatError,
     UnsupportedFileTypeError,
 )
 
 PDF_MEDIA_TYPE = "application/pdf"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Word 97-2003, and any .wps file that contains a WordDocument stream (the Word binary format).
+DOC_MEDIA_TYPE = "application/msword"
+# An OLE file with a WPS marker but no WordDocument stream, taken for Microsoft Works or older WPS.
+WORKS_MEDIA_TYPE = "application/vnd.ms-works"
 
 # A PDF header may follow up to 1024 bytes of junk; readers accept that too.
 PDF_HEADER_WINDOW = 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names sit in an OLE compound file's directory as UTF-16LE. The directory may be
+# anywhere in the file (LibreOffice writes it near the end), so the whole file is searched.
+ENCRYPTION_INFO_NAME = "EncryptionInfo".encode("utf-16-le")
+WORD_DOCUMENT_NAME = "WordDocument".encode("utf-16-le")
+OLE_SCAN_CHUNK_BYTES = 1024 * 1024
+# An OLE file without a WordDocument stream is taken for a WPS or Works document when its
+# first 4 KiB contain this ASCII marker.
+# NOTE: no real Works or old Kingsoft WPS file has been checked against this marker.
+WPS_MARKER = b"WPS"
+WPS_MARKER_WINDOW = 4096
 
-_EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx", ".docm", ".dotx")}
+_EXTENSIONS = {
+    "pdf": (".pdf",),
+    "docx": (".docx", ".docm", ".dotx"),
+    "doc": (".doc", ".dot", ".wps", ".wpt"),
+}
+# Reader format for each media type that sniffing returns.
+_FORMATS = {
+    PDF_MEDIA_TYPE: "pdf",
+    DOCX_MEDIA_TYPE: "docx",
+    DOC_MEDIA_TYPE: "doc",
+    WORKS_MEDIA_TYPE: "doc",
+}
 _OTHER_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -51,7 +76,7 @@ FILE_DESCRIPTIONS = tuple(description for _, description in _OTHER_SIGNATURES) +
 
 @dataclass(frozen=True)
 class SniffResult:
-    format: str  # "pdf" or "docx"
+    format: str  # "pdf", "docx" or "doc" (which includes WPS)
     media_type: str
     warning: str | None = None  # set when the name says otherwise
 
@@ -63,23 +88,29 @@ def sniff_path(path: Path, filename: str) -> SniffResult:
     """Return the real format of the file at `path`; see `sniff`."""
     with path.open("rb") as stream:
         head = stream.read(SNIFF_HEAD_BYTES)
-    return _sniff(head, filename, zip_source=path)
+    return _sniff(head, filename, source=path)
+
+
+def reader_format(media_type: str) -> str:
+    """Return the reader format ("pdf", "docx" or "doc") for a media type that sniffing returned."""
+    return _FORMATS.get(media_type, "docx")
 
 
 def sniff(data: bytes, filename: str) -> SniffResult:
     """Return the real format of `data`, or raise a FileRejectedError naming `filename`."""
-    return _sniff(data, filename, zip_source=io.BytesIO(data))
+    return _sniff(data, filename, source=io.BytesIO(data))
 
 
-def _sniff(data: bytes, filename: str, *, zip_source: Path | io.BytesIO) -> SniffResult:
+def _sniff(data: bytes, filename: str, *, source: Path | io.BytesIO) -> SniffResult:
+    # `data` is the head of the file; `source` gives the whole file to the ZIP and OLE checks.
     if not data:
         raise EmptyFileError(file=filename)
     if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
         return _result("pdf", PDF_MEDIA_TYPE, filename)
     if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(zip_source, filename)
+        return _sniff_zip(source, filename)
     if data.startswith(OLE_MAGIC):
-        _raise_for_ole(data, filename)
+        return _sniff_ole(data, source, filename)
     for signature, description in _OTHER_SIGNATURES:
         if data.startswith(signature):
             raise UnsupportedFileTypeError(file=filename, detected=description)
@@ -109,13 +140,31 @@ def _sniff_zip(source: Path | io.BytesIO, filename: str) -> SniffResult:
     raise UnsupportedFileTypeError(file=filename, detected="a ZIP archive")
 
 
-def _raise_for_ole(data: bytes, filename: str) -> None:
-    # Stream names sit in the compound file's directory as UTF-16LE.
-    if "EncryptionInfo".encode("utf-16-le") in data:
+def _sniff_ole(head: bytes, source: Path | io.BytesIO, filename: str) -> SniffResult:
+    names = _find_in_file(source, (ENCRYPTION_INFO_NAME, WORD_DOCUMENT_NAME))
+    if ENCRYPTION_INFO_NAME in names:
         raise EncryptedFileError(file=filename)
-    if "WordDocument".encode("utf-16-le") in data or b"WPS" in data[:4096]:
-        raise LegacyWordFormatError(file=filename)
+    if WORD_DOCUMENT_NAME in names:
+        return _result("doc", DOC_MEDIA_TYPE, filename)
+    if WPS_MARKER in head[:WPS_MARKER_WINDOW]:
+        return _result("doc", WORKS_MEDIA_TYPE, filename)
     raise UnsupportedFileTypeError(file=filename, detected="a legacy Office file (.xls or .ppt)")
+
+
+def _find_in_file(source: Path | io.BytesIO, needles: tuple[bytes, ...]) -> set[bytes]:
+    """Return the needles that occur anywhere in the file, reading it in chunks."""
+    found: set[bytes] = set()
+    overlap = max(len(needle) for needle in needles) - 1
+    tail = b""
+    opened = source.open("rb") if isinstance(source, Path) else nullcontext(source)
+    with opened as stream:
+        stream.seek(0)
+        while chunk := stream.read(OLE_SCAN_CHUNK_BYTES):
+            # Keep the previous chunk's end so a needle split between chunks is still found.
+            window = tail + chunk
+            found.update(needle for needle in needles if needle in window)
+            tail = window[-overlap:]
+    return found
 
 
 def _describe_text(data: bytes) -> str:

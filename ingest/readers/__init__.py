@@ -6,7 +6,7 @@ from ingest.parsed import ParsedDocument
 
 
 def read_document(data: bytes, *, filename: str, format: str) -> ParsedDocument:
-    """Read `data` with the reader for `format` ("pdf" or "docx")."""
+    """Read `data` with the reader for `format`: "pdf", "docx" or "doc" (legacy Word and WPS)."""
     if format == "pdf":
         from ingest.readers.pdf import read_pdf
 
@@ -15,4 +15,8 @@ def read_document(data: bytes, *, filename: str, format: str) -> ParsedDocument:
         from ingest.readers.docx import read_docx
 
         return read_docx(data, filename=filename)
+    if format == "doc":
+        from ingest.readers.legacy import read_legacy_word
+
+        return read_legacy_word(data, filename=filename)
     raise ValueError(f"no reader for format {format!r}")
