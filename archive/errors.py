@@ -105,7 +105,7 @@ class UnsupportedFileTypeError(FileRejectedError):
     code = "unsupported_type"
     status = 415
     template = (
-        "{file} is not a PDF or DOCX file (its content looks like {detected}). "
+        "{file} is not a PDF or Word file (its content looks like {detected}). "
         "Save it as PDF or DOCX and upload it again."
     )
 
