@@ -37,7 +37,9 @@ class Block:
 
     `page` is 1-based and set for PDF blocks; `paragraph_index` is the 0-based
     position among the DOCX body's paragraphs and table rows. `cells` is set for
-    table rows, and `text` then holds the cells joined by " | ".
+    table rows, and `text` then holds the cells joined by " | ". A DOCX footnote
+    or endnote is a block with style "footnote" or "endnote", placed right after
+    the block that refers to it.
     """
 
     text: str
@@ -64,6 +66,38 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """One tracked change in a DOCX file and who made it.
+
+    `kind` is "insert", "delete", "move_from", "move_to" or "format". `text` is
+    the inserted, deleted or reformatted text, and empty for a change to a
+    paragraph mark or a table row. `paragraph_index` is the block the change
+    is in, or None when it is outside the body blocks (a header or footer) or in
+    a paragraph that produced no block.
+    """
+
+    kind: str
+    author: str | None
+    date: str | None
+    text: str
+    paragraph_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A reviewer's comment, kept apart from the body text.
+
+    `paragraph_index` is the block the comment is anchored on, or None when its
+    anchor is missing or in a paragraph that produced no block.
+    """
+
+    author: str | None
+    date: str | None
+    text: str
+    paragraph_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedDocument:
     """Everything a reader found in one file, in reading order."""
 
@@ -74,6 +108,10 @@ class ParsedDocument:
     warnings: tuple[str, ...] = ()
     title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # Distinct header and footer texts, in section order, kept out of `blocks`.
+    page_furniture: tuple[str, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    comments: tuple[Comment, ...] = ()
 
     @property
     def needs_ocr_pages(self) -> list[int]:

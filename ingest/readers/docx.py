@@ -2,7 +2,10 @@
 
 python-docx opens the package and parses its parts. The body itself is walked
 as XML (see docx_xml), so automatic numbers, content controls, tracked
-insertions, text boxes and table cells all reach the text.
+insertions, text boxes, form fields and table cells all reach the text. Each
+footnote and endnote becomes a block right after the block that refers to it.
+Headers, footers, comments and the authors of tracked changes are kept apart
+from the blocks (see docx_stories).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
@@ -22,9 +26,18 @@ from lxml import etree
 from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError, LegacyWordFormatError
 from ingest.normalize import normalize_text
-from ingest.parsed import Block, ParsedDocument
+from ingest.parsed import Block, Comment, ParsedDocument, Revision
 from ingest.readers.docx_numbering import ListCounters, NumberingDefinitions
-from ingest.readers.docx_xml import W, BodyItem, BodyWalker, StyleSheet
+from ingest.readers.docx_stories import (
+    CommentText,
+    NoteText,
+    WalkerFactory,
+    furniture_parts,
+    furniture_text,
+    read_comments,
+    read_notes,
+)
+from ingest.readers.docx_xml import W, Annotations, BodyItem, BodyWalker, StyleSheet
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -34,6 +47,9 @@ _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 # Refuse parts that inflate beyond this, because a small zip can expand to gigabytes.
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+
+# Revision kind of a tracked formatting change (see Revision).
+_FORMAT = "format"
 
 # Title candidates are looked for among the first blocks only.
 _TITLE_SEARCH_BLOCKS = 15
@@ -63,25 +79,52 @@ def read_docx(data: bytes, *, filename: str) -> ParsedDocument:
     except (KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise CorruptFileError(file=filename, format="DOCX", detail=str(error)) from error
 
+    def new_walker(*, skip_page_fields: bool = False) -> BodyWalker:
+        # Every story counts its own list numbers, so notes never shift the body's labels.
+        counters = ListCounters(numbering)
+        return BodyWalker(
+            styles, numbering, counters, normalize_text, skip_page_fields=skip_page_fields
+        )
+
     warnings: list[str] = []
     body = document.find(W.body)
-    walker = BodyWalker(styles, numbering, ListCounters(numbering), normalize_text)
+    walker = new_walker()
     items = list(walker.iter_items(body)) if body is not None else []
     if body is None:
         warnings.append(notices.DOCX_NO_BODY)
 
-    blocks = _to_blocks(items)
-    warnings.extend(_collect_warnings(main_part, walker, numbering))
+    try:
+        notes = {
+            "footnote": read_notes(_related_root(main_part, RT.FOOTNOTES), "footnote", new_walker),
+            "endnote": read_notes(_related_root(main_part, RT.ENDNOTES), "endnote", new_walker),
+        }
+        comment_texts = read_comments(_related_root(main_part, RT.COMMENTS), new_walker)
+    except (ValueError, etree.XMLSyntaxError) as error:
+        raise CorruptFileError(file=filename, format="DOCX", detail=str(error)) from error
+
+    builder = _BlockBuilder(notes)
+    for item in items:
+        builder.add(item)
+    furniture, furniture_revisions = _read_furniture(main_part, document, new_walker, filename)
+    revisions = builder.revisions + furniture_revisions
+    comments = _anchor_comments(comment_texts, builder.comment_anchors)
+
+    warnings.extend(_collect_warnings(walker, numbering, len(comments)))
     metadata = _core_metadata(package)
     metadata["content_controls"] = str(walker.content_controls)
     metadata["text_boxes"] = str(walker.text_boxes)
+    metadata["comments"] = str(len(comments))
     return ParsedDocument(
         media_type=DOCX_MEDIA_TYPE,
-        blocks=tuple(blocks),
-        has_revisions=walker.has_revisions,
+        blocks=tuple(builder.blocks),
+        # A formatting change alone leaves both text views equal.
+        has_revisions=any(revision.kind != _FORMAT for revision in revisions),
         warnings=tuple(warnings),
         title=_choose_title(items, metadata.get("title")),
         metadata=metadata,
+        page_furniture=furniture,
+        revisions=tuple(revisions),
+        comments=tuple(comments),
     )
 
 
@@ -136,50 +179,112 @@ def _related_root(part: Part, relationship_type: str) -> etree._Element | None:
     return _part_root(related)
 
 
-def _has_related(part: Part, relationship_type: str) -> bool:
-    try:
-        part.part_related_by(relationship_type)
-    except KeyError:
-        return False
-    return True
+class _BlockBuilder:
+    """Blocks built from walker items, with each note placed after the block that refers to it.
 
+    Empty items make no block. paragraph_index counts emitted blocks only, and
+    the revisions and comment anchors of an item get the index of its block.
+    """
 
-def _to_blocks(items: list[BodyItem]) -> list[Block]:
-    """Normalise items and drop empty ones; paragraph_index counts emitted blocks only."""
-    blocks: list[Block] = []
-    for item in items:
+    def __init__(self, notes: dict[str, dict[str, NoteText]]) -> None:
+        self._notes = notes
+        self._emitted_notes: set[tuple[str, str]] = set()
+        self.blocks: list[Block] = []
+        self.revisions: list[Revision] = []
+        # Comment id to the index of the first block that anchors it.
+        self.comment_anchors: dict[str, int | None] = {}
+
+    def add(self, item: BodyItem) -> None:
+        index = self._add_block(item)
+        self._annotate(item.annotations, index)
+        for kind, note_id in item.annotations.notes:
+            self._add_note(kind, note_id)
+
+    def _add_block(self, item: BodyItem) -> int | None:
         if item.cells is not None:
             text = item.accepted
             original = item.original
-            cells = item.cells
         else:
             # The walker already normalised paragraph text (label and body apart).
             text = item.accepted.strip()
             original = item.original.strip()
-            cells = None
             if not text and not original:
-                continue
-        blocks.append(
+                return None
+        return self._append(
             Block(
                 text=text,
-                paragraph_index=len(blocks),
+                paragraph_index=len(self.blocks),
                 font_size=item.font_size,
                 style=item.style,
-                cells=cells,
+                cells=item.cells,
                 original_text=original if original != text else None,
             )
         )
-    return blocks
+
+    def _add_note(self, kind: str, note_id: str) -> None:
+        note = self._notes[kind].get(note_id)
+        if note is None or (kind, note_id) in self._emitted_notes:
+            return
+        self._emitted_notes.add((kind, note_id))
+        index = None
+        if note.accepted or note.original:
+            block = Block(
+                text=note.accepted,
+                paragraph_index=len(self.blocks),
+                style=kind,
+                original_text=note.original if note.original != note.accepted else None,
+            )
+            index = self._append(block)
+        self._annotate(note.annotations, index)
+
+    def _append(self, block: Block) -> int:
+        self.blocks.append(block)
+        return len(self.blocks) - 1
+
+    def _annotate(self, annotations: Annotations, index: int | None) -> None:
+        for revision in annotations.revisions:
+            self.revisions.append(replace(revision, paragraph_index=index))
+        for comment_id in annotations.comment_ids:
+            self.comment_anchors.setdefault(comment_id, index)
+
+
+def _read_furniture(
+    main_part: Part, document: etree._Element, new_walker: WalkerFactory, filename: str
+) -> tuple[tuple[str, ...], list[Revision]]:
+    """Return the distinct header and footer texts and the revisions inside them."""
+    texts: list[str] = []
+    revisions: list[Revision] = []
+    for part in furniture_parts(main_part, document):
+        try:
+            root = _part_root(part)
+        except (ValueError, etree.XMLSyntaxError) as error:
+            raise CorruptFileError(file=filename, format="DOCX", detail=str(error)) from error
+        text, items = furniture_text(root, new_walker)
+        if text and text not in texts:
+            texts.append(text)
+        for item in items:
+            revisions.extend(item.annotations.revisions)
+    return tuple(texts), revisions
+
+
+def _anchor_comments(comments: list[CommentText], anchors: dict[str, int | None]) -> list[Comment]:
+    return [
+        Comment(
+            author=comment.author,
+            date=comment.date,
+            text=comment.text,
+            paragraph_index=anchors.get(comment.comment_id),
+        )
+        for comment in comments
+    ]
 
 
 def _collect_warnings(
-    main_part: Part, walker: BodyWalker, numbering: NumberingDefinitions
+    walker: BodyWalker, numbering: NumberingDefinitions, comments: int
 ) -> list[str]:
     warnings: list[str] = []
-    if _has_related(main_part, RT.COMMENTS):
+    if comments:
         warnings.append(notices.DOCX_COMMENTS)
-    if walker.note_references:
-        warnings.append(notices.DOCX_NOTES.format(count=walker.note_references))
     if walker.alt_chunks:
         warnings.append(notices.DOCX_ALT_CHUNKS.format(count=walker.alt_chunks))
     for num_format in sorted(numbering.unknown_formats):

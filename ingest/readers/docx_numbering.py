@@ -416,6 +416,76 @@ _chinese_legal = _counting(_LEGAL_DIGITS, "拾佰仟", bare_ten=False, zero_word
 _korean_counting = _counting(_KOREAN_DIGITS, "십백천", bare_ten=True, zero_word="")
 
 
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ORDINAL_WORDS = {
+    "one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+    "nine": "ninth", "twelve": "twelfth",
+}  # fmt: skip
+_THOUSAND = 1000
+_CARDINAL_TEXT_LIMIT = 1_000_000
+
+
+def _english_words(value: int) -> str:
+    """Return lower-case English words for 0 <= value < 1,000,000: "one hundred twenty-three"."""
+    if value >= _THOUSAND:
+        thousands, rest = divmod(value, _THOUSAND)
+        head = _english_words(thousands) + " thousand"
+        return f"{head} {_english_words(rest)}" if rest else head
+    if value >= 100:
+        hundreds, rest = divmod(value, 100)
+        head = _ONES[hundreds] + " hundred"
+        return f"{head} {_english_words(rest)}" if rest else head
+    if value < len(_ONES):
+        return _ONES[value]
+    tens, ones = divmod(value, 10)
+    return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+
+
+def _cardinal_text(value: int) -> str:
+    if not 0 <= value < _CARDINAL_TEXT_LIMIT:
+        return str(value)
+    return _english_words(value).capitalize()
+
+
+def _ordinal_text(value: int) -> str:
+    """Return "First", "Twenty-second": the last word of the cardinal made ordinal."""
+    if not 0 < value < _CARDINAL_TEXT_LIMIT:
+        return str(value)
+    words = _english_words(value)
+    cut = max(words.rfind(" "), words.rfind("-")) + 1
+    head, last = words[:cut], words[cut:]
+    if last in _ORDINAL_WORDS:
+        last = _ORDINAL_WORDS[last]
+    elif last.endswith("y"):
+        last = last[:-1] + "ieth"
+    else:
+        last += "th"
+    return (head + last).capitalize()
+
+
+def _hex(value: int) -> str:
+    # NOTE: upper-case digits are assumed; Word's rendering of numFmt "hex" was not checked.
+    return format(value, "X") if value >= 0 else str(value)
+
+
+def _number_in_dash(value: int) -> str:
+    return f"- {value} -"
+
+
+def _sexagenary(value: int) -> str:
+    """Return the sexagenary-cycle name: 甲子, 乙丑, ... (ideographZodiacTraditional)."""
+    if value <= 0:
+        return str(value)
+    index = value - 1
+    stem = _HEAVENLY_STEMS[index % len(_HEAVENLY_STEMS)]
+    return stem + _EARTHLY_BRANCHES[index % len(_EARTHLY_BRANCHES)]
+
+
 def _ordinal(value: int) -> str:
     if 10 <= value % 100 <= 20:
         suffix = "th"
@@ -442,6 +512,12 @@ _FORMATTERS: dict[str, Formatter] = {
     "upperRoman": _roman,
     "lowerRoman": lambda value: _roman(value).lower(),
     "ordinal": _ordinal,
+    "cardinalText": _cardinal_text,
+    "ordinalText": _ordinal_text,
+    "hex": _hex,
+    "numberInDash": _number_in_dash,
+    # Footnote-style symbols; after the fourth they repeat doubled, as letters do.
+    "chicago": _letters("*\u2020\u2021\u00a7"),
     "chineseCounting": _chinese_counting,
     "chineseCountingThousand": _chinese_counting,
     "taiwaneseCounting": _chinese_counting,
@@ -451,6 +527,7 @@ _FORMATTERS: dict[str, Formatter] = {
     "ideographLegalTraditional": _counting("零壹貳參肆伍陸柒捌玖", "拾佰仟", False, "零"),
     "ideographTraditional": _cycle(_HEAVENLY_STEMS),
     "ideographZodiac": _cycle(_EARTHLY_BRANCHES),
+    "ideographZodiacTraditional": _sexagenary,
     "ideographDigital": _digit_by_digit(_CJK_DIGITS),
     "taiwaneseDigital": _digit_by_digit(_CJK_DIGITS),
     "japaneseDigitalTenThousand": _digit_by_digit(_CJK_DIGITS),

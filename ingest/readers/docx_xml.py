@@ -1,4 +1,4 @@
-"""Namespaces, styles and the body walker for the XML of a DOCX main document part.
+"""Styles and the body walker for the XML of a DOCX main document part.
 
 The walker visits the body in document order and descends into every wrapper
 Word uses (content controls, custom XML, smart tags, hyperlinks, fields,
@@ -15,34 +15,13 @@ from typing import TYPE_CHECKING
 from docx.styles import BabelFish
 from lxml import etree
 
+from ingest.parsed import Revision
+from ingest.readers import docx_fields
+# W_NS and w_attr stay importable from here, because other readers and tests use this module.
+from ingest.readers.docx_names import MC, W, W_DEL, W_NS, M, w_attr  # noqa: F401
+
 if TYPE_CHECKING:
     from ingest.readers.docx_numbering import ListCounters, NumberingDefinitions
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-
-
-class _Namespace:
-    """Clark-notation tag names of one XML namespace: `W.p` is "{...main}p"."""
-
-    def __init__(self, uri: str) -> None:
-        self._uri = uri
-
-    def __getattr__(self, local_name: str) -> str:
-        return f"{{{self._uri}}}{local_name}"
-
-
-W = _Namespace(W_NS)
-MC = _Namespace(MC_NS)
-M = _Namespace(M_NS)
-# "del" is a Python keyword, so W.del cannot be written.
-W_DEL = f"{{{W_NS}}}del"
-
-
-def w_attr(element: etree._Element, name: str) -> str | None:
-    """Return the value of the w:-prefixed attribute `name`, or None."""
-    return element.get(f"{{{W_NS}}}{name}")
 
 
 def choose_alternate(alternate: etree._Element) -> etree._Element | None:
@@ -196,6 +175,21 @@ def _int(value: str | None) -> int | None:
 
 
 @dataclass(slots=True)
+class Annotations:
+    """Tracked changes, note references and comment anchors found in one paragraph or row."""
+
+    revisions: list[Revision] = field(default_factory=list)
+    # ("footnote" or "endnote", note id) for each reference, in reading order.
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    comment_ids: list[str] = field(default_factory=list)
+
+    def extend(self, other: Annotations) -> None:
+        self.revisions.extend(other.revisions)
+        self.notes.extend(other.notes)
+        self.comment_ids.extend(other.comment_ids)
+
+
+@dataclass(slots=True)
 class BodyItem:
     """A paragraph or table row found by the walker, before normalisation.
 
@@ -213,6 +207,7 @@ class BodyItem:
     centered: bool = False
     in_text_box: bool = False
     font_size: float | None = None
+    annotations: Annotations = field(default_factory=Annotations)
 
 
 @dataclass(slots=True)
@@ -224,6 +219,7 @@ class _Runs:
     text_boxes: list[etree._Element] = field(default_factory=list)
     # Largest w:sz (half-points) set directly on a run that shows text.
     max_font_size: int | None = None
+    annotations: Annotations = field(default_factory=Annotations)
 
 
 @dataclass(slots=True)
@@ -236,6 +232,7 @@ class _Paragraph:
     centered: bool
     heading_like: bool
     text_boxes: list[etree._Element]
+    annotations: Annotations
     font_size: float | None = None
 
 
@@ -245,13 +242,18 @@ _HEADING_NAMES = frozenset({"title", "heading 1", "标题", "标题 1", "标题1
 _NO_TEXT_TAGS = frozenset(
     {
         W.pPr, W.rPr, W.sdtPr, W.sdtEndPr, W.customXmlPr, W.smartTagPr, W.proofErr,
-        W.bookmarkStart, W.bookmarkEnd, W.commentRangeStart, W.commentRangeEnd,
+        W.bookmarkStart, W.bookmarkEnd, W.commentRangeEnd,
         W.permStart, W.permEnd, W.moveFromRangeStart, W.moveFromRangeEnd,
         W.moveToRangeStart, W.moveToRangeEnd,
     }
 )  # fmt: skip
 
-_NOTE_REFERENCES = frozenset({W.footnoteReference, W.endnoteReference})
+_NOTE_KINDS = {W.footnoteReference: "footnote", W.endnoteReference: "endnote"}
+
+_REVISION_KINDS = {W.ins: "insert", W_DEL: "delete", W.moveFrom: "move_from", W.moveTo: "move_to"}
+_INSERTIONS = frozenset({W.ins, W.moveTo})
+_DELETIONS = frozenset({W_DEL, W.moveFrom})
+_FORMAT_CHANGES = (W.rPrChange, W.pPrChange)
 
 
 class BodyWalker:
@@ -263,13 +265,19 @@ class BodyWalker:
         numbering: NumberingDefinitions,
         counters: ListCounters,
         normalize: Callable[[str], str],
+        *,
+        skip_page_fields: bool = False,
     ) -> None:
         self._styles = styles
         self._numbering = numbering
         self._counters = counters
         self._normalize = normalize
-        # One entry per open complex field: False while in its code, True in its result.
-        self._fields: list[bool] = []
+        # Headers and footers set this, so "第 3 页 共 8 页" does not become furniture text.
+        self._skip_page_fields = skip_page_fields
+        # Complex fields open at this point of the run sequence, innermost last.
+        self._fields: list[docx_fields.OpenField] = []
+        # Comments whose range starts between paragraphs, anchored on the next paragraph.
+        self._pending_comment_ids: list[str] = []
         self.has_revisions = False
         self.content_controls = 0
         self.text_boxes = 0
@@ -321,6 +329,8 @@ class BodyWalker:
                 yield from self._block_children(child)
             elif tag == W.altChunk:
                 self.alt_chunks += 1
+            elif tag == W.commentRangeStart:
+                self._pending_comment_ids.append(w_attr(child, "id") or "")
 
     # Paragraphs.
 
@@ -334,17 +344,20 @@ class BodyWalker:
             centered=paragraph.centered,
             in_text_box=in_text_box,
             font_size=paragraph.font_size,
+            annotations=paragraph.annotations,
         )
 
     def _read_paragraph(self, paragraph: etree._Element) -> _Paragraph:
         ppr = paragraph.find(W.pPr)
         style_id = _val(ppr, W.pStyle) or self._styles.default_paragraph_style
-        mark_deleted = self._mark_revision(ppr)
-
         runs = _Runs()
+        runs.annotations.comment_ids.extend(self._pending_comment_ids)
+        self._pending_comment_ids.clear()
+        mark_deleted = self._mark_revision(ppr, runs.annotations)
+
         self._read_inline(paragraph, runs, deleted=False, inserted=False)
         # A field whose code never reached its separator would hide all later text.
-        while self._fields and not self._fields[-1]:
+        while self._fields and not self._fields[-1].in_result:
             self._fields.pop()
 
         # A paragraph merged away by a deleted mark takes no number in the accepted view.
@@ -367,18 +380,29 @@ class BodyWalker:
             centered=justification == "center",
             heading_like=outline_level == 0 or style_name in _HEADING_NAMES,
             text_boxes=runs.text_boxes,
+            annotations=runs.annotations,
             font_size=half_points / 2 if half_points else None,
         )
 
-    def _mark_revision(self, ppr: etree._Element | None) -> bool:
-        """Flag tracked changes to the paragraph mark; return True when the mark is deleted."""
+    def _mark_revision(self, ppr: etree._Element | None, annotations: Annotations) -> bool:
+        """Record tracked changes to a paragraph and its mark; return True if the mark is deleted."""
         mark = ppr.find(W.rPr) if ppr is not None else None
+        # Formatting changes to a paragraph or its mark carry no text of their own.
+        for properties in (ppr, mark):
+            change = _format_change(properties)
+            if change is not None:
+                annotations.revisions.append(_revision(change, "format", ""))
         if mark is None:
             return False
-        deleted = mark.find(W_DEL) is not None or mark.find(W.moveFrom) is not None
-        inserted = mark.find(W.ins) is not None or mark.find(W.moveTo) is not None
-        if deleted or inserted:
+        deleted = False
+        for child in mark:
+            kind = _REVISION_KINDS.get(child.tag)
+            if kind is None:
+                continue
+            # A change to the paragraph mark itself carries no text.
+            annotations.revisions.append(_revision(child, kind, ""))
             self.has_revisions = True
+            deleted = deleted or child.tag in _DELETIONS
         return deleted
 
     def _label(self, ppr: etree._Element | None, style_id: str | None) -> str:
@@ -411,12 +435,22 @@ class BodyWalker:
                 continue
             if tag == W.r:
                 self._read_run(child, runs, deleted=deleted, inserted=inserted)
-            elif tag in (W.ins, W.moveTo):
+            elif tag in _REVISION_KINDS:
                 self.has_revisions = True
-                self._read_inline(child, runs, deleted=deleted, inserted=True)
-            elif tag in (W_DEL, W.moveFrom):
-                self.has_revisions = True
-                self._read_inline(child, runs, deleted=True, inserted=inserted)
+                text = self._normalize(_revised_text(child)).strip()
+                runs.annotations.revisions.append(_revision(child, _REVISION_KINDS[tag], text))
+                self._read_inline(
+                    child,
+                    runs,
+                    deleted=deleted or tag in _DELETIONS,
+                    inserted=inserted or tag in _INSERTIONS,
+                )
+            elif tag == W.commentRangeStart:
+                runs.annotations.comment_ids.append(w_attr(child, "id") or "")
+            elif tag == W.fldSimple:
+                keyword = docx_fields.instruction_keyword(w_attr(child, "instr") or "")
+                if not docx_fields.hides_result(keyword, skip_page_fields=self._skip_page_fields):
+                    self._read_inline(child, runs, deleted=deleted, inserted=inserted)
             elif tag == W.sdt:
                 self.content_controls += 1
                 content = child.find(W.sdtContent)
@@ -436,7 +470,12 @@ class BodyWalker:
                 self._read_inline(child, runs, deleted=deleted, inserted=inserted)
 
     def _read_run(self, run: etree._Element, runs: _Runs, *, deleted: bool, inserted: bool) -> None:
-        size = _int(_val(run.find(W.rPr), W.sz))
+        rpr = run.find(W.rPr)
+        size = _int(_val(rpr, W.sz))
+        change = _format_change(rpr)
+        if change is not None:
+            text = self._normalize(_revised_text(run)).strip()
+            runs.annotations.revisions.append(_revision(change, "format", text))
         for child in run:
             tag = child.tag
             if tag == W.t:
@@ -455,13 +494,21 @@ class BodyWalker:
             elif tag == W.sym:
                 self._add(runs, _symbol_text(child), deleted=deleted, inserted=inserted)
             elif tag == W.fldChar:
-                self._field_char(w_attr(child, "fldCharType"))
+                self._field_char(child, runs, deleted=deleted, inserted=inserted)
+            elif tag in (W.instrText, W.delInstrText):
+                if self._fields and not self._fields[-1].in_result:
+                    self._fields[-1].code.append(child.text or "")
             elif tag == W.ruby:
                 base = child.find(W.rubyBase)
                 if base is not None:
                     self._read_inline(base, runs, deleted=deleted, inserted=inserted)
-            elif tag in _NOTE_REFERENCES:
+            elif tag in _NOTE_KINDS:
                 self.note_references += 1
+                # A reference inside a deletion is gone once the changes are accepted.
+                if not deleted:
+                    runs.annotations.notes.append((_NOTE_KINDS[tag], w_attr(child, "id") or ""))
+            elif tag == W.commentReference:
+                runs.annotations.comment_ids.append(w_attr(child, "id") or "")
             elif tag == MC.AlternateContent:
                 branch = choose_alternate(child)
                 if branch is not None:
@@ -482,17 +529,31 @@ class BodyWalker:
             elif isinstance(tag, str):
                 self._find_text_boxes(child, runs)
 
-    def _field_char(self, kind: str | None) -> None:
+    def _field_char(
+        self, marker: etree._Element, runs: _Runs, *, deleted: bool, inserted: bool
+    ) -> None:
+        kind = w_attr(marker, "fldCharType")
         if kind == "begin":
-            self._fields.append(False)
+            self._fields.append(docx_fields.open_field(marker))
         elif kind == "separate" and self._fields:
-            self._fields[-1] = True
+            current = self._fields[-1]
+            current.in_result = True
+            current.result_hidden = docx_fields.hides_result(
+                current.keyword, skip_page_fields=self._skip_page_fields
+            )
         elif kind == "end" and self._fields:
-            self._fields.pop()
+            closed = self._fields.pop()
+            # A check box or drop-down shows its value from w:ffData where the field ends.
+            value = docx_fields.closing_text(closed)
+            self._add(runs, value, deleted=deleted, inserted=inserted)
 
     def _add(self, runs: _Runs, text: str, *, deleted: bool, inserted: bool) -> None:
-        if not text or not all(self._fields):
+        if not text:
             return
+        if any(not open_field.in_result or open_field.result_hidden for open_field in self._fields):
+            return
+        if self._fields and text.strip():
+            self._fields[-1].result_seen = True
         if not deleted:
             runs.accepted.append(text)
         if not inserted:
@@ -506,10 +567,14 @@ class BodyWalker:
         merge_sources: dict[int, tuple[str, str]] = {}
         for row in _row_children(table, self):
             trpr = row.find(W.trPr)
-            row_deleted = trpr is not None and trpr.find(W_DEL) is not None
-            row_inserted = trpr is not None and trpr.find(W.ins) is not None
-            if row_deleted or row_inserted:
-                self.has_revisions = True
+            annotations = Annotations()
+            row_deleted = row_inserted = False
+            for change in trpr if trpr is not None else ():
+                if change.tag in (W.ins, W_DEL):
+                    self.has_revisions = True
+                    annotations.revisions.append(_revision(change, _REVISION_KINDS[change.tag], ""))
+                    row_deleted = row_deleted or change.tag == W_DEL
+                    row_inserted = row_inserted or change.tag == W.ins
 
             accepted: list[str] = []
             original: list[str] = []
@@ -521,7 +586,7 @@ class BodyWalker:
                 tcpr = cell.find(W.tcPr)
                 span = max(_int(_val(tcpr, W.gridSpan)) or 1, 1)
                 v_merge = tcpr.find(W.vMerge) if tcpr is not None else None
-                own = self._cell_text(cell)
+                own = self._cell_text(cell, annotations)
                 if v_merge is not None and w_attr(v_merge, "val") != "restart":
                     source = merge_sources.get(column, ("", ""))
                     texts = (_append_line(source[0], own[0]), _append_line(source[1], own[1]))
@@ -536,10 +601,10 @@ class BodyWalker:
             accepted.extend([""] * after)
             original.extend([""] * after)
 
-            if row_deleted:
-                continue
             cells = tuple(self._normalize(text).strip() for text in accepted)
-            if not any(cells):
+            if row_deleted or not any(cells):
+                # An empty item still carries the row's revisions and anchors to the reader.
+                yield BodyItem("", "", in_text_box=in_text_box, annotations=annotations)
                 continue
             if row_inserted:
                 original_cells: tuple[str, ...] = ()
@@ -551,13 +616,18 @@ class BodyWalker:
                 cells=cells,
                 original_cells=original_cells,
                 in_text_box=in_text_box,
+                annotations=annotations,
             )
 
-    def _cell_text(self, cell: etree._Element) -> tuple[str, str]:
-        """Return a cell's (accepted, original) text, nested tables flattened to lines."""
+    def _cell_text(self, cell: etree._Element, annotations: Annotations) -> tuple[str, str]:
+        """Return a cell's (accepted, original) text, nested tables flattened to lines.
+
+        Revisions, note references and comment anchors in the cell go to `annotations`.
+        """
         accepted: list[str] = []
         original: list[str] = []
         for item in self.iter_items(cell):
+            annotations.extend(item.annotations)
             if item.accepted.strip():
                 accepted.append(item.accepted)
             if item.original.strip():
@@ -631,8 +701,16 @@ def _join_paragraphs(first: _Paragraph, second: _Paragraph) -> _Paragraph:
         centered=second.centered,
         heading_like=second.heading_like,
         text_boxes=second.text_boxes,
+        annotations=_joined_annotations(first.annotations, second.annotations),
         font_size=second.font_size,
     )
+
+
+def _joined_annotations(first: Annotations, second: Annotations) -> Annotations:
+    joined = Annotations()
+    joined.extend(first)
+    joined.extend(second)
+    return joined
 
 
 def _append_line(first: str, second: str) -> str:
@@ -656,3 +734,29 @@ def _int_hex(value: str | None) -> int | None:
         return int(value, 16) if value else None
     except ValueError:
         return None
+
+
+def _revision(element: etree._Element, kind: str, text: str) -> Revision:
+    return Revision(
+        kind=kind,
+        author=w_attr(element, "author"),
+        date=w_attr(element, "date"),
+        text=text,
+        paragraph_index=None,
+    )
+
+
+def _revised_text(element: etree._Element) -> str:
+    """Return the text a revision wrapper or run holds, deleted text included."""
+    return "".join(node.text or "" for node in element.iter(W.t, W.delText, M.t))
+
+
+def _format_change(properties: etree._Element | None) -> etree._Element | None:
+    """Return the tracked formatting change (w:rPrChange or w:pPrChange) of a property element."""
+    if properties is None:
+        return None
+    for tag in _FORMAT_CHANGES:
+        change = properties.find(tag)
+        if change is not None:
+            return change
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NAMESPACES = (
@@ -23,8 +24,39 @@ _NAMESPACES = (
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 
+# Root element, relationship type and content type of each story part kind.
+_STORY_KINDS = {
+    "header": ("w:hdr", "header", "header+xml"),
+    "footer": ("w:ftr", "footer", "footer+xml"),
+    "footnotes": ("w:footnotes", "footnotes", "footnotes+xml"),
+    "endnotes": ("w:endnotes", "endnotes", "endnotes+xml"),
+    "comments": ("w:comments", "comments", "comments+xml"),
+}
 
-def build_docx(body: str, *, numbering: str | None = None, styles: str | None = None) -> bytes:
+
+@dataclass(frozen=True)
+class StoryPart:
+    """A header, footer, notes or comments part: `kind` from _STORY_KINDS, `inner` its XML."""
+
+    kind: str
+    inner: str
+    rel_id: str
+    name: str
+
+
+def story(kind: str, inner: str, number: int = 1) -> StoryPart:
+    """Return a part named as Word names them (header1.xml, footnotes.xml)."""
+    name = f"{kind}{number}.xml" if kind in ("header", "footer") else f"{kind}.xml"
+    return StoryPart(kind, inner, f"rId{kind}{number}", name)
+
+
+def build_docx(
+    body: str,
+    *,
+    numbering: str | None = None,
+    styles: str | None = None,
+    stories: tuple[StoryPart, ...] = (),
+) -> bytes:
     """Return a DOCX whose w:body contains `body`; `numbering` and `styles` are inner XML."""
     overrides = [f'<Override PartName="/word/document.xml" ContentType="{_MAIN_TYPE}.document.main+xml"/>']
     relationships = []
@@ -42,6 +74,13 @@ def build_docx(body: str, *, numbering: str | None = None, styles: str | None = 
         )
         relationships.append(
             f'<Relationship Id="rId2" Type="{_OFFICE_REL}/numbering" Target="numbering.xml"/>'
+        )
+    for part in stories:
+        root, relationship, content_type = _STORY_KINDS[part.kind]
+        parts[f"word/{part.name}"] = f"<{root} {_NAMESPACES}>{part.inner}</{root}>"
+        overrides.append(f'<Override PartName="/word/{part.name}" ContentType="{_MAIN_TYPE}.{content_type}"/>')
+        relationships.append(
+            f'<Relationship Id="{part.rel_id}" Type="{_OFFICE_REL}/{relationship}" Target="{part.name}"/>'
         )
 
     content_types = (
@@ -186,4 +225,44 @@ def text_box(text: str) -> str:
         "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
         f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>"
         "</mc:AlternateContent></w:r>"
+    )
+
+
+def section(*references: tuple[str, str, str]) -> str:
+    """Return a body-level w:sectPr; each reference is ("header" or "footer", type, rel id)."""
+    inner = "".join(
+        f'<w:{kind}Reference w:type="{kind_type}" r:id="{rel_id}"/>' for kind, kind_type, rel_id in references
+    )
+    return f"<w:sectPr>{inner}</w:sectPr>"
+
+
+def complex_field(instruction: str, result: str = "", *, ff_data: str = "", separate: bool = True) -> str:
+    """Return the runs of a complex field: begin (with w:ffData), instruction, result, end."""
+    runs = (
+        f'<w:r><w:fldChar w:fldCharType="begin">{ff_data}</w:fldChar></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+    )
+    if separate:
+        runs += '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        runs += run(result) if result else ""
+    return runs + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+
+def note(kind: str, note_id: int, text: str, note_type: str | None = None) -> str:
+    """Return a w:footnote or w:endnote with one paragraph; `note_type` is e.g. "separator"."""
+    attribute = f' w:type="{note_type}"' if note_type else ""
+    reference = f"<w:r><w:{kind}Ref/></w:r>"
+    return f'<w:{kind} w:id="{note_id}"{attribute}><w:p>{reference}{run(text)}</w:p></w:{kind}>'
+
+
+def note_reference(kind: str, note_id: int) -> str:
+    """Return a run that refers to footnote or endnote `note_id`."""
+    return f'<w:r><w:{kind}Reference w:id="{note_id}"/></w:r>'
+
+
+def comment(comment_id: int, author: str, text: str) -> str:
+    """Return a w:comment with one paragraph, dated 2024-03-05."""
+    return (
+        f'<w:comment w:id="{comment_id}" w:author="{author}" w:date="2024-03-05T10:00:00Z">'
+        f"{paragraph(text)}</w:comment>"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError, LegacyWordFormatError
 from ingest.normalize import normalize_text
 from ingest.readers.docx_xml import row_text
@@ -18,10 +19,16 @@ from tests.ingest.docx_samples import (
     W_NS,
     build_docx,
     cell,
+    comment,
+    complex_field,
     content_control,
+    note,
+    note_reference,
     paragraph,
     row,
     run,
+    section,
+    story,
     table,
     text_box,
 )
@@ -195,6 +202,154 @@ def test_deleted_row_dropped_inserted_row_kept() -> None:
     assert doc.blocks[1].original_text == ""
 
 
+# Headers and footers.
+
+
+def test_header_kept_apart_from_body() -> None:
+    header = "<w:p>" + run("华东电缆有限公司") + "</w:p><w:p>" + complex_field("PAGE", "8") + "</w:p>"
+    footer = (
+        "<w:p>" + run("第 ") + complex_field("PAGE  \\* MERGEFORMAT", "8") + run(" 页 共 ")
+        + '<w:fldSimple w:instr=" NUMPAGES ">' + run("9") + "</w:fldSimple>" + run(" 页") + "</w:p>"
+    )
+    # Two sections share the default header, and the second adds a first-page header.
+    body = (
+        '<w:p><w:pPr>' + section(("header", "default", "rIdheader1")) + "</w:pPr>" + run("正文第一节") + "</w:p>"
+        + paragraph("正文第二节")
+        + section(
+            ("header", "default", "rIdheader1"),
+            ("header", "first", "rIdheader2"),
+            ("footer", "default", "rIdfooter1"),
+        )
+    )
+    stories = (
+        story("header", header),
+        story("header", paragraph("合同编号：HD-2024-017"), 2),
+        story("footer", footer),
+    )
+    doc = read_docx(build_docx(body, stories=stories), filename="sample.docx")
+
+    assert doc.page_furniture == (normalize_text("华东电缆有限公司"), normalize_text("合同编号：HD-2024-017"))
+    assert [block.text for block in doc.blocks] == ["正文第一节", "正文第二节"]
+    # Page numbers (8) and counts (9) come from fields, which are skipped.
+    assert "8" not in "".join(doc.page_furniture)
+    assert "9" not in "".join(doc.page_furniture)
+
+
+# Footnotes and endnotes.
+
+
+def test_footnote_follows_its_paragraph() -> None:
+    footnotes = (
+        note("footnote", -1, "", "separator") + note("footnote", 0, "", "continuationSeparator")
+        + note("footnote", 1, "以实际到账日为准")
+    )
+    body = (
+        "<w:p>" + run("付款日期") + note_reference("footnote", 1) + "</w:p>"
+        + "<w:p>" + run("验收标准") + note_reference("endnote", 2) + "</w:p>"
+        + paragraph("争议解决")
+    )
+    stories = (story("footnotes", footnotes), story("endnotes", note("endnote", 2, "见附件二")))
+    doc = read_docx(build_docx(body, stories=stories), filename="sample.docx")
+    texts = [block.text for block in doc.blocks]
+
+    assert texts == ["付款日期", "以实际到账日为准", "验收标准", "见附件二", "争议解决"]
+    assert doc.blocks[1].style == "footnote"
+    assert doc.blocks[3].style == "endnote"
+    assert doc.text.count("以实际到账日为准") == 1
+    assert [block.paragraph_index for block in doc.blocks] == list(range(5))
+    assert not any("footnote" in warning for warning in doc.warnings)
+
+
+# Legacy form fields.
+
+
+def test_form_text_value_once() -> None:
+    ff_data = '<w:ffData><w:name w:val="Text1"/><w:textInput><w:default w:val="请填写"/></w:textInput></w:ffData>'
+    body = "<w:p>" + run("乙方：") + complex_field("FORMTEXT", "西南公司", ff_data=ff_data) + "</w:p>"
+    doc = _read(body)
+
+    assert doc.blocks[0].text == normalize_text("乙方：西南公司")
+    assert "请填写" not in doc.text
+
+
+def test_form_text_without_result_shows_default() -> None:
+    ff_data = '<w:ffData><w:textInput><w:default w:val="十五"/></w:textInput></w:ffData>'
+    body = "<w:p>" + run("期限") + complex_field("FORMTEXT", ff_data=ff_data, separate=False) + run("日") + "</w:p>"
+
+    assert _read(body).blocks[0].text == "期限十五日"
+
+
+def test_form_checkboxes_rendered() -> None:
+    def box(settings: str, *, separate: bool) -> str:
+        ff_data = f"<w:ffData><w:checkBox><w:sizeAuto/>{settings}</w:checkBox></w:ffData>"
+        return complex_field("FORMCHECKBOX", ff_data=ff_data, separate=separate)
+
+    body = (
+        "<w:p>"
+        + box('<w:default w:val="1"/>', separate=True) + run("同意")
+        + box('<w:default w:val="0"/>', separate=False) + run("不同意")
+        + box('<w:default w:val="0"/><w:checked/>', separate=True) + run("其他")
+        + box('<w:default w:val="1"/><w:checked w:val="0"/>', separate=False) + run("弃权")
+        + "</w:p>"
+    )
+
+    assert _read(body).blocks[0].text == "☑同意☐不同意☑其他☐弃权"
+
+
+def test_form_dropdown_selected_entry() -> None:
+    entries = "".join(f'<w:listEntry w:val="{entry}"/>' for entry in ("月付", "季付", "年付"))
+    ff_data = f'<w:ffData><w:ddList><w:result w:val="1"/>{entries}</w:ddList></w:ffData>'
+    # The stale result run must not show next to the chosen entry.
+    body = "<w:p>" + run("结算方式：") + complex_field("FORMDROPDOWN", "月付", ff_data=ff_data) + "</w:p>"
+    doc = _read(body)
+
+    assert doc.blocks[0].text == normalize_text("结算方式：季付")
+
+
+# Revision authors and comments.
+
+
+def test_revision_authors_recorded() -> None:
+    body = (
+        paragraph("鉴于条款")
+        + "<w:p>" + run("总价款为")
+        + '<w:del w:id="1" w:author="李四" w:date="2024-03-01T09:00:00Z"><w:r><w:delText>伍万元</w:delText></w:r></w:del>'
+        + '<w:ins w:id="2" w:author="张三" w:date="2024-03-02T09:00:00Z">' + run("陆万元") + "</w:ins>"
+        + '<w:r><w:rPr><w:b/><w:rPrChange w:id="3" w:author="王五"><w:rPr/></w:rPrChange></w:rPr><w:t>整</w:t></w:r>'
+        + "</w:p>"
+        + table(row(cell("新增行"), properties='<w:ins w:id="4" w:author="赵六"/>'))
+    )
+    doc = _read(body)
+    changes = [(r.kind, r.author, r.text, r.paragraph_index) for r in doc.revisions]
+
+    assert changes == [
+        ("delete", "李四", "伍万元", 1),
+        ("insert", "张三", "陆万元", 1),
+        ("format", "王五", "整", 1),
+        ("insert", "赵六", "", 2),
+    ]
+    assert doc.revisions[0].date == "2024-03-01T09:00:00Z"
+    assert doc.has_revisions is True
+
+
+def test_comment_kept_apart() -> None:
+    body = (
+        paragraph("第一条 标的")
+        + '<w:p><w:commentRangeStart w:id="5"/>' + run("总价款为陆万元。")
+        + '<w:commentRangeEnd w:id="5"/><w:r><w:commentReference w:id="5"/></w:r></w:p>'
+    )
+    stories = (story("comments", comment(5, "法务部", "请核实金额")),)
+    doc = read_docx(build_docx(body, stories=stories), filename="sample.docx")
+
+    assert len(doc.comments) == 1
+    assert doc.comments[0].text == "请核实金额"
+    assert doc.comments[0].author == "法务部"
+    assert doc.comments[0].paragraph_index == 1
+    assert all("核实" not in block.text for block in doc.blocks)
+    assert notices.DOCX_COMMENTS in doc.warnings
+    assert doc.metadata["comments"] == "1"
+
+
 # Broken and protected files.
 
 
@@ -332,6 +487,33 @@ def test_corpus_korean_tracked_changes() -> None:
     assert doc.has_revisions is True
     assert len(changed) >= 10
     assert all(block.text != block.original_text for block in changed)
+
+
+@pytest.mark.corpus
+def test_corpus_korean_revision_authors() -> None:
+    path = _corpus_file("ko_miraeasset")
+    doc = _read_corpus(path)
+    kinds = [revision.kind for revision in doc.revisions]
+    root = _document_xml(path)
+
+    # Every w:ins and w:del element is one revision, paragraph-mark changes included.
+    assert kinds.count("insert") == len(list(root.iter(f"{{{W_NS}}}ins")))
+    assert 120 <= kinds.count("insert") <= 140
+    assert 38 <= kinds.count("delete") <= 46
+    assert all(revision.author for revision in doc.revisions)
+    located = [r for r in doc.revisions if r.text and r.paragraph_index is not None]
+    assert located
+    assert all(0 <= r.paragraph_index < len(doc.blocks) for r in located)
+
+
+@pytest.mark.corpus
+def test_corpus_lease_header_furniture() -> None:
+    doc = _read_corpus(_corpus_file("zh_junlian_lease-contract"))
+
+    # The header is a text box written twice (DrawingML and VML), and the footer holds only page fields.
+    assert len(doc.page_furniture) == 1
+    assert "租赁合同" in doc.page_furniture[0]
+    assert not any("页" in text for text in doc.page_furniture)
 
 
 @pytest.mark.corpus
