@@ -21,10 +21,11 @@ FIELD_NAMES = (
 LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
 OBJECT_NAMES = ("Contract", "Document", "Document version")
 QUALITY_VERDICTS = ("trusted", "review", "unreadable")
+REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 
 
 def data_words() -> tuple[str, ...]:
     return (
         DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
-        + QUALITY_VERDICTS
+        + QUALITY_VERDICTS + REVISION_KINDS
     )

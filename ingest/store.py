@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import dataclasses
 from dataclasses import asdict
 from datetime import datetime, timezone
 
@@ -50,6 +51,9 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         version.has_revisions = parsed.has_revisions
         version.needs_ocr_pages = parsed.needs_ocr_pages
         version.quality = assess_document(parsed)
+        version.revisions = [dataclasses.asdict(r) for r in parsed.revisions]
+        version.comments = [dataclasses.asdict(c) for c in parsed.comments]
+        version.page_furniture = list(parsed.page_furniture)
         version.warnings = _merge(version.warnings, analysis.warnings)
         version.state = NEEDS_OCR if _mostly_needs_ocr(parsed, analysis) else INGESTED
         version.error_code = version.error_message = version.error_params = None

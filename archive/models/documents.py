@@ -82,6 +82,12 @@ class DocumentVersion(Base):
     # The quality gate's record: characters, share in expected scripts, pages needing OCR,
     # table rows, revisions and a verdict (trusted, review, unreadable), per page and in total.
     quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Tracked changes ({kind, author, date, text, paragraph_index}) and reviewers' comments
+    # ({author, date, text, paragraph_index}) as the file records them, and the distinct texts
+    # of running headers and footers, all kept apart from the clause text.
+    revisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    page_furniture: Mapped[list[str]] = mapped_column(JSON, default=list)
     link_candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The contract numbers, titles, dates and parties the document names, kept so that
     # a contract ingested later can claim it.

@@ -184,3 +184,20 @@ def test_search_api_and_page_find_corpus_clauses(corpus_run: dict) -> None:
 def test_search_never_returns_garbage_text(corpus_run: dict) -> None:
     page = search_clauses(corpus_run["archive"], "cid", limit=100)
     assert all("(cid:" not in hit["snippet"] for hit in page["hits"])
+
+
+def test_tracked_changes_stored_with_authors(corpus_run: dict) -> None:
+    row = corpus_run["results"]["ko_miraeasset_agent-appointment-contract_tracked-changes-130ins-42del.docx"]
+    version = version_detail(corpus_run["archive"], row["document_version_id"])["version"]
+    inserts = [r for r in version["revisions"] if r["kind"] == "insert"]
+    assert 120 <= len(inserts) <= 140
+    assert all(r["author"] for r in version["revisions"])
+    assert version["quality"]["has_revisions"] is True
+
+
+def test_docx_header_kept_apart(corpus_run: dict) -> None:
+    row = corpus_run["results"]["zh_junlian_lease-contract_fixed-rent_sdt-content-controls.docx"]
+    detail = version_detail(corpus_run["archive"], row["document_version_id"])
+    furniture = detail["version"]["page_furniture"]
+    assert len(furniture) == 1
+    assert all(furniture[0] not in clause["text"].split("\n")[0] for clause in detail["clauses"][1:])
