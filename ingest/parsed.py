@@ -55,7 +55,11 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Per-page facts; `needs_ocr` marks a page whose text layer is empty or garbage."""
+    """Per-page facts; `needs_ocr` marks a page whose text layer is empty or garbage.
+
+    `furniture` is the running header, footer and page number lines taken out of
+    this page's blocks, top to bottom.
+    """
 
     number: int
     width: float
@@ -63,6 +67,7 @@ class Page:
     char_count: int
     needs_ocr: bool = False
     ocr_reason: str | None = None
+    furniture: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

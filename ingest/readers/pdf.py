@@ -4,7 +4,8 @@ Characters and boxes come from pdfium (pypdfium2), which reads a page in a
 few milliseconds. pdfplumber (pdfminer) is opened only for pages whose text
 layer fails the quality gate, to confirm the verdict with its `(cid:N)`
 count. A page that is empty or garbage gets no blocks, so its garbage is
-never indexed, and is marked `needs_ocr` with the reason.
+never indexed, and is marked `needs_ocr` with the reason. Running headers,
+footers and page numbers leave the blocks for `Page.furniture` (see pdf_furniture).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
 from ingest.parsed import Block, Page, ParsedDocument
 from ingest.readers.docx_xml import row_text
+from ingest.readers.pdf_furniture import split_furniture
 from ingest.readers.pdf_glyphs import Glyph, read_glyphs
 from ingest.readers.pdf_lines import LineParams, LineStats, group_lines
 from ingest.readers.pdf_tables import Rule, Table, TableParams, extract_tables, read_rules
@@ -87,10 +89,13 @@ def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> Pars
         metadata = _metadata(document)
     finally:
         document.close()
+    # Running headers, footers and page numbers are found across pages, so only after all are read.
+    split = split_furniture(blocks, pages)
     return ParsedDocument(
         media_type=MEDIA_TYPE,
-        blocks=tuple(blocks),
-        pages=tuple(pages),
+        blocks=split.blocks,
+        pages=split.pages,
+        page_furniture=split.texts,
         warnings=notes.warnings(),
         title=metadata.get("Title") or None,
         metadata=metadata,

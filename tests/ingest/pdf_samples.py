@@ -369,3 +369,31 @@ def boxed_paragraph() -> bytes:
         + latin_text(72, 670, "This box is not a table.")
     )
     return build_pdf([SamplePage(content)])
+
+
+RUNNING_HEADER = "示例科技有限公司"
+PAGE_BODY_LINES = (
+    ("第一条 合同标的", "甲方向乙方采购办公设备"),
+    ("第二条 价款支付", "甲方于验收后支付价款"),
+    ("第三条 争议解决", "双方协商解决争议"),
+)
+
+
+def running_header_and_footer(footer: str = "- {number} -") -> bytes:
+    """Three pages, each with RUNNING_HEADER at the top, a page-number footer and two body lines.
+
+    `footer` is formatted with the 1-based page number and the page count. Page 2's
+    first body line sits in the top margin band, right under the header, so only the
+    fact that it does not repeat distinguishes it from furniture.
+    """
+    pages = []
+    for number, (first, second) in enumerate(PAGE_BODY_LINES, start=1):
+        first_y = 790 if number == 2 else 700
+        content = (
+            song_text(72, 815, RUNNING_HEADER, size=9)
+            + song_text(72, first_y, first)
+            + song_text(72, first_y - 24, second)
+            + song_text(280, 30, footer.format(number=number, count=len(PAGE_BODY_LINES)), size=9)
+        )
+        pages.append(SamplePage(content))
+    return build_pdf(pages)
