@@ -30,6 +30,9 @@ ROMAN_VALUES: dict[str, int] = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
+# Empty and ticked boxes printed in front of numbered options of a model text.
+CHECK_BOXES = "☐□■☑☒✓✔"
+
 # Largest value accepted for a clause number; larger numbers are amounts or years.
 MAX_CLAUSE_VALUE = 300
 
@@ -129,6 +132,8 @@ STRONG_STYLE_RANKS: dict[str, int] = {
     "en_article": 2,
     "zh_section": 2,
     "zh_article": 3,
+    # 제N조 is the Korean article, ranked like 第N条.
+    "ko_article": 3,
 }
 
 _ZH_NUM = "[〇○零一二三四五六七八九十百千两0-9]{1,6}"
@@ -140,6 +145,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("zh_chapter", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?章(?![的中内])")),
     ("zh_section", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?节(?![的中内])")),
     ("zh_article", re.compile(rf"^第 ?(?P<n>{_ZH_NUM}) ?条(?![的中内款规所约])")),
+    # A Korean particle right after 조 (제3조에, 제3조의) makes the line a cross-reference.
+    ("ko_article", re.compile(r"^제 ?(?P<n>\d{1,3}) ?조(?![에의를은는와과및])")),
     ("en_article", re.compile(r"^(?:ARTICLE|Article)\s+(?P<n>[IVXLC]+|\d{1,3})\b(?!\.\d)\.?")),
     ("en_section", re.compile(r"^(?:SECTION|Section)\s+(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})\b\.?")),
     ("zh_enum", re.compile(r"^(?P<n>[一二三四五六七八九十百]{1,4})\s*[、.．](?!\d)")),
@@ -150,6 +157,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("circled", re.compile(rf"^(?P<n>[{CIRCLED_DIGITS}])")),
     ("latin_paren", re.compile(r"^\((?P<n>[a-z]{1,2})\)")),
     ("roman_paren", re.compile(r"^\((?P<n>[ivx]{1,5})\)")),
+    ("latin_upper_paren", re.compile(r"^\((?P<n>[A-Z])\)")),
+    # A letter or Roman numeral with a point needs white space after it, so "e.g." and
+    # "i.e." are not item numbers. The letter reading comes first, so "i." after "h."
+    # continues the letters and "i." elsewhere opens a Roman list.
+    ("latin_dot", re.compile(r"^(?P<n>[a-z])\.(?=\s)")),
+    ("roman_dot", re.compile(r"^(?P<n>[ivx]{1,5})\.(?=\s)")),
+    ("latin_upper_dot", re.compile(r"^(?P<n>[A-Z])\.(?=\s)")),
     # 1. / 1.1 / 1.1.1 / 1.1. ; a single component needs its trailing point, and a
     # dotted date such as 1.1.2019 is not a number.
     ("dotted", re.compile(
@@ -170,7 +184,9 @@ def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
             return None
         # (aa) follows (z) in some long lists.
         return ((ord(raw[0]) - ord("a") + 1) + 26 * (len(raw) - 1),)
-    if style == "roman_paren" or style == "en_article":
+    if style in ("latin_dot", "latin_upper_dot", "latin_upper_paren"):
+        return (ord(raw.lower()) - ord("a") + 1,)
+    if style in ("roman_paren", "roman_dot", "en_article"):
         value = roman_value(raw)
         return (value,) if value is not None else None
     value = chinese_numeral_value(raw)
@@ -179,7 +195,8 @@ def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
 
 def match_numbers(line: str) -> list[NumberMatch]:
     """Return every reading of a clause number at the start of `line`, most specific first."""
-    text = line.lstrip()
+    # A check box in front of a numbered option (☐1.) is not part of the number.
+    text = line.lstrip().lstrip(CHECK_BOXES).lstrip()
     offset = len(line) - len(text)
     matches: list[NumberMatch] = []
     for style, pattern in _PATTERNS:

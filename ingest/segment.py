@@ -38,6 +38,14 @@ LATE_START_LOOKAHEAD = 60
 # Characters that, right after a dotted number, show it is a quantity (1.5倍, 2.5万) and not a clause.
 QUANTITY_SUFFIXES = "年月日号个%％元万倍份次天周时分秒岁"
 
+# Letter styles whose letters i, v and x also read as a Roman numeral of the paired style.
+ROMAN_STYLE_OF_LETTER_STYLE = {"latin_dot": "roman_dot", "latin_paren": "roman_paren"}
+
+# Rest of a numbered blank line whose fill-in space the text lost: only a closing mark.
+_BLANK_ITEM_REST = re.compile(r"[_\s]*[;；。.]")
+# One Latin letter glued to a number and followed by punctuation or a space: the tail of 1.C.
+_LETTER_REFERENCE = re.compile(r"[A-Za-z](?![A-Za-z])")
+
 # Styles whose number, followed by a lower-case word, reads as a wrapped sentence or reference.
 LOWERCASE_SENSITIVE_STYLES = ("dotted", "en_section", "en_article", "arabic_dun")
 
@@ -104,10 +112,12 @@ MAX_SIGNATURE_LINE_CHARS = 60
 MAX_SIGNATURE_LINES = 24
 MAX_SIGNATURE_PAGES = 2
 
+# A sub-annex label (EXHIBIT 1.A, Schedule 2.1) is kept whole. A point followed by a space
+# ends the label instead.
 _ANNEX = re.compile(
     r"^\s*(?P<n>(?:附件|附表|附录)\s*[0-9一二三四五六七八九十]{0,3}"
     r"|(?:EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex|ATTACHMENT|Attachment|"
-    r"AMENDMENT|Amendment)\s+[A-Z0-9]{1,3}(?:-\d{1,2})?\b)"
+    r"AMENDMENT|Amendment)\s+[A-Z0-9]{1,3}(?:-\d{1,2}|\.[A-Z0-9]{1,2})?\b)"
     r"\s*[:：.、—–-]?\s*(?P<rest>.{0,80})$"
 )
 
@@ -163,6 +173,8 @@ class _Entry:
     key: tuple[str, int]
     values: tuple[int, ...]
     unit: int | None
+    # The item's first line is body text (a recital), not a heading.
+    is_paragraph: bool = False
 
 
 @dataclass(slots=True)
@@ -314,7 +326,7 @@ class _Walk:
     def _open_clause(
         self, index: int, line: _Line, state: _State, *, strict: bool, new_sequence: bool = False
     ) -> bool:
-        late_start = None if _has_open_clause(state) else self._late_start_confirmed(index)
+        late_start = None if _has_open_clause(state, beside_paragraphs=True) else self._late_start_confirmed(index)
         placed = _place_clause(line, state, len(self.units), strict=strict, late_start=late_start,
                                new_sequence=new_sequence)
         if placed is None:
@@ -389,8 +401,13 @@ def _follows_sentence_end(lines: list[_Line], index: int) -> bool:
             continue
         if previous.block.cells or previous.block.page != lines[index].block.page:
             return True
-        return previous.text.endswith(tuple(_SENTENCE_END))
+        return _ends_line_of_text(previous.text)
     return True
+
+
+def _ends_line_of_text(text: str) -> bool:
+    """Return whether a line ends its sentence, or is a rule or a fill-in blank that ends a form line."""
+    return text.endswith(tuple(_SENTENCE_END)) or text.endswith(_BLANK_END) or bool(_RULE_LINE.match(text))
 
 
 def _signature_has_room(signature: _Unit, line: _Line) -> bool:
@@ -521,13 +538,18 @@ def _mark_contents(lines: list[_Line]) -> None:
 
 # A line ending with one of these closes its sentence, so the next line may start a clause.
 _SENTENCE_END = "。；;：:！!？?.）)」』”\"】"
+# A line of only rule characters (dashes, underscores, equals signs) is a table or section rule,
+# which no sentence wraps across.
+_RULE_LINE = re.compile(r"^[-_=─━—–\s]{3,}$")
+# A form line ending in a fill-in blank (Title:______) is complete.
+_BLANK_END = "___"
 
 
 def _continues(previous: _Line) -> bool:
     """Return whether the line after `previous` is the wrapped continuation of its sentence."""
     if previous.block.cells or previous.is_toc:
         return False
-    return previous.is_full and not previous.text.endswith(tuple(_SENTENCE_END))
+    return previous.is_full and not previous.text.endswith(tuple(_SENTENCE_END)) and not _RULE_LINE.match(previous.text)
 
 
 def _is_caps_heading(line: _Line, edges: dict[int, tuple[float, float]]) -> bool:
@@ -631,34 +653,50 @@ def _place_clause(
 ) -> tuple[NumberMatch, int, int | None] | None:
     """Accept `line` as a clause start, push it on the stack and return (match, level, parent).
 
-    `late_start`, given while no clause is open, confirms a first number of 2 or 3.
+    `late_start`, given while no clause or only recitals are open, confirms a first number of 2 or 3.
     `new_sequence` accepts only numbers that can open a new part of a document.
     """
     if line.block.cells or line.is_toc:
         return None
     text = line.text.translate(FULLWIDTH_TO_ASCII)
-    for match in match_numbers(text):
+    matches = match_numbers(text)
+    for match in matches:
         if not _plausible_rest(match, text):
             continue
         if new_sequence and not _opens_sequence(match):
             continue
-        line_strict = strict
+        # "i." after "g." is a Roman item under g, not the letter i with h lost, so a letter
+        # that is also a Roman numeral continues a letter list only as the exact next letter.
+        line_strict = strict or _is_roman_letter(match, matches)
         if strict and _is_heading_line(match, text, line) and _heading_fits(match, state):
             # 第一条 合同标的 on its own short line starts a clause even after a wrapped line.
             line_strict = False
-        placement = _fit(match, state, strict=line_strict)
-        if placement is None and late_start is not None and _may_start_late(match, line_strict):
+        rest = text[match.rest_start :].strip()
+        is_caps_item = bool(_CAPS_HEADING.match(rest))
+        placement = _fit(match, state, strict=line_strict, caps_item=is_caps_item)
+        late_allowed = is_caps_item or not _has_open_clause(state)
+        if placement is None and late_start is not None and late_allowed and _may_start_late(match, line_strict):
             # With no clause open, the stack contains at most an annex, and the clause goes under it.
-            below = _Placement(len(state.stack), _style_key(match))
+            # Open recitals only let an upper-case section heading start late, as their sibling.
+            below = _Placement(_depth_above_paragraphs(state, len(state.stack)), _style_key(match))
             placement = below if late_start(match) else None
         if placement is None:
             continue
-        level, parent = _push(state, match, placement, unit_index)
+        is_paragraph = bool(rest) and not (_is_latin_heading(rest) or _is_cjk_heading(rest))
+        level, parent = _push(state, match, placement, unit_index, is_paragraph=is_paragraph)
         return match, level, parent
     return None
 
 
-def _push(state: _State, match: NumberMatch, placement: _Placement, unit_index: int) -> tuple[int, int | None]:
+def _is_roman_letter(match: NumberMatch, matches: list[NumberMatch]) -> bool:
+    """Return whether a letter item (i., (v)) has a Roman reading among the line's `matches`."""
+    roman_style = ROMAN_STYLE_OF_LETTER_STYLE.get(match.style)
+    return roman_style is not None and any(other.style == roman_style for other in matches)
+
+
+def _push(
+    state: _State, match: NumberMatch, placement: _Placement, unit_index: int, *, is_paragraph: bool = False
+) -> tuple[int, int | None]:
     """Put the clause on the stack at its depth and return its (level, parent unit)."""
     del state.stack[placement.depth :]
     if placement.implied_parent is not None:
@@ -666,7 +704,7 @@ def _push(state: _State, match: NumberMatch, placement: _Placement, unit_index: 
         outer = state.stack[-1].unit if state.stack else None
         state.stack.append(_Entry(("dotted", len(placement.implied_parent)), placement.implied_parent, outer))
     parent = state.stack[-1].unit if state.stack else None
-    state.stack.append(_Entry(placement.key, match.values, unit_index))
+    state.stack.append(_Entry(placement.key, match.values, unit_index, is_paragraph))
     if match.style in STRONG_STYLE_RANKS:
         state.strong_last[match.style] = match.value
     elif placement.key not in state.learned_rank:
@@ -674,8 +712,11 @@ def _push(state: _State, match: NumberMatch, placement: _Placement, unit_index: 
     return len(state.stack) - 1, parent
 
 
-def _has_open_clause(state: _State) -> bool:
-    return any(entry.key[0] != "annex" for entry in state.stack)
+def _has_open_clause(state: _State, *, beside_paragraphs: bool = False) -> bool:
+    """Return whether a clause is open; with `beside_paragraphs`, body-text items (recitals) do not count."""
+    return any(
+        entry.key[0] != "annex" and not (beside_paragraphs and entry.is_paragraph) for entry in state.stack
+    )
 
 
 def _opens_sequence(match: NumberMatch) -> bool:
@@ -708,10 +749,16 @@ def _plausible_rest(match: NumberMatch, text: str) -> bool:
     if not rest:
         return True
     first = rest[0]
+    if _BLANK_ITEM_REST.fullmatch(rest):
+        # A numbered blank line of a template (（1）；) whose fill-in space the text lost.
+        return True
     if first in ")）]】,，;；":
         return False
     if match.style == "dotted" and text[match.end : match.end + 1] in tuple(QUANTITY_SUFFIXES):
         # 1.5倍 or 2.5万 is a quantity, not clause 1.5.
+        return False
+    if match.style == "dotted" and _LETTER_REFERENCE.match(text, match.end):
+        # "1.C," wrapped from "Exhibit 1.C," is a reference, not clause 1 with a heading.
         return False
     single_number = match.style != "dotted" or len(match.values) == 1
     if single_number and match.style in LOWERCASE_SENSITIVE_STYLES and first.islower():
@@ -741,11 +788,13 @@ def _follows(previous: tuple[int, ...], current: tuple[int, ...], *, strict: boo
     return current[:-2] == previous[:-2] and previous[-2] < current[-2] <= previous[-2] + 1 + gap
 
 
-def _fit(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | None:
+def _fit(match: NumberMatch, state: _State, *, strict: bool, caps_item: bool = False) -> _Placement | None:
     """Return where the number fits on the stack, or None.
 
     `strict` is set for a line that may continue the previous line's sentence: it
     then starts a clause only as the exact next sibling or the first dotted child.
+    `caps_item` is set when the number is followed by an upper-case heading
+    (1. ESTABLISHMENT OF DISTRIBUTORSHIP).
     """
     key = _style_key(match)
     if match.style in STRONG_STYLE_RANKS:
@@ -757,7 +806,10 @@ def _fit(match: NumberMatch, state: _State, *, strict: bool) -> _Placement | Non
     elif key[0] == "dotted" and ("dotted", key[1] - 1) in keys:
         placement = _fit_dotted_child(match, state, strict=strict)
     elif match.value == 1 and not strict:
-        placement = _Placement(_new_list_depth(key, state), key)
+        depth = _new_list_depth(key, state)
+        if caps_item:
+            depth = _depth_above_paragraphs(state, depth)
+        placement = _Placement(depth, key)
     if placement is None and not strict:
         placement = _fit_under_article(match, state)
     return placement
@@ -769,7 +821,7 @@ def _fit_under_article(match: NumberMatch, state: _State) -> _Placement | None:
         return None
     for depth in range(len(state.stack) - 1, -1, -1):
         entry = state.stack[depth]
-        if entry.key[0] in ("zh_article", "en_article"):
+        if entry.key[0] in ("zh_article", "ko_article", "en_article"):
             if entry.values[-1] != match.values[0]:
                 return None
             return _Placement(depth + 1, _style_key(match))
@@ -851,6 +903,18 @@ def _new_list_depth(key: tuple[str, int], state: _State) -> int:
     return depth
 
 
+def _depth_above_paragraphs(state: _State, depth: int) -> int:
+    """Return `depth` raised above open body-text items, so a section heading after recitals is their sibling.
+
+    Lettered recitals (A. The Company's Business. The Company is ...) are paragraphs, and an
+    upper-case section heading such as 1. DEFINITIONS never belongs inside one.
+    """
+    # NOTE: a mixed-case heading (1. Definitions) after lettered recitals still nests under the last one.
+    while depth > 0 and state.stack[depth - 1].is_paragraph:
+        depth -= 1
+    return depth
+
+
 def _build_clauses(units: list[_Unit]) -> list[Clause]:
     clauses: list[Clause] = []
     ordinal_of: dict[int, int] = {}
@@ -910,6 +974,9 @@ MAX_HEADING_CHARS = 24
 MAX_HEADING_WORDS = 10
 
 _CJK_CHAR = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Korean headings (제2조 (위촉기간)) follow the CJK heading rules, but Korean lines are not
+# joined like CJK lines because Korean separates words with spaces.
+_HANGUL_CHAR = re.compile(r"[\uac00-\ud7af]")
 _LATIN_HEADING = re.compile(r"^(?P<h>[A-Z][^.;:!?]{0,100}?)[.:](?:\s|$)")
 _HEADING_SMALL_WORDS = frozenset(
     "a an and as at by for from in of on or the to with without under upon".split()
@@ -990,7 +1057,7 @@ def heading_from(lines: list[_Line], rest_start: int) -> str | None:
         return None
     if not rest:
         return None
-    if _CJK_CHAR.search(rest[:4]):
+    if _CJK_CHAR.search(rest[:4]) or _HANGUL_CHAR.search(rest[:4]):
         if first.is_full:
             return None
         candidate = rest.rstrip(":：").strip()

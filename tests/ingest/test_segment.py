@@ -709,3 +709,172 @@ def test_schedule_sections_from_three():
     assert by_number(clauses, "3.").level == 1
     assert by_number(clauses, "5.1").parent == by_number(clauses, "5.").ordinal
     assert schedule.text == "SCHEDULE 1\nTHIS SCHEDULE is made today.\nI. Propagation."
+
+
+def test_dot_letters_and_roman_items_nest():
+    clauses = segment(docx_doc(
+        "1. PURPOSE",
+        "a. The reseller may sell cards.",
+        "b. The cards keep their lives:",
+        "i. Select cards for nine months;",
+        "ii. Other cards for three months.",
+        "c. Orders are placed monthly.",
+        "2. EXCLUSIVITY",
+    ))
+    purpose = by_number(clauses, "1.")
+    letter_b = by_number(clauses, "b")
+    roman_one = by_number(clauses, "i")
+
+    assert numbers(clauses) == ["1.", "a", "b", "i", "ii", "c", "2."]
+    assert by_number(clauses, "a").parent == purpose.ordinal
+    assert letter_b.parent == purpose.ordinal
+    assert roman_one.parent == letter_b.ordinal
+    assert by_number(clauses, "ii").parent == letter_b.ordinal
+    assert by_number(clauses, "c").parent == purpose.ordinal
+    assert by_number(clauses, "2.").parent is None
+
+
+def test_dot_letter_i_after_g_is_roman():
+    letters = [f"{c}. Item {c}." for c in "abcdefg"]
+    clauses = segment(docx_doc("1. Shipping", *letters, "i. During period one.", "ii. During period two.",
+                               "h. One point is one dollar."))
+    by_text = {c.text: c for c in clauses}
+    letter_g = by_text["g. Item g."]
+
+    assert by_text["i. During period one."].parent == letter_g.ordinal
+    assert by_text["ii. During period two."].parent == letter_g.ordinal
+    assert by_text["h. One point is one dollar."].parent == clauses[0].ordinal
+
+
+def test_dot_letter_i_after_h_continues_letters():
+    letters = [f"{c}. Item {c}." for c in "abcdefghi"]
+    clauses = segment(docx_doc("1. Terms", *letters))
+    by_text = {c.text: c for c in clauses}
+
+    assert by_text["i. Item i."].parent == clauses[0].ordinal
+    assert by_text["i. Item i."].level == by_text["h. Item h."].level
+
+
+def test_upper_paren_letters_nest():
+    clauses = segment(docx_doc(
+        "1. Minimum Purchases. The Distributor shall buy:",
+        "(A) 375 units in the first year;",
+        "(B) 750 units in the next year.",
+        "(c) any violation by either of them of the patent.",
+    ))
+    first = by_number(clauses, "1.")
+
+    assert numbers(clauses) == ["1.", "(A)", "(B)"]
+    assert by_number(clauses, "(A)").parent == first.ordinal
+    assert by_number(clauses, "(B)").parent == first.ordinal
+
+
+def test_recitals_are_siblings_of_sections():
+    clauses = segment(docx_doc(
+        "DISTRIBUTOR AGREEMENT",
+        "RECITALS",
+        "A. The Company's Business. The Company sells an energy device.",
+        "B. Representations. The Distributor has the staff to sell it.",
+        "1. ESTABLISHMENT OF DISTRIBUTORSHIP",
+        "1.1 Grant. The Company appoints the Distributor.",
+    ))
+    section = by_number(clauses, "1.")
+
+    assert numbers(clauses) == ["A", "B", "1.", "1.1"]
+    assert by_number(clauses, "B").parent is None
+    assert section.parent is None
+    assert section.level == by_number(clauses, "A").level
+    assert by_number(clauses, "1.1").parent == section.ordinal
+
+
+def test_outline_letter_heading_keeps_children():
+    clauses = segment(docx_doc("A. GENERAL", "1. SCOPE", "2. TERM", "B. SPECIFIC", "1. PRICE"))
+
+    assert by_number(clauses, "2.").parent == by_number(clauses, "A").ordinal
+    assert clauses[-1].parent == by_number(clauses, "B").ordinal
+
+
+def test_exhibit_sub_label_kept_whole():
+    clauses = segment(docx_doc(
+        "1. Scope. Services.",
+        "IN WITNESS WHEREOF, the parties have signed this Agreement.",
+        "By: /s/ A", "Name: A",
+        "EXHIBIT 1",
+        "Trust terms.",
+        "EXHIBIT 1.A",
+        "Form of order.",
+        "EXHIBIT 1.B",
+        "Destruction certificate.",
+    ))
+
+    assert numbers(clauses)[-3:] == ["EXHIBIT 1", "EXHIBIT 1.A", "EXHIBIT 1.B"]
+
+
+def test_wrapped_exhibit_reference_not_clause():
+    clauses = segment(docx_doc(
+        "1. Destruction. Seller shall destroy the cards as set out in Exhibit",
+        "1.C, and destruction fees apply.",
+        "2. Fees. Seller pays the fees.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2."]
+
+
+def test_korean_articles():
+    clauses = segment(docx_doc(
+        "위촉계약서",
+        "제1조(목적)",
+        "본 계약은 위촉 조건을 정한다.",
+        "제2조 (위촉기간)",
+        "1. 위촉기간은 1년으로 한다.",
+        "제1조에 따른 목적은 변경할 수 없다.",
+        "제3조(수수료)",
+    ))
+    article_two = by_number(clauses, "제2조")
+
+    assert numbers(clauses) == ["제1조", "제2조", "1.", "제3조"]
+    assert article_two.heading == "(위촉기간)"
+    assert by_number(clauses, "1.").parent == article_two.ordinal
+    assert by_number(clauses, "제3조").parent is None
+
+
+def test_numbered_blank_lines():
+    clauses = segment(docx_doc(
+        "第四条 甲方提供的工作条件",
+        "1．提供技术资料：",
+        "（1）；",
+        "（2）；",
+        "（3）。",
+        "2．提供工作条件：",
+    ))
+
+    assert numbers(clauses) == ["第四条", "1．", "（1）", "（2）", "（3）", "2．"]
+    assert by_number(clauses, "（3）").parent == by_number(clauses, "1．").ordinal
+
+
+def test_checkbox_options_numbered():
+    clauses = segment(docx_doc(
+        "第二条 培训收费",
+        "（一）收费标准",
+        "其中：",
+        "☐1.培训费：元。",
+        "☐2.培训资料费：元。",
+        "☐3. 其他费用：。",
+        "（二）付费方式",
+    ))
+
+    assert numbers(clauses) == ["第二条", "（一）", "1.", "2.", "3.", "（二）"]
+    assert by_number(clauses, "3.").parent == by_number(clauses, "（一）").ordinal
+
+
+def test_rule_line_does_not_wrap_into_item():
+    rule = "-" * 60
+    clauses = segment(pdf_doc(
+        (1, "1. PENALTIES", False),
+        (1, "a. Penalties are calculated monthly.", False),
+        (1, "b. The example below shows one month:", False),
+        (1, rule, True),
+        (1, "d. Schoolpop pays penalties within thirty days.", False),
+    ))
+
+    assert numbers(clauses) == ["1.", "a", "b", "d"]

@@ -204,7 +204,9 @@ def test_federated_amendment_references_base():
 def test_limeenergy_distributor_nesting():
     _, clauses, fields, _ = analysed("en_cuad_distributor-agreement_limeenergy.pdf")
 
-    assert top_numbers(clauses)[:7] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
+    # The lettered recitals are top-level units, and the numbered sections follow as their siblings.
+    assert top_numbers(clauses)[:4] == ["A", "B", "C", "D"]
+    assert top_numbers(clauses)[4:11] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
     assert by_number(clauses, "1.1").parent == by_number(clauses, "1.").ordinal
     assert by_number(clauses, "2.1").parent == by_number(clauses, "2.").ordinal
     assert [role for role, _ in parties(fields)] == ["Company", "Distributor"]
@@ -415,10 +417,14 @@ def test_collaboration_schedule_sections(collaboration):
     schedule = by_number(clauses, "SCHEDULE 1")
     sections = [c for c in clauses if c.parent == schedule.ordinal]
 
-    assert [c.number for c in sections][:11] == [f"{n}." for n in range(3, 14)]
-    assert sections[0].page_start == 83
-    assert sections[0].heading == "RESEARCH AND DEVELOPMENT PLAN"
-    assert schedule.page_end == 83
+    # Two lettered paragraphs open the schedule; its numbered sections start at 3.
+    assert [c.number for c in sections][:2] == ["A", "B"]
+    numbered = sections[2:]
+    assert [c.number for c in numbered][:11] == [f"{n}." for n in range(3, 14)]
+    assert numbered[0].page_start == 83
+    assert numbered[0].heading == "RESEARCH AND DEVELOPMENT PLAN"
+    # Paragraph B carries the unnumbered plan text up to section 3.
+    assert sections[1].page_end == 83
     thirteen = next(c for c in sections if c.number == "13.")
     assert [c.number for c in clauses if c.parent == thirteen.ordinal] == ["13.1", "13.2"]
 
