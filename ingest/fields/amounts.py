@@ -184,3 +184,43 @@ def find_amounts(text: str) -> list[FoundAmount]:
         found.append(FoundAmount(start, end, value, code, False, text[start:end].strip()))
     found.sort(key=lambda amount: amount.start)
     return found
+
+
+# A table's unit note ("单位：元", "单位：万元") gives the currency and scale of its bare numbers.
+_TABLE_UNIT_NOTE = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(?P<unit>亿元|万元|元)")
+_BARE_NUMBER_CELL = re.compile(r"^\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$")
+TABLE_CELL_SEPARATOR = " | "
+# What may follow a total label in its cell: 合计（元）, 合计：.
+_LABEL_CELL_REST = re.compile(r"^\s*(?:[(（][^)）]{0,8}[)）])?\s*[:：]?\s*$")
+
+
+def find_table_row_amounts(text: str, label: re.Pattern[str]) -> list[FoundAmount]:
+    """Find the last bare number of each table row whose first cell is `label` (合计 | 3200).
+
+    Readers join table cells with " | ". A number in a cell has no currency of its own, so the
+    last unit note (单位：元) before the row gives its currency and scale; without one the value
+    is taken as written and the currency is None.
+    """
+    found: list[FoundAmount] = []
+    ascii_text = text.translate(FULLWIDTH_TO_ASCII)
+    offset = 0
+    for line in ascii_text.splitlines(keepends=True):
+        cells = line.rstrip("\r\n").split(TABLE_CELL_SEPARATOR)
+        numbers = [cell for cell in cells[1:] if _BARE_NUMBER_CELL.match(cell)]
+        if numbers and _is_label_cell(cells[0], label):
+            cell = numbers[-1].strip()
+            start = offset + line.rindex(cell)
+            notes = list(_TABLE_UNIT_NOTE.finditer(ascii_text, 0, offset))
+            unit = notes[-1]["unit"] if notes else None
+            value = _figure_value(cell, unit)
+            if value is not None:
+                end = start + len(cell)
+                found.append(FoundAmount(start, end, value, currency_code(unit), False, text[start:end]))
+        offset += len(line)
+    return found
+
+
+def _is_label_cell(cell: str, label: re.Pattern[str]) -> bool:
+    """Return whether a cell holds only `label`, with an optional unit in brackets or a colon."""
+    match = label.match(cell.strip())
+    return match is not None and _LABEL_CELL_REST.match(cell.strip()[match.end() :]) is not None

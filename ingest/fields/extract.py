@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from archive import notices
-from ingest.fields.amounts import FoundAmount, find_amounts
+from ingest.fields.amounts import FoundAmount, find_amounts, find_table_row_amounts
 from ingest.fields.dates import find_dates
 from ingest.fields.parties import find_parties
 from ingest.parsed import ParsedDocument
@@ -39,8 +39,19 @@ TITLE_SEARCH_LINES = 20
 
 _SIGNING_LABEL = re.compile(
     r"(签订日期|签署日期|签约日期|签订时间|签署时间|签约时间|签字日期|签章日期|"
-    r"\bdated\b|\bDated\b|made\s+(?:and\s+entered\s+into\s+)?(?:as\s+of|this|on)|entered\s+into\s+(?:as\s+of|on))"
+    r"\bdated\b|\bDated\b|made\s+(?:and\s+entered\s+into\s+)?(?:as\s+of|this|on)|entered\s+into\s+(?:as\s+of|on)|"
+    # "… and Y this 3rd day of May, 2011" and "as of the 1st day of": the preamble's own date.
+    r"\b(?:this|as\s+of\s+the)\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+day\s+of\b))"
 )
+# A document noun right before "dated": "Supply Agreement dated", "This Agreement, dated".
+_DOCUMENT_BEFORE_LABEL = re.compile(
+    r"(?:Agreement|Amendment|Contract|Lease|Order|Addendum)\s*,?\s*dated\s*$", re.IGNORECASE
+)
+# The last determiner before that noun shows whose date it is: "This Agreement, dated" is this
+# document's, "to the Supply Agreement dated" and "that certain Agreement dated" are another's.
+_DETERMINER = re.compile(r"\b(this|the|that|such|said)\b", re.IGNORECASE)
+# Characters before a label searched for the noun phrase that it qualifies.
+REFERENCE_WINDOW = 120
 _EFFECTIVE_LABEL = re.compile(
     r"生效日期|effective\s+(?:as\s+of|on|from)|[“\"]Effective\s+Date[”\"]", re.IGNORECASE
 )
@@ -61,8 +72,10 @@ _DOCUMENT_OBJECT = re.compile(r"《|合同|协议")
 _THIS_DOCUMENT = ("本", "此")
 # Labels of a party's signing date in a signature block: 日期：, 签署日期：, 签订时间：, Date:.
 _SIGNATURE_DATE_LABEL = re.compile(
-    r"(?:签订|签署|签约|签字|签章)?日期|(?:签订|签署|签约|签字|签章)时间|\bDated?\b"
+    r"(?:签订|签署|签约|签字|签章)?日期|(?:签订|签署|签约|签字|签章)时间|\b(?:Dated?|DATED?)\b"
 )
+# Text that only a signature block contains: a conformed signature, a testimonium, an acceptance.
+_SIGNATURE_MARK = re.compile(r"/s/|IN WITNESS WHEREOF|ACCEPTED AND AGREED", re.IGNORECASE)
 _EFFECTIVE_AFTER = re.compile(r"^[^，。；,;\n]{0,6}?生效")
 _EXPIRY_AFTER = re.compile(r"^\s*(?:止|届满|到期)")
 # Text just before a date that shows it belongs to another document: 原合同于…签订, 《…》.
@@ -172,6 +185,8 @@ def _labelled_date(
         text = clause.text
         dates = find_dates(text)
         for match in label.finditer(text):
+            if _is_reference_date_label(text, match):
+                continue
             for (start, end), value in dates:
                 if match.end() <= start <= match.end() + LABEL_DATE_WINDOW:
                     return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=match.group(0))
@@ -186,6 +201,19 @@ def _labelled_date(
             detail = verb.group(0).strip()
             return Field(name, text[start:end], value.isoformat(), clause.ordinal, detail=detail)
     return None
+
+
+def _is_reference_date_label(text: str, label: re.Match[str]) -> bool:
+    """Return whether a label such as "dated" qualifies another document named just before it."""
+    before = text[max(0, label.start() - REFERENCE_WINDOW) : label.end()]
+    if not _DOCUMENT_BEFORE_LABEL.search(before):
+        return False
+    # The noun phrase starts after the last sentence end, so "This" of an earlier sentence is not read.
+    phrase = re.split(r"[.;。；\n]\s", before)[-1]
+    # NOTE: "This Amendment to the Services Agreement, dated …" reads as a reference date because
+    # "the" comes last, although the date may belong to the amendment.
+    determiners = _DETERMINER.findall(phrase)
+    return bool(determiners) and determiners[-1].lower() != "this"
 
 
 def _names_other_document(after_verb: str) -> bool:
@@ -203,24 +231,35 @@ def _signature_labelled_date(clauses: list[Clause]) -> Field | None:
     A contract is concluded when the last party signs, so of 甲方 and 乙方 dates the later wins.
     Later signature blocks belong to annexes or amendments bound into the same file.
     """
-    for clause in clauses:
+    for index, clause in enumerate(clauses):
         if clause.role != ROLE_SIGNATURE:
             continue
-        text = clause.text
-        dates = find_dates(text)
-        labelled: list[Field] = []
-        for label in _SIGNATURE_DATE_LABEL.finditer(text):
-            for (start, end), value in dates:
-                if label.end() <= start <= label.end() + LABEL_DATE_WINDOW:
-                    labelled.append(
-                        Field("signing_date", text[start:end], value.isoformat(), clause.ordinal,
-                              detail=label.group(0))
-                    )
-                    break
+        block = [clause]
+        previous = clauses[index - 1] if index > 0 else None
+        if previous is not None and previous.role != ROLE_SIGNATURE and _SIGNATURE_MARK.search(previous.text):
+            # "ACCEPTED AND AGREED … Date: … /s/" may be segmented as a clause before the "BY:" lines.
+            block.insert(0, previous)
+        labelled = [found for part in block for found in _labelled_signature_dates(part)]
         if labelled:
             # ISO dates sort in date order.
             return max(labelled, key=lambda found: found.normalized or "")
     return None
+
+
+def _labelled_signature_dates(clause: Clause) -> list[Field]:
+    """Return the first date after each signing-date label of one signature clause."""
+    text = clause.text
+    dates = find_dates(text)
+    labelled: list[Field] = []
+    for label in _SIGNATURE_DATE_LABEL.finditer(text):
+        for (start, end), value in dates:
+            if label.end() <= start <= label.end() + LABEL_DATE_WINDOW:
+                labelled.append(
+                    Field("signing_date", text[start:end], value.isoformat(), clause.ordinal,
+                          detail=label.group(0))
+                )
+                break
+    return labelled
 
 
 def _signature_date(clauses: list[Clause]) -> Field | None:
@@ -274,6 +313,11 @@ def _pick_total(clauses: list[Clause]) -> tuple[FoundAmount | None, FoundAmount 
                 uppercase = next((a for a in near if a.uppercase), None)
                 if figures or uppercase:
                     return figures, uppercase, clause.ordinal
+            # An item table states its total as a bare number in the row of its label: 合计 | 3200.
+            # Of several such rows, the last one is taken because subtotals come before the total.
+            rows = find_table_row_amounts(clause.text, label_pattern)
+            if rows:
+                return rows[-1], None, clause.ordinal
     return None, None, None
 
 

@@ -10,7 +10,7 @@ CHINESE_ROLES = (
     "甲方", "乙方", "丙方", "丁方", "买方", "卖方", "买受人", "出卖人", "发包人", "承包人",
     "出租方", "出租人", "承租方", "承租人", "委托方", "委托人", "受托方", "受托人",
     "供方", "需方", "供货方", "采购方", "需求方", "服务方", "许可方", "被许可方",
-    "转让方", "受让方", "借款人", "贷款人",
+    "转让方", "受让方", "借款人", "贷款人", "验收方",
 )
 ENGLISH_ROLES = (
     "Party A", "Party B", "Party C", "Buyer", "Seller", "Purchaser", "Vendor", "Lessor", "Lessee",
@@ -40,15 +40,28 @@ _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|［[^］]*］")
 # stop stays because it ends "Inc." and "Ltd.".
 _NAME_TRIM = " \t\u3000:：,，;；。、"
 MIN_NAME_CHARS = 2
+# The readers join the cells of a table row with this separator.
+_TABLE_CELL_SEPARATOR = " | "
 # Party blocks sit in the first lines of a contract; later role lines are clause text.
 MAX_PARTY_LINES = 40
 
 _BETWEEN = re.compile(r"\bbetween\b", re.IGNORECASE)
 _DEFINED_TERM = re.compile(r"[(（]\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?[“\"']([^”\"']{1,40})[”\"']\s*[)）]")
 _DESCRIPTOR = re.compile(r",\s+(?:a|an)\s+\S.*$", re.IGNORECASE)
+# A relation written before the name: "and its Distributor, Acme, Inc.".
+_LEADING_DESCRIPTOR = re.compile(r"^(?:its|his|her|their|our)\s+[^,]{1,40},\s*", re.IGNORECASE)
 _AND_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+")
 # Defined terms in a preamble that name the document or a date, not a party.
 _NOT_A_PARTY_TERM = re.compile(r"Agreement|Amendment|Date|Contract", re.IGNORECASE)
+# A Korean preamble defines a party's term after its name: 가나상사주식회사(이하 "회사"라 한다).
+# NOTE: the name is the run of characters without spaces before the bracket, so a name written
+# with a space (주식회사 가나상사) keeps only its last word.
+_KOREAN_DEFINED_TERM = re.compile(
+    r"(?P<name>[^\s(（\[\]]{2,60})\s*[(（]\s*이하\s*[“”\"'‘’「]?\s*(?P<role>[^“”\"'‘’」)）]{1,12}?)\s*"
+    r"[“”\"'‘’」]?\s*(?:이?라고?|로)\s*(?:한다|함|칭한다|칭함)?\s*[)）]"
+)
+# Defined terms of a Korean preamble that name a contract (계약, 계약서, 약정서) rather than a party.
+_KOREAN_DOCUMENT_TERM = re.compile(r"계약|약정")
 # Characters of a preamble searched for "between X and Y".
 BETWEEN_WINDOW = 1200
 MAX_NAME_CHARS = 120
@@ -83,19 +96,20 @@ def find_role_parties(clauses: list[Clause]) -> list[Field]:
         if clause.role not in (ROLE_PREAMBLE, ROLE_SIGNATURE):
             continue
         for line in clause.text.splitlines()[:MAX_PARTY_LINES]:
-            # Table rows ("Customer: | Customer:") hold form labels, not a party line.
-            match = _ROLE_LINE.match(line) if " | " not in line else None
-            if not match:
-                continue
-            if match["alias"] and _SEAL_WORDS.search(match["alias"]):
-                continue
-            name = _clean_name(match["rest"])
-            if name is None or (match["role"], name) in seen:
-                continue
-            seen.add((match["role"], name))
-            fields.append(
-                Field("party", name, None, clause.ordinal, role=match["role"], detail=match["alias"])
-            )
+            # A table row puts each party in its own cell: "需方（甲方）：X | 供方（乙方）：Y".
+            for cell in line.split(_TABLE_CELL_SEPARATOR):
+                match = _ROLE_LINE.match(cell)
+                if not match:
+                    continue
+                if match["alias"] and _SEAL_WORDS.search(match["alias"]):
+                    continue
+                name = _clean_name(match["rest"])
+                if name is None or (match["role"], name) in seen:
+                    continue
+                seen.add((match["role"], name))
+                fields.append(
+                    Field("party", name, None, clause.ordinal, role=match["role"], detail=match["alias"])
+                )
         if fields and clause.role == ROLE_PREAMBLE:
             # The preamble named the parties; signature lines would only repeat them.
             break
@@ -112,6 +126,7 @@ def _parties_after_between(window: str, clause_ordinal: int) -> list[Field]:
         # The first party follows "between"; later ones follow the last "and".
         name = segment if not fields else _AND_SPLIT.split(segment)[-1]
         name = _DESCRIPTOR.sub("", name).strip(" ,;")
+        name = _LEADING_DESCRIPTOR.sub("", name)
         boundary = term.end()
         if len(name) > MAX_NAME_CHARS or not is_party_name(name):
             return []
@@ -136,6 +151,22 @@ def find_between_parties(clauses: list[Clause]) -> list[Field]:
     return []
 
 
+def find_korean_defined_parties(clauses: list[Clause]) -> list[Field]:
+    """Find the parties of a Korean preamble that defines each one: 회사명(이하 "회사"라 한다)."""
+    preamble = next((c for c in clauses if c.role == ROLE_PREAMBLE), None)
+    if preamble is None:
+        return []
+    fields: list[Field] = []
+    for match in _KOREAN_DEFINED_TERM.finditer(preamble.text):
+        name, role = match["name"], match["role"].strip()
+        if _KOREAN_DOCUMENT_TERM.search(name) or _KOREAN_DOCUMENT_TERM.search(role):
+            continue
+        if not is_party_name(name) or any(found.role == role for found in fields):
+            continue
+        fields.append(Field("party", name, None, preamble.ordinal, role=role))
+    return fields
+
+
 def find_parties(clauses: list[Clause]) -> list[Field]:
     """Find the parties of a document with their roles as written."""
-    return find_role_parties(clauses) or find_between_parties(clauses)
+    return find_role_parties(clauses) or find_between_parties(clauses) or find_korean_defined_parties(clauses)

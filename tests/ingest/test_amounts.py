@@ -1,8 +1,14 @@
+import re
 from decimal import Decimal
 
 import pytest
 
-from ingest.fields.amounts import find_amounts, parse_amount_figures, parse_rmb_uppercase
+from ingest.fields.amounts import (
+    find_amounts,
+    find_table_row_amounts,
+    parse_amount_figures,
+    parse_rmb_uppercase,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +94,28 @@ def test_find_amounts_dollar_currency():
 
     assert amount.currency == "USD"
     assert amount.value == Decimal("1250000.00")
+
+
+TOTAL_LABEL = re.compile(r"合计|总计")
+
+
+def test_table_row_total_uses_unit_note():
+    text = "单位：万元\n名称 | 金额\n设备 | 12\n合计 | 1,234.5\n"
+    (amount,) = find_table_row_amounts(text, TOTAL_LABEL)
+
+    assert amount.value == Decimal("12345000.00")
+    assert amount.currency == "CNY"
+    assert text[amount.start : amount.end] == "1,234.5"
+
+
+def test_table_row_total_takes_last_number():
+    text = " | ".join(["合计（元）", "3", "", "600"]) + "\n"
+    (amount,) = find_table_row_amounts(text, TOTAL_LABEL)
+
+    assert amount.value == Decimal("600.00")
+    assert amount.currency is None
+
+
+@pytest.mark.parametrize("text", ["合计金额为 | 500\n", "名称 | 合计 | 500\n", "合计 | 待定\n", "合计 500\n"])
+def test_table_row_total_needs_label_cell(text):
+    assert find_table_row_amounts(text, TOTAL_LABEL) == []

@@ -20,6 +20,8 @@ from ingest.fields.dates import MonthDay, find_dates, parse_chinese_date, parse_
         ("2024-03-05", dt.date(2024, 3, 5)),
         ("dated as of January 1, 2004", dt.date(2004, 1, 1)),
         ("made this 1st day of April, 2007", dt.date(2007, 4, 1)),
+        ("made this 14 day of October 2016", dt.date(2016, 10, 14)),
+        ("as of the 2nd day of March, 2021", dt.date(2021, 3, 2)),
     ],
 )
 def test_parse_chinese_date_forms(text, expected):

@@ -305,3 +305,134 @@ def test_demo_amendment_signing_date(tmp_path):
 
     assert signing.normalized == "2024-05-20"
     assert clauses[signing.clause_ordinal].role == "signature"
+
+
+def test_day_of_month_preamble_is_signing_date():
+    _, fields, _, _ = extract(
+        "DISTRIBUTOR AGREEMENT",
+        "THIS DISTRIBUTOR AGREEMENT (the \"Agreement\") is made by and between Alpha Corp., a Delaware "
+        "corporation (\"Company\") and Beta LLC (\"Distributor\") this 3rd day of May, 2011.",
+        "1. Appointment. Company appoints Distributor.",
+    )
+
+    assert fields["signing_date"].normalized == "2011-05-03"
+
+
+def test_as_of_the_day_of_is_signing_date():
+    _, fields, _, _ = extract(
+        "SUPPLY AGREEMENT",
+        "This Supply Agreement is made by Gamma Inc. and Delta Ltd. as of the 1st day of March, 2021.",
+        "1. Supply. Gamma shall supply the goods.",
+    )
+
+    assert fields["signing_date"].normalized == "2021-03-01"
+
+
+def test_amended_agreement_date_not_signing():
+    _, fields, _, _ = extract(
+        "FIRST AMENDMENT TO SUPPLY AGREEMENT",
+        "This Second Amendment (“Amendment”) to the Purchase Agreement dated May 2, 2015 between "
+        "Alpha Corporation (“Alpha”) and Beta Corporation (“Beta”) (the “Agreement”) is made this "
+        "14 day of October 2016.",
+        "1. Term. The term of the Agreement is extended by one year.",
+    )
+    signing = fields["signing_date"]
+
+    assert signing.normalized == "2016-10-14"
+    assert signing.value == "14 day of October 2016"
+
+
+def test_this_agreement_dated_is_signing_date():
+    _, fields, _, _ = extract(
+        "AMENDMENT TO SERVICES AGREEMENT",
+        "This AMENDMENT TO LICENSE AGREEMENT, dated and effective as of July 8, 2012, is made between "
+        "Alpha Company (the “Adviser”) and Beta Company (“Provider”).",
+        "1. Fees. The fees are unchanged.",
+    )
+
+    assert fields["signing_date"].normalized == "2012-07-08"
+
+
+def test_acceptance_dates_before_signature_lines():
+    clauses, fields, _, _ = extract(
+        "SUPPLY AGREEMENT",
+        "1. Supply. Seller shall supply the product.",
+        "2. Price. Buyer shall pay the price.",
+        "BUYER SELLER",
+        "ACCEPTED AND AGREED TO BY BUYER Alpha Company DATE OF: Alpha Inc. March 3, 2022 "
+        "Date: February 14, 2022 /s/ A. Buyer /s/ B. Seller",
+        "BY: A. Buyer BY: B. Seller",
+        "Title: President Title: Vice President",
+    )
+    signing = fields["signing_date"]
+    roles = [clause.role for clause in clauses]
+
+    assert "signature" in roles
+    assert signing.normalized == "2022-03-03"
+
+
+def test_acceptance_party_role():
+    _, _, parties, _ = extract("验收单", "本单位收到下列物品，数量无误。", "验收方：华南仪器设备有限公司", "验收日期：")
+
+    assert [(p.role, p.value) for p in parties] == [("验收方", "华南仪器设备有限公司")]
+
+
+def test_party_role_in_table_cell():
+    doc = ParsedDocument(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (
+            Block("设备采购合同", paragraph_index=0),
+            Block(
+                "需方（甲方）：东海科技股份有限公司 | 供方（乙方）：{{r supplierName }}",
+                paragraph_index=1,
+                cells=("需方（甲方）：东海科技股份有限公司", "供方（乙方）：{{r supplierName }}"),
+            ),
+            Block("第一条 标的", paragraph_index=2),
+            Block("需方（甲方）： | 供方（乙方）：", paragraph_index=3, cells=("需方（甲方）：", "供方（乙方）：")),
+        ),
+    )
+    fields, _ = extract_fields(doc, segment(doc))
+    parties = [f for f in fields if f.name == "party"]
+
+    assert [(p.role, p.value, p.detail) for p in parties] == [("需方", "东海科技股份有限公司", "甲方")]
+
+
+def test_between_party_after_relation_phrase():
+    _, _, parties, _ = extract(
+        "RESELLER AGREEMENT",
+        "This Agreement is entered into by and between Alpha Services, L.L.C., an Ohio limited "
+        "liability company (\"Alpha\"), and its Distributor, Beta, Inc., a Texas corporation (\"Beta\").",
+        "a. Alpha will provide Beta the cards.",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [("Alpha", "Alpha Services, L.L.C."), ("Beta", "Beta, Inc.")]
+
+
+def test_korean_defined_term_party():
+    _, _, parties, _ = extract(
+        "위촉 계약서",
+        "가나다상사주식회사(이하 “회사”라 한다)는 판매대행계약서(이하 “대행 계약”이라 한다)에 따라 "
+        "[ ]을 판매인으로 위촉한다.",
+        "제1조(목적)",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [("회사", "가나다상사주식회사")]
+
+
+def test_total_from_table_row():
+    doc = ParsedDocument(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (
+            Block("验收单", paragraph_index=0),
+            Block("单位：元", paragraph_index=1),
+            Block("名称 | 数量 | 单价 | 金额", paragraph_index=2, cells=("名称", "数量", "单价", "金额")),
+            Block("书架 | 4 | 300 | 1200", paragraph_index=3, cells=("书架", "4", "300", "1200")),
+            Block("台灯 | 10 | 85 | 850", paragraph_index=4, cells=("台灯", "10", "85", "850")),
+            Block("合计 | 2050", paragraph_index=5, cells=("合计", "2050")),
+        ),
+    )
+    fields, _ = extract_fields(doc, segment(doc))
+    by_name = {f.name: f for f in fields}
+
+    assert by_name["total_amount"].normalized == "2050.00"
+    assert by_name["currency"].normalized == "CNY"
