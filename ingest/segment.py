@@ -10,6 +10,9 @@ entries, page furniture and wrapped continuations of a sentence never start one.
 第X章 > 第X条 / Article, depth for dotted numbers, and for the other list styles
 the order in which the document first uses them.
 
+Replacement text that an amending clause quotes after a colon ("amended to read: “4. …”")
+belongs to that clause, so the numbers inside the quotation start no clause.
+
 A signature block may sit in the middle of a document (a 协议书 signed before its
 通用条款, a signature page before the exhibits). It ends where numbered text resumes
 and never grows beyond a short span, and the text after it is segmented afresh.
@@ -112,14 +115,24 @@ MAX_SIGNATURE_LINE_CHARS = 60
 MAX_SIGNATURE_LINES = 24
 MAX_SIGNATURE_PAGES = 2
 
-# A sub-annex label (EXHIBIT 1.A, Schedule 2.1) is kept whole. A point followed by a space
-# ends the label instead.
+# A sub-annex or compound label (EXHIBIT 1.A, Schedule 2.1, Exhibit AA-1, 附件2-1) is kept
+# whole. A point or dash followed by a space ends the label instead.
 _ANNEX = re.compile(
-    r"^\s*(?P<n>(?:附件|附表|附录)\s*[0-9一二三四五六七八九十]{0,3}"
+    r"^\s*(?P<n>(?:附件|附表|附录)\s*(?:[0-9A-Z]{1,3}|[一二三四五六七八九十]{1,3})?(?:[-.－][0-9A-Z]{1,2}){0,2}"
     r"|(?:EXHIBIT|Exhibit|SCHEDULE|Schedule|APPENDIX|Appendix|ANNEX|Annex|ATTACHMENT|Attachment|"
-    r"AMENDMENT|Amendment)\s+[A-Z0-9]{1,3}(?:-\d{1,2}|\.[A-Z0-9]{1,2})?\b)"
+    r"AMENDMENT|Amendment)\s+[A-Z0-9]{1,3}(?:[-.][A-Z0-9]{1,2}){0,2}\b)"
     r"\s*[:：.、—–-]?\s*(?P<rest>.{0,80})$"
 )
+
+# Quotation marks around replacement text that an amending clause introduces. Curly marks
+# nest, so a defined term quoted inside the quotation (the “Term”) leaves its depth unchanged.
+_OPENING_QUOTE = "“"
+_CLOSING_QUOTE = "”"
+_STRAIGHT_QUOTE = '"'
+_QUOTATION_INTRODUCERS = (":", "：")
+# A quotation that does not close within this many lines is treated as a stray mark.
+# NOTE: the limit is a guess, and a longer quoted replacement keeps its inner numbers as boundaries.
+MAX_QUOTATION_LINES = 200
 
 # A line among the first or last few of a page that recurs on at least this share of the pages
 # (and this many) is a running header or footer.
@@ -239,27 +252,38 @@ class _Walk:
     seen_signature: bool = False
     # The open annex's heading line, compared without spaces, dashes and case.
     annex_heading: str | None = None
+    # Index of the last line of a quotation that the current clause introduces (replacement
+    # text of an amendment), or -1. Lines up to it belong to that clause.
+    quotation_end: int = -1
 
     def run(self) -> list[_Unit]:
         for index, line in enumerate(self.lines):
             if line.is_furniture:
                 continue
+            if index <= self.quotation_end:
+                # "4." inside a quoted replacement section numbers the quoted text, not this document.
+                self.units[-1].lines.append(line)
+                continue
             if self.in_signature and self._extend_signature(index, line):
                 continue
             self._take(index, line)
+            if self.units and self.units[-1].role == ROLE_CLAUSE:
+                self.quotation_end = _introduced_quotation_end(self.lines, index)
         return self.units
 
     def _take(self, index: int, line: _Line) -> None:
         if line.in_toc:
             self._add_to_contents(line)
             return
-        # NOTE: signature markers count only after the first clause, and annex headings only
-        # after a signature block, so an annex with no signature before it stays in the last clause.
+        # Signature markers count only after the first clause. Annex headings count after a
+        # signature block or a numbered clause, because a line above the first clause (a
+        # filing's "EXHIBIT 10.2" stamp) belongs to the cover, not to an annex.
         if self.seen_clause and _starts_signature(self.lines, index):
             self.units.append(_Unit(ROLE_SIGNATURE, None, 0, None, [line]))
             self.in_signature = self.seen_signature = True
             return
-        if self.seen_signature and self._opens_next_annex(index, line):
+        annex_allowed = self.seen_signature or self.seen_numbered_clause
+        if annex_allowed and self._opens_next_annex(index, line):
             return
         opens_document = line.is_title and self._after_numbered_text()
         if opens_document and _follows_sentence_end(self.lines, index):
@@ -343,11 +367,10 @@ class _Walk:
     def _opens_next_annex(self, index: int, line: _Line) -> bool:
         """Open an annex on a heading line that names another annex or part than the open one."""
         annex = _ANNEX.match(line.text) if not (line.block.cells or line.is_toc) else None
-        if annex is None or line.is_full or not _follows_sentence_end(self.lines, index):
+        if annex is None or line.is_full or not _annex_stands_alone(self.lines, index):
             # "…shall be set forth in" / "ANNEX I." is a sentence naming an annex.
             return False
-        rest = annex.group("rest").strip()
-        if rest and not (_is_latin_heading(rest) or _is_cjk_heading(rest)):
+        if not _is_annex_title(annex.group("rest").strip()):
             return False
         # A running header repeats the open annex's heading on every page.
         if _annex_key(line.text) == self.annex_heading:
@@ -392,6 +415,85 @@ class _Walk:
 
 def _annex_key(heading: str) -> str:
     return re.sub(r"[\s\-–—:：.、]", "", heading).upper()
+
+
+def _introduced_quotation_end(lines: list[_Line], index: int) -> int:
+    """Return the index of the line that closes a quotation introduced on line `index`, or -1.
+
+    A quotation is introduced when its opening mark follows a colon, on the same line
+    ("amended to read: “3. Term") or at the start of the line after one ending in a colon.
+    It must close within MAX_QUOTATION_LINES lines, so a stray mark does not swallow the rest.
+    """
+    text = lines[index].text
+    opening = _unclosed_quote_start(text)
+    if opening is None:
+        return -1
+    before = text[:opening].rstrip()
+    if before:
+        introduced = before.endswith(_QUOTATION_INTRODUCERS)
+    else:
+        previous = next((other for other in reversed(lines[:index]) if not other.is_furniture), None)
+        introduced = previous is not None and previous.text.rstrip().endswith(_QUOTATION_INTRODUCERS)
+    if not introduced:
+        return -1
+    mark = text[opening]
+    depth = _quote_depth(text[opening:], mark)
+    following = islice(enumerate(lines[index + 1 :], start=index + 1), MAX_QUOTATION_LINES)
+    for later_index, later in following:
+        if later.is_furniture:
+            continue
+        if mark == _STRAIGHT_QUOTE:
+            depth = (depth + later.text.count(_STRAIGHT_QUOTE)) % 2
+        else:
+            depth += _quote_depth(later.text, mark)
+        if depth <= 0:
+            return later_index
+    return -1
+
+
+def _unclosed_quote_start(text: str) -> int | None:
+    """Return the offset of the outermost quotation mark that `text` opens and leaves open, or None."""
+    open_at: list[int] = []
+    straight_at: int | None = None
+    for offset, char in enumerate(text):
+        if char == _OPENING_QUOTE:
+            open_at.append(offset)
+        elif char == _CLOSING_QUOTE and open_at:
+            open_at.pop()
+        elif char == _STRAIGHT_QUOTE:
+            straight_at = offset if straight_at is None else None
+    starts = [offset for offset in (open_at[0] if open_at else None, straight_at) if offset is not None]
+    return min(starts) if starts else None
+
+
+def _quote_depth(text: str, mark: str) -> int:
+    """Return the change in quotation depth over `text`: opened minus closed curly marks, or the parity of straight ones."""
+    if mark == _STRAIGHT_QUOTE:
+        return text.count(_STRAIGHT_QUOTE) % 2
+    return text.count(_OPENING_QUOTE) - text.count(_CLOSING_QUOTE)
+
+
+def _annex_stands_alone(lines: list[_Line], index: int) -> bool:
+    """Return whether an annex heading line starts its own paragraph instead of wrapping a sentence.
+
+    A DOCX paragraph never continues the one before it, so only a PDF line needs the line
+    above to end a sentence or to be another annex heading (Schedule 1 over Exhibit AA-1).
+    """
+    block = lines[index].block
+    if block.page is None or block.bbox is None:
+        return True
+    if _follows_sentence_end(lines, index):
+        return True
+    previous = next((other for other in reversed(lines[:index]) if not other.is_furniture), None)
+    if previous is None or previous.is_full:
+        return False
+    heading = _ANNEX.match(previous.text)
+    return heading is not None and _is_annex_title(heading.group("rest").strip())
+
+
+def _is_annex_title(rest: str) -> bool:
+    """Return whether the text after an annex label is empty or a short title, not a sentence."""
+    return not rest or _is_latin_heading(rest) or _is_cjk_heading(rest)
 
 
 def _follows_sentence_end(lines: list[_Line], index: int) -> bool:

@@ -878,3 +878,121 @@ def test_rule_line_does_not_wrap_into_item():
     ))
 
     assert numbers(clauses) == ["1.", "a", "b", "d"]
+
+
+def test_letter_exhibits_without_signature():
+    clauses = segment(docx_doc(
+        "1. SERVICES",
+        "Company provides the Services.",
+        "2. MISCELLANEOUS",
+        "[Optional: add further terms here]",
+        "EXHIBIT A",
+        "Implementation Plan",
+        "1. Data migration.",
+        "[Describe the milestones here]",
+        "EXHIBIT B",
+        "Support Hours",
+    ))
+    exhibit_a = by_number(clauses, "EXHIBIT A")
+
+    assert numbers(clauses) == ["1.", "2.", "EXHIBIT A", "1.", "EXHIBIT B"]
+    assert exhibit_a.level == 0
+    assert clauses[-2].parent == exhibit_a.ordinal
+
+
+def test_filing_stamp_before_clauses_not_annex():
+    clauses = segment(docx_doc(
+        "EXHIBIT 10.2",
+        "SUPPLY AGREEMENT",
+        "This Agreement is made between Seller and Buyer.",
+        "1. Supply. Seller sells the goods.",
+    ))
+
+    assert numbers(clauses) == ["1."]
+    assert clauses[0].role == "preamble"
+
+
+def test_compound_exhibit_under_schedule_pdf():
+    clauses = segment(pdf_doc(
+        (1, "1. New Exhibits. New Exhibit AA-1 is attached.", False),
+        (1, "2. Pricing. New Exhibit D-1 is attached.", False),
+        (1, "IN WITNESS WHEREOF, the parties have signed this Amendment.", False),
+        (2, "Schedule 1", False),
+        (2, "Exhibit AA-1", False),
+        (2, "Drawing 17, revision C", False),
+        (3, "Schedule 2", False),
+        (3, "Exhibit D-1", False),
+        (3, "Pricing", False),
+    ))
+
+    assert numbers(clauses) == ["1.", "2.", "Schedule 1", "Exhibit AA-1", "Schedule 2", "Exhibit D-1"]
+    assert by_number(clauses, "Exhibit D-1").page_start == 3
+
+
+def test_chinese_annex_compound_label():
+    clauses = segment(docx_doc(
+        "第一条 标的",
+        "买卖办公设备。",
+        "附件2-1 设备清单",
+        "一、台式电脑。",
+    ))
+
+    assert numbers(clauses) == ["第一条", "附件2-1", "一、"]
+
+
+def test_quoted_replacement_items_pdf():
+    clauses = segment(pdf_doc(
+        (1, "1. Amendment to Exhibit A. Exhibit A to the Agreement is supplemented with the following text", True),
+        (1, "in full as set out here:", False),
+        (1, "“3. Hosting. The provider runs the platform in two data centres.", False),
+        (1, "4. Backups. The provider copies the “Customer Data” every night.", False),
+        (1, "5. Reporting. The provider sends a monthly uptime report.", False),
+        (1, "Items 3 to 5 apply from the first day of the renewal term.”", False),
+        (1, "2. Effect. All other terms remain in force.", False),
+    ))
+    amending = by_number(clauses, "1.")
+
+    assert numbers(clauses) == ["1.", "2."]
+    assert "4. Backups." in amending.text
+    assert "5. Reporting." in amending.text
+
+
+def test_quotation_opened_after_colon_inline():
+    clauses = segment(docx_doc(
+        "1. Term. Section 3 of the Agreement is amended to read: “3. Term. The term is two years.",
+        "4. Renewal. The term renews for one year.”",
+        "2. Effect. All other terms remain in force.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2."]
+
+
+def test_straight_quoted_replacement_items():
+    clauses = segment(docx_doc(
+        "1. Notices. Section 3 is replaced as follows:",
+        '"3. Notices. Notices are given in writing.',
+        '4. Assignment. Neither party may assign this Agreement."',
+        "2. Counterparts. This Amendment may be signed in counterparts.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2."]
+
+
+def test_unclosed_quotation_keeps_numbering():
+    clauses = segment(docx_doc(
+        "1. Definitions. Terms are defined as follows: “Services",
+        "2. Fees. Customer pays the fees.",
+        "3. Term. The term is one year.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2.", "3."]
+
+
+def test_quotation_without_colon_keeps_numbering():
+    clauses = segment(docx_doc(
+        "1. Scope. The parties call this the “Revised",
+        "Specifications” in what follows.",
+        "2. Fees. Customer pays the fees.",
+    ))
+
+    assert numbers(clauses) == ["1.", "2."]

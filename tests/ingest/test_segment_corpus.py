@@ -201,6 +201,36 @@ def test_federated_amendment_references_base():
     assert dt.date(2004, 1, 1) in references.dates
 
 
+def test_federated_amendment_quoted_items_stay():
+    _, clauses, _, _ = analysed("en_cuad_services-agreement_federated_amendment2.pdf")
+    amending_lines = by_number(clauses, "1.").text.splitlines()
+
+    # Items 4 and 5 belong to the quoted replacement text of an exhibit inside clause 1.
+    assert top_numbers(clauses) == ["1.", "2."]
+    assert any(line.startswith("4. ") for line in amending_lines)
+    assert any(line.startswith("5. ") for line in amending_lines)
+    assert by_number(clauses, "2.").page_start == 1
+
+
+def test_cerus_compound_exhibit_labels():
+    _, clauses, _, _ = analysed("en_cuad_first-amendment_supply-manufacturing_cerus.pdf")
+    annexes = [number for number in top_numbers(clauses) if number[0] in "ES"]
+
+    assert annexes == [
+        "Schedule 1", "Exhibit AA-1", "Exhibit AA-2", "Exhibit AA-3", "Exhibit AA-4",
+        "Schedule 2", "Exhibit D-1", "SCHEDULE 3",
+    ]
+    assert by_number(clauses, "Exhibit AA-1").page_start == 4
+    assert by_number(clauses, "Exhibit D-1").page_start == 8
+
+
+def test_yc_saas_letter_exhibits():
+    _, clauses, _, _ = analysed("en_yc-form-saas-agreement.docx")
+
+    assert top_numbers(clauses)[-3:] == ["EXHIBIT A", "EXHIBIT B", "EXHIBIT C"]
+    assert by_number(clauses, "EXHIBIT B").heading is not None
+
+
 def test_limeenergy_distributor_nesting():
     _, clauses, fields, _ = analysed("en_cuad_distributor-agreement_limeenergy.pdf")
 
