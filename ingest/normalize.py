@@ -82,3 +82,20 @@ def _fold_compatibility(text: str) -> str:
     for index in range(0, len(pieces), 2):
         pieces[index] = unicodedata.normalize("NFKC", pieces[index])
     return "".join(pieces)
+
+
+# East Asian Width classes of characters set without spaces between words (CJK, full width).
+_WIDE_WIDTHS = ("W", "F")
+
+
+def join_wrapped(before: str, after: str) -> str:
+    """Join two wrapped lines: directly next to a CJK or full-width character, else by a space."""
+    if not before:
+        return after
+    if _is_wide(before[-1]) or _is_wide(after[0]):
+        return before + after
+    return f"{before} {after}"
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in _WIDE_WIDTHS

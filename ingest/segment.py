@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
+from ingest.normalize import join_wrapped
 from ingest.numbering import (
     FULLWIDTH_TO_ASCII,
     STRONG_STYLE_RANKS,
@@ -1140,10 +1141,8 @@ def join_lines(lines: list[_Line]) -> str:
             # A word broken at the line end with a hyphen.
             parts[-1] = before[:-1]
             parts.append(text)
-        elif _CJK_CHAR.match(before[-1]) or _CJK_CHAR.match(text[0]):
-            parts.append(text)
         else:
-            parts.append(" " + text)
+            parts[-1] = join_wrapped(before, text)
     return "".join(parts)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import ctypes
-import unicodedata
 from dataclasses import dataclass
 from statistics import median
 from typing import Callable, NamedTuple
@@ -27,7 +26,7 @@ from typing import Callable, NamedTuple
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.normalize import normalize_text
+from ingest.normalize import join_wrapped, normalize_text
 from ingest.parsed import BBox
 from ingest.readers.pdf_glyphs import Glyph, display_transform
 from ingest.readers.pdf_lines import LineParams, group_lines
@@ -56,7 +55,6 @@ OPEN_ROW_EXTENT_TOLERANCE = 3.0
 MAX_FORM_DEPTH = 8
 # East Asian Width classes (Unicode UAX #11) of CJK and full-width characters, next to which
 # wrapped lines join without a space.
-_WIDE_WIDTHS = ("W", "F")
 
 _Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -546,16 +544,3 @@ def cell_text(glyphs: list[Glyph], line_params: LineParams = LineParams()) -> st
         if piece:
             text = join_wrapped(text, piece)
     return text
-
-
-def join_wrapped(before: str, after: str) -> str:
-    """Join two lines of a cell: directly next to a CJK or full-width character, else by a space."""
-    if not before:
-        return after
-    if _is_wide(before[-1]) or _is_wide(after[0]):
-        return before + after
-    return f"{before} {after}"
-
-
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in _WIDE_WIDTHS
