@@ -50,7 +50,7 @@ def _page_record(
     return {
         "page": number,
         "chars": quality.visible,
-        # A page that failed the gate contributes no text, so its share would say nothing.
+        # A page that failed the gate contributes no text, so a share would carry no information.
         "expected_share": None if needs_ocr else round(quality.expected_share, 4),
         "needs_ocr": needs_ocr,
         "reason": reason,

@@ -1,4 +1,4 @@
-"""What ingesting one file produced, as the CLI and the API report it."""
+"""The outcome of ingesting one file, as the CLI and the API report it."""
 
 from __future__ import annotations
 
