@@ -212,6 +212,12 @@ class _State:
     strong_last: dict[str, int] = field(default_factory=dict)
     # Rank of each list style in the order the document first uses it.
     learned_rank: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Set while the innermost open clause ends with a colon (按下列方式支付：), so a new list
+    # nests under it whatever rank its style had before.
+    top_introduces_list: bool = False
+    # Style key and values of an item number that ends the innermost open clause's last line
+    # (2．登记材料：（1）), so the next line's （2） continues that inline list.
+    top_tail_number: tuple[tuple[str, int], tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +358,9 @@ class _Walk:
         self, index: int, line: _Line, state: _State, *, strict: bool, new_sequence: bool = False
     ) -> bool:
         late_start = None if _has_open_clause(state, beside_paragraphs=True) else self._late_start_confirmed(index)
+        last_line = self._top_clause_last_line(state)
+        state.top_introduces_list = last_line is not None and last_line.endswith((":", "："))
+        state.top_tail_number = _tail_number(last_line) if last_line else None
         placed = _place_clause(line, state, len(self.units), strict=strict, late_start=late_start,
                                new_sequence=new_sequence)
         if placed is None:
@@ -364,6 +373,15 @@ class _Walk:
         self.units.append(unit)
         self.seen_clause = self.seen_numbered_clause = True
         return True
+
+    def _top_clause_last_line(self, state: _State) -> str | None:
+        """Return the last line so far when it belongs to the innermost open clause, else None."""
+        if not state.stack or not self.units:
+            return None
+        last = self.units[-1]
+        if state.stack[-1].unit != len(self.units) - 1 or last.role != ROLE_CLAUSE or not last.lines:
+            return None
+        return last.lines[-1].text
 
     def _opens_next_annex(self, index: int, line: _Line) -> bool:
         """Open an annex on a heading line that names another annex or part than the open one."""
@@ -414,6 +432,18 @@ class _Walk:
         return confirmed
 
 
+def _tail_number(text: str) -> tuple[tuple[str, int], tuple[int, ...]] | None:
+    """Return the style key and values of a bracketed item number that ends `text`, or None."""
+    folded = text.translate(FULLWIDTH_TO_ASCII).rstrip()
+    start = folded.rfind("(")
+    if start <= 0:
+        return None
+    for match in match_numbers(folded[start:]):
+        if not folded[start + match.rest_start :].strip():
+            return _style_key(match), match.values
+    return None
+
+
 def _annex_key(heading: str) -> str:
     return re.sub(r"[\s\-–—:：.、]", "", heading).upper()
 
@@ -454,6 +484,8 @@ def _introduced_quotation_end(lines: list[_Line], index: int) -> int:
 
 def _unclosed_quote_start(text: str) -> int | None:
     """Return the offset of the outermost quotation mark that `text` opens and leaves open, or None."""
+    if _OPENING_QUOTE not in text and _STRAIGHT_QUOTE not in text:
+        return None
     open_at: list[int] = []
     straight_at: int | None = None
     for offset, char in enumerate(text):
@@ -548,10 +580,16 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
     # measured against the middle of the page instead.
     page_centres = {page.number: page.width / 2 for page in doc.pages if page.width > 0}
     lines: list[_Line] = []
+    # An opening bracket alone on its line (（ then 5）。 below it in a template) belongs to the next line.
+    bracket = ""
     for block in doc.blocks:
         text = block.text.strip()
         if not text:
             continue
+        if is_pdf and text in ("(", "（"):
+            bracket += text
+            continue
+        text, bracket = bracket + text, ""
         line = _Line(block, text)
         furniture = any(pattern.search(text) for pattern in _FURNITURE) or _running_key(text) in running
         line.is_furniture = is_pdf and furniture
@@ -565,6 +603,7 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
         if is_pdf:
             # Contents entries run to the margin through their leaders; each stays its own line.
             line.is_full = line_is_full(line.block, text_edges) and not line.in_toc
+            line.is_full = line.is_full and not _is_centred_heading(line.block, text_edges, page_centres)
             line.is_continuation = previous is not None and _continues(previous)
         line.is_caps_heading = _is_caps_heading(line, text_edges)
         line.is_title = _is_title_line(line, page_centres)
@@ -857,8 +896,9 @@ def _plausible_rest(match: NumberMatch, text: str) -> bool:
         return True
     if first in ")）]】,，;；":
         return False
-    if match.style == "dotted" and text[match.end : match.end + 1] in tuple(QUANTITY_SUFFIXES):
-        # 1.5倍 or 2.5万 is a quantity, not clause 1.5.
+    is_decimal = len(match.values) > 1
+    if match.style == "dotted" and is_decimal and text[match.end : match.end + 1] in tuple(QUANTITY_SUFFIXES):
+        # 1.5倍 or 2.5万 is a quantity, not clause 1.5; 2.分期付款 is clause 2.
         return False
     if match.style == "dotted" and _LETTER_REFERENCE.match(text, match.end):
         # "1.C," wrapped from "Exhibit 1.C," is a reference, not clause 1 with a heading.
@@ -915,6 +955,10 @@ def _fit(match: NumberMatch, state: _State, *, strict: bool, caps_item: bool = F
         placement = _Placement(depth, key)
     if placement is None and not strict:
         placement = _fit_under_article(match, state)
+    tail = state.top_tail_number
+    if placement is None and tail is not None and tail[0] == key and _follows(tail[1], match.values, strict=True):
+        # The list's first item ended the clause line above, so this item opens the list's own entry.
+        placement = _Placement(len(state.stack), key)
     return placement
 
 
@@ -992,7 +1036,7 @@ def _new_list_depth(key: tuple[str, int], state: _State) -> int:
     stack = state.stack
     rank = state.learned_rank.get(key)
     depth = len(stack)
-    if rank is None:
+    if rank is None or state.top_introduces_list:
         return depth
     while depth > 0:
         top = stack[depth - 1]
@@ -1072,6 +1116,11 @@ MIN_EDGE_LINE_CHARS = 12
 MIN_EDGE_LINES = 6
 # A wrapped line covers at least this share of the text width; short right-aligned lines do not.
 FULL_LINE_MIN_WIDTH = 0.7
+# A centred line indented more than this many font sizes from the left text edge is a heading,
+# beyond the two-character first-line indent of a Chinese paragraph.
+CENTRED_HEADING_MIN_INDENT_EMS = 2.5
+# ...and no wider than this share of the page, since a full body line is centred too.
+CENTRED_HEADING_MAX_PAGE_SHARE = 0.6
 # A heading is at most this many CJK characters or Latin words.
 MAX_HEADING_CHARS = 24
 MAX_HEADING_WORDS = 10
@@ -1121,6 +1170,23 @@ def line_is_full(block: Block, edges: dict[int, tuple[float, float]]) -> bool:
     reaches_right = block.bbox.x1 >= right - tolerance
     wide = block.bbox.x1 - block.bbox.x0 >= FULL_LINE_MIN_WIDTH * (right - left)
     return reaches_right and wide
+
+
+def _is_centred_heading(
+    block: Block, edges: dict[int, tuple[float, float]], page_centres: dict[int, float]
+) -> bool:
+    """Return whether a short PDF line sits centred on its page, indented from the left text edge (an annex title).
+
+    Such a line may reach a form page's right text edge, yet no sentence wraps from it.
+    """
+    if block.page not in edges or block.page not in page_centres or block.bbox is None:
+        return False
+    page_centre = page_centres[block.page]
+    indent = block.bbox.x0 - edges[block.page][0]
+    em = block.font_size or FULL_LINE_TOLERANCE_PT
+    short = block.bbox.x1 - block.bbox.x0 <= CENTRED_HEADING_MAX_PAGE_SHARE * 2 * page_centre
+    centred = abs((block.bbox.x0 + block.bbox.x1) / 2 - page_centre) <= TITLE_CENTRE_TOLERANCE_PT
+    return short and centred and indent > CENTRED_HEADING_MIN_INDENT_EMS * em
 
 
 def join_lines(lines: list[_Line]) -> str:

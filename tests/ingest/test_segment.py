@@ -996,3 +996,59 @@ def test_quotation_without_colon_keeps_numbering():
     ))
 
     assert numbers(clauses) == ["1.", "2."]
+
+
+def test_list_after_colon_nests():
+    # 1. sits above （1） in the first article, yet under an item ending in a colon it nests.
+    clauses = segment(docx_doc(
+        "第一条 房屋", "1.房屋坐落于某处。", "（1）共有人已书面同意。",
+        "第二条 付款", "（一）乙方按下列第种方式付款：", "1.一次性付款：乙方一次付清。", "2.分期付款：乙方分两期付清。",
+        "（二）房款资金监管", "第三条 其他",
+    ))
+
+    assert numbers(clauses) == ["第一条", "1.", "（1）", "第二条", "（一）", "1.", "2.", "（二）", "第三条"]
+    first_item = by_number(clauses, "（一）")
+    assert [c.parent for c in clauses if c.number in ("1.", "2.") and c.ordinal > first_item.ordinal] == [
+        first_item.ordinal, first_item.ordinal,
+    ]
+    assert by_number(clauses, "（二）").parent == by_number(clauses, "第二条").ordinal
+
+
+def test_inline_first_item_list():
+    clauses = segment(docx_doc("第一条 登记", "1．申请登记人：", "2．登记材料：（1）", "（2）", "（3）", "3．合同类型："))
+
+    assert numbers(clauses) == ["第一条", "1．", "2．", "（2）", "（3）", "3．"]
+    assert by_number(clauses, "（3）").parent == by_number(clauses, "2．").ordinal
+
+
+def test_lone_opening_bracket_joins_next():
+    clauses = segment(pdf_doc(
+        (1, "第一条 承诺", False),
+        (1, "（1）该房屋没有司法查封；", False),
+        (1, "（", False),
+        (1, "2）其他情形。", False),
+    ))
+
+    assert numbers(clauses) == ["第一条", "（1）", "（2）"]
+    assert by_number(clauses, "（2）").text == "（2）其他情形。"
+
+
+def test_centred_annex_title_not_wrapped():
+    # On a form page the right text edge comes from short lines, so a centred title reaches it.
+    def line(top, x0, x1, text):
+        return Block(text, page=1, bbox=BBox(x0, top, x1, top + 12), font_size=12.0)
+
+    blocks = (
+        line(30, 112, 380, "第十条 本合同自双方签字之日起生效。"),
+        line(60, 112, 150, "附件1"),
+        line(100, 160, 437, "房屋附属设施设备、装饰装修、相关物品清单"),
+        line(140, 112, 241, "（一）房屋附属设施设备："),
+        line(160, 112, 440, "1.供水：自来水公司供水，水表一只，位于厨房吊顶之内。"),
+        line(180, 112, 447, "2.供电：国家电网供电，电表一只，位于楼道电表箱之内。"),
+        line(200, 112, 445, "（二）装修装饰情况：厨房、卫生间已经装修，其余为毛坯。"),
+        line(220, 112, 446, "（三）家具、电器等物品情况：空调两台，热水器一台。"),
+    )
+    doc = ParsedDocument("application/pdf", blocks, pages=(Page(1, 595.0, 842.0, 200),))
+    clauses = segment(doc)
+
+    assert numbers(clauses) == ["第十条", "附件1", "（一）", "1.", "2.", "（二）", "（三）"]
