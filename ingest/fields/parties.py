@@ -51,6 +51,9 @@ _DESCRIPTOR = re.compile(r",\s+(?:a|an)\s+\S.*$", re.IGNORECASE)
 # A relation written before the name: "and its Distributor, Acme, Inc.".
 _LEADING_DESCRIPTOR = re.compile(r"^(?:its|his|her|their|our)\s+[^,]{1,40},\s*", re.IGNORECASE)
 _AND_SPLIT = re.compile(r"(?:,\s*|\s+)and\s+")
+_LEADING_ARTICLE = re.compile(r"^the\s+")
+# Words that introduce the person signing for a party.
+_SIGNATORY = re.compile(r"\b(?:by|through)\s+(?:its|his|her|their)\b|\bacting\s+by\b", re.IGNORECASE)
 # Defined terms in a preamble that name the document or a date, not a party.
 _NOT_A_PARTY_TERM = re.compile(r"Agreement|Amendment|Date|Contract", re.IGNORECASE)
 # A Korean preamble defines a party's term after its name: 가나상사주식회사(이하 "회사"라 한다).
@@ -117,23 +120,38 @@ def find_role_parties(clauses: list[Clause]) -> list[Field]:
 
 
 def _parties_after_between(window: str, clause_ordinal: int) -> list[Field]:
+    """Return up to two parties defined after "between": the first right there, a later one after "and".
+
+    A defined term that names no party (a signatory's "CEO", a template's [NAME OF CONTRACTOR]) is
+    passed over, unless it is the first one, which must follow "between" directly.
+    """
     fields: list[Field] = []
     boundary = 0
+    after_signatory = False
     for term in _DEFINED_TERM.finditer(window):
         if _NOT_A_PARTY_TERM.search(term.group(1)):
             continue
         segment = window[boundary : term.start()]
-        # The first party follows "between"; later ones follow the last "and".
+        # "by its Chief Executive Officer (“CEO”) and Head of … (“HOPA”)" defines who signs, not a party.
+        joined_to_signatory = after_signatory and "," not in segment.strip(" )）")
+        after_signatory = bool(fields) and (_SIGNATORY.search(segment) is not None or joined_to_signatory)
+        if after_signatory:
+            boundary = term.end()
+            continue
         name = segment if not fields else _AND_SPLIT.split(segment)[-1]
         name = _DESCRIPTOR.sub("", name).strip(" ,;")
         name = _LEADING_DESCRIPTOR.sub("", name)
+        # "between the Office of …": a lower-case article is not part of the name, "The Coca-Cola Company" is.
+        name = _LEADING_ARTICLE.sub("", name)
         boundary = term.end()
         if len(name) > MAX_NAME_CHARS or not is_party_name(name):
-            return []
+            if not fields:
+                return []
+            continue
         fields.append(Field("party", name, None, clause_ordinal, role=term.group(1)))
         if len(fields) == 2:
-            return fields
-    return []
+            break
+    return fields
 
 
 def find_between_parties(clauses: list[Clause]) -> list[Field]:
@@ -143,12 +161,15 @@ def find_between_parties(clauses: list[Clause]) -> list[Field]:
         return []
     text = " ".join(preamble.text.split())
     # A cover page may print "between X and Y" without defined terms, so try each "between".
+    # One that names a single party counts only when no later one names two.
+    single: list[Field] = []
     for found in _BETWEEN.finditer(text):
         window = text[found.end() : found.end() + BETWEEN_WINDOW]
         fields = _parties_after_between(window, preamble.ordinal)
-        if fields:
+        if len(fields) == 2:
             return fields
-    return []
+        single = single or fields
+    return single
 
 
 def find_korean_defined_parties(clauses: list[Clause]) -> list[Field]:

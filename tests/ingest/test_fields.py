@@ -436,3 +436,28 @@ def test_total_from_table_row():
 
     assert by_name["total_amount"].normalized == "2050.00"
     assert by_name["currency"].normalized == "CNY"
+
+
+def test_between_skips_signatory_terms():
+    # The signatory's titles are defined terms too, and the other party is still a template prompt.
+    _, _, parties, _ = extract(
+        "SAMPLE CONTRACT",
+        "This Contract is entered into by and between, the Office of Coastal Affairs (“OCA”), a body "
+        "corporate, by its Chief Executive Officer (“CEO”) and Head of Procurement Agency (“HOPA”), "
+        "whose place of business is 1 Harbour Road, and [NAME OF CONTRACTOR] (“CONTRACTOR”), a [Type of "
+        "Business].",
+        "1. Scope of Services.",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [("OCA", "Office of Coastal Affairs")]
+
+
+def test_between_keeps_capital_the():
+    _, _, parties, _ = extract(
+        "SUPPLY AGREEMENT",
+        "This Agreement is made by and between The Harbour Company, a Delaware corporation (“Harbour”), "
+        "by its President (“President”), and Delta Ltd., an English company (“Delta”).",
+        "1. Supply.",
+    )
+
+    assert [(p.role, p.value) for p in parties] == [("Harbour", "The Harbour Company"), ("Delta", "Delta Ltd.")]
