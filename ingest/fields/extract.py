@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from functools import lru_cache
 
 from archive import notices
-from ingest.fields.amounts import FoundAmount, find_amounts, find_table_row_amounts
-from ingest.fields.dates import find_dates
+from ingest.fields import amounts as amount_finder
+from ingest.fields import dates as date_finder
+from ingest.fields.amounts import FoundAmount, find_table_row_amounts
 from ingest.fields.parties import find_parties
 from ingest.parsed import ParsedDocument
 from ingest.structure import ROLE_CLAUSE, ROLE_PREAMBLE, ROLE_SIGNATURE, ROLE_TOC, Clause, Field
+
+# Each field looks through the same clauses for dates and amounts, so a clause text is scanned once.
+SCAN_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=SCAN_CACHE_SIZE)
+def find_dates(text: str) -> tuple[tuple[tuple[int, int], dt.date], ...]:
+    return tuple(date_finder.find_dates(text))
+
+
+@lru_cache(maxsize=SCAN_CACHE_SIZE)
+def find_amounts(text: str) -> tuple[FoundAmount, ...]:
+    return tuple(amount_finder.find_amounts(text))
 
 CONTRACT_NUMBER_LABEL = re.compile(
     r"(?:原?(?:合同|协议|采购合同|订单)(?:编号|号|编码)|^\s*编\s*号|Contract\s+No\.?|Contract\s+Number|"
@@ -302,8 +318,8 @@ def _pick_total(clauses: list[Clause]) -> tuple[FoundAmount | None, FoundAmount 
     """Return (figures, uppercase, clause ordinal) for the total amount, by label priority."""
     for label_pattern in _TOTAL_LABELS:
         for clause in clauses:
-            amounts = find_amounts(clause.text)
             for label in label_pattern.finditer(clause.text):
+                amounts = find_amounts(clause.text)
                 near = [
                     a for a in amounts
                     if label.end() <= a.start <= label.end() + TOTAL_AMOUNT_WINDOW

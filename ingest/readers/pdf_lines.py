@@ -70,7 +70,13 @@ def group_lines(
     """Group glyphs into lines: upright lines top to bottom, then lines of other directions."""
     stats = stats if stats is not None else LineStats()
     by_direction: dict[int, list[tuple[float, float, float, Glyph]]] = {}
+    # Nearly every glyph is upright, and its frame is its own coordinates.
+    upright: list[tuple[float, float, float, Glyph]] = []
+    by_direction[0] = upright
     for glyph in glyphs:
+        if glyph.direction == 0:
+            upright.append((glyph.origin_y, glyph.x0, glyph.x1, glyph))
+            continue
         start, end, baseline = _frame(glyph)
         by_direction.setdefault(glyph.direction, []).append((baseline, start, end, glyph))
 
@@ -94,12 +100,17 @@ def _cluster_baselines(
     clusters: list[list[tuple[float, float, float, Glyph]]] = []
     reference = 0.0
     reference_size = 0.0
+    ratio = params.baseline_tolerance_ratio
     for item in items:
         baseline, glyph_size = item[0], item[3].size
-        tolerance = params.baseline_tolerance_ratio * max(reference_size, glyph_size)
+        if glyph_size > reference_size and clusters:
+            tolerance = ratio * glyph_size
+        else:
+            tolerance = ratio * reference_size
         if clusters and baseline - reference <= tolerance:
             clusters[-1].append(item)
-            reference_size = max(reference_size, glyph_size)
+            if glyph_size > reference_size:
+                reference_size = glyph_size
         else:
             clusters.append([item])
             reference, reference_size = baseline, glyph_size
@@ -120,22 +131,32 @@ def _build_line(
     previous: tuple[float, float, float, Glyph] | None = None
     pending_space = False
 
+    # This loop runs once per character, so it compares instead of calling min() and max().
+    word_gap_ratio = params.word_gap_ratio
     for item in members:
         baseline, start, end, glyph = item
         if glyph.is_space:
             pending_space = previous is not None
             continue
+        size = glyph.size
         if previous is not None:
-            if _is_fake_bold_copy(previous, item, params):
+            previous_glyph = previous[3]
+            if previous_glyph.text == glyph.text and _is_fake_bold_copy(previous, item, params):
                 stats.fake_bold_duplicates += 1
                 continue
-            gap = start - previous[2]
-            if pending_space or gap > params.word_gap_ratio * max(glyph.size, previous[3].size):
+            wider = size if size > previous_glyph.size else previous_glyph.size
+            if pending_space or start - previous[2] > word_gap_ratio * wider:
                 parts.append(" ")
         parts.append(glyph.text)
-        sizes.append(glyph.size)
-        x0, top = min(x0, glyph.x0), min(top, glyph.top)
-        x1, bottom = max(x1, glyph.x1), max(bottom, glyph.bottom)
+        sizes.append(size)
+        if glyph.x0 < x0:
+            x0 = glyph.x0
+        if glyph.top < top:
+            top = glyph.top
+        if glyph.x1 > x1:
+            x1 = glyph.x1
+        if glyph.bottom > bottom:
+            bottom = glyph.bottom
         previous = item
         pending_space = False
 
