@@ -164,6 +164,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("latin_dot", re.compile(r"^(?P<n>[a-z])\.(?=\s)")),
     ("roman_dot", re.compile(r"^(?P<n>[ivx]{1,5})\.(?=\s)")),
     ("latin_upper_dot", re.compile(r"^(?P<n>[A-Z])\.(?=\s)")),
+    # Outline numbers of US schedules: I., I.A., I.B.i., also printed as II B.ii. or II.C. iii.
+    # At least one point is required, so the pronoun "I" starting a sentence is no number.
+    ("outline", re.compile(
+        r"^(?P<n>[IVX]{1,4}(?:(?:\.\s?|\s)[A-Z](?:\.\s?[ivx]{1,4})?)?)\.?(?=\s)"
+    )),
     # 1. / 1.1 / 1.1.1 / 1.1. ; a single component needs its trailing point, and a
     # dotted date such as 1.1.2019 is not a number.
     ("dotted", re.compile(
@@ -172,7 +177,31 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_OUTLINE_PARTS = re.compile(r"^(?P<r>[IVX]+)(?:[.\s]+(?P<l>[A-Z])(?:\.\s?(?P<s>[ivx]+))?)?$")
+
+
+def _outline_value(raw: str) -> tuple[int, ...] | None:
+    """Return (section, letter, item) of an outline number such as II.B.iv, or None."""
+    found = _OUTLINE_PARTS.match(raw)
+    if found is None:
+        return None
+    section = roman_value(found["r"])
+    if section is None:
+        return None
+    values = [section]
+    if found["l"]:
+        values.append(ord(found["l"]) - ord("A") + 1)
+    if found["s"]:
+        item = roman_value(found["s"])
+        if item is None:
+            return None
+        values.append(item)
+    return tuple(values)
+
+
 def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
+    if style == "outline":
+        return _outline_value(raw)
     if style in ("dotted", "en_section"):
         return tuple(int(part) for part in re.split(r"[.．]", raw))
     if style == "circled":
@@ -208,6 +237,8 @@ def match_numbers(line: str) -> list[NumberMatch]:
         if values is None or not values or min(values) <= 0 or max(values) > MAX_CLAUSE_VALUE:
             continue
         printed = found.group(0).rstrip(" :：,，")
+        if style == "outline" and "." not in printed:
+            continue
         if style != "dotted" or len(values) > 1:
             printed = printed.rstrip(".．")
         sep = re.compile(_SEP).match(text, found.end())

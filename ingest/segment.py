@@ -43,7 +43,7 @@ LATE_START_LOOKAHEAD = 60
 QUANTITY_SUFFIXES = "年月日号个%％元万倍份次天周时分秒岁"
 
 # Letter styles whose letters i, v and x also read as a Roman numeral of the paired style.
-ROMAN_STYLE_OF_LETTER_STYLE = {"latin_dot": "roman_dot", "latin_paren": "roman_paren"}
+ROMAN_STYLE_OF_LETTER_STYLE = {"latin_dot": "roman_dot", "latin_paren": "roman_paren", "latin_upper_dot": "outline"}
 
 # Rest of a numbered blank line whose fill-in space the text lost: only a closing mark.
 _BLANK_ITEM_REST = re.compile(r"[_\s]*[;；。.]")
@@ -51,7 +51,7 @@ _BLANK_ITEM_REST = re.compile(r"[_\s]*[;；。.]")
 _LETTER_REFERENCE = re.compile(r"[A-Za-z](?![A-Za-z])")
 
 # Styles whose number, followed by a lower-case word, reads as a wrapped sentence or reference.
-LOWERCASE_SENSITIVE_STYLES = ("dotted", "en_section", "en_article", "arabic_dun")
+LOWERCASE_SENSITIVE_STYLES = ("dotted", "en_section", "en_article", "arabic_dun", "outline")
 
 _TOC_TITLE = re.compile(r"^\s*(目\s*录|TABLE OF CONTENTS|Table of Contents|CONTENTS)\s*$")
 _TOC_LEADER = re.compile(r"(\.{3,}|…+|·{3,}|-{3,}|_{3,})\s*\d{1,4}\s*$")
@@ -357,7 +357,7 @@ class _Walk:
     def _open_clause(
         self, index: int, line: _Line, state: _State, *, strict: bool, new_sequence: bool = False
     ) -> bool:
-        late_start = None if _has_open_clause(state, beside_paragraphs=True) else self._late_start_confirmed(index)
+        late_start = self._late_start_confirmed(index)
         last_line = self._top_clause_last_line(state)
         state.top_introduces_list = last_line is not None and last_line.endswith((":", "："))
         state.top_tail_number = _tail_number(last_line) if last_line else None
@@ -820,7 +820,11 @@ def _place_clause(
         if placement is None and late_start is not None and late_allowed and _may_start_late(match, line_strict):
             # With no clause open, the stack contains at most an annex, and the clause goes under it.
             # Open recitals only let an upper-case section heading start late, as their sibling.
-            below = _Placement(_depth_above_paragraphs(state, len(state.stack)), _style_key(match))
+            if _has_open_clause(state, beside_paragraphs=True):
+                # "3. RESEARCH PLAN" after outline items I.A… of a schedule whose 1. and 2. are unprinted.
+                below = _Placement(_section_depth(state), _style_key(match))
+            else:
+                below = _Placement(_depth_above_paragraphs(state, len(state.stack)), _style_key(match))
             placement = below if late_start(match) else None
         if placement is None:
             continue
@@ -828,6 +832,17 @@ def _place_clause(
         level, parent = _push(state, match, placement, unit_index, is_paragraph=is_paragraph)
         return match, level, parent
     return None
+
+
+def _section_depth(state: _State) -> int:
+    """Return the depth of the first open entry below the annex and fixed-rank headings (第X条, Article)."""
+    depth = 0
+    while depth < len(state.stack):
+        style = state.stack[depth].key[0]
+        if style != "annex" and style not in STRONG_STYLE_RANKS:
+            break
+        depth += 1
+    return depth
 
 
 def _is_roman_letter(match: NumberMatch, matches: list[NumberMatch]) -> bool:
@@ -844,7 +859,8 @@ def _push(
     if placement.implied_parent is not None:
         # 2.1 right after Section 1: section 2 has no line, so its entry has no unit.
         outer = state.stack[-1].unit if state.stack else None
-        state.stack.append(_Entry(("dotted", len(placement.implied_parent)), placement.implied_parent, outer))
+        implied_key = (placement.key[0], len(placement.implied_parent))
+        state.stack.append(_Entry(implied_key, placement.implied_parent, outer))
     parent = state.stack[-1].unit if state.stack else None
     state.stack.append(_Entry(placement.key, match.values, unit_index, is_paragraph))
     if match.style in STRONG_STYLE_RANKS:
@@ -913,7 +929,14 @@ def _plausible_rest(match: NumberMatch, text: str) -> bool:
 def _style_key(match: NumberMatch) -> tuple[str, int]:
     if match.style in ("dotted", "en_section"):
         return ("dotted", len(match.values))
+    if match.style == "outline":
+        # I., I.A. and I.A.i nest by their number of parts, as 1., 1.1 and 1.1.1 do.
+        return ("outline", len(match.values))
     return (match.style, 0)
+
+
+# Styles whose depth is their number of parts (1.2.3, I.B.ii).
+_PART_COUNTED = ("dotted", "outline")
 
 
 def _follows(previous: tuple[int, ...], current: tuple[int, ...], *, strict: bool) -> bool:
@@ -946,11 +969,12 @@ def _fit(match: NumberMatch, state: _State, *, strict: bool, caps_item: bool = F
     placement = None
     if key in keys:
         placement = _fit_open_style(match, state, strict=strict)
-    elif key[0] == "dotted" and ("dotted", key[1] - 1) in keys:
+    elif key[0] in _PART_COUNTED and (key[0], key[1] - 1) in keys:
         placement = _fit_dotted_child(match, state, strict=strict)
     elif match.value == 1 and not strict:
         depth = _new_list_depth(key, state)
-        if caps_item:
+        if caps_item or match.style == "outline":
+            # An outline number (I., I.A.) numbers sections, never items of a lettered paragraph.
             depth = _depth_above_paragraphs(state, depth)
         placement = _Placement(depth, key)
     if placement is None and not strict:
@@ -1020,7 +1044,7 @@ def _fit_dotted_child(match: NumberMatch, state: _State, *, strict: bool) -> _Pl
     key = _style_key(match)
     stack = state.stack
     keys = [entry.key for entry in stack]
-    parent_depth = len(keys) - 1 - keys[::-1].index(("dotted", key[1] - 1))
+    parent_depth = len(keys) - 1 - keys[::-1].index((key[0], key[1] - 1))
     parent_values = stack[parent_depth].values
     limit = 1 if strict else 1 + MAX_NUMBER_GAP
     if match.values[:-1] == parent_values and match.value <= limit:
@@ -1040,7 +1064,7 @@ def _new_list_depth(key: tuple[str, int], state: _State) -> int:
         return depth
     while depth > 0:
         top = stack[depth - 1]
-        if top.key[0] == "dotted" and len(top.values) > 1:
+        if top.key[0] in _PART_COUNTED and len(top.values) > 1:
             # 5.2.1 names its own depth, so a list opening right after it is its sub-list.
             break
         top_rank = state.learned_rank.get(top.key)

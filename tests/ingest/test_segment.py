@@ -705,10 +705,11 @@ def test_schedule_sections_from_three():
     ))
     schedule = by_number(clauses, "SCHEDULE 1")
 
-    assert [c.number for c in clauses if c.parent == schedule.ordinal] == ["3.", "4.", "5."]
+    # The outline section I. and the numbered sections from 3. are all sections of the schedule.
+    assert [c.number for c in clauses if c.parent == schedule.ordinal] == ["I", "3.", "4.", "5."]
     assert by_number(clauses, "3.").level == 1
     assert by_number(clauses, "5.1").parent == by_number(clauses, "5.").ordinal
-    assert schedule.text == "SCHEDULE 1\nTHIS SCHEDULE is made today.\nI. Propagation."
+    assert schedule.text == "SCHEDULE 1\nTHIS SCHEDULE is made today."
 
 
 def test_dot_letters_and_roman_items_nest():
@@ -1052,3 +1053,21 @@ def test_centred_annex_title_not_wrapped():
     clauses = segment(doc)
 
     assert numbers(clauses) == ["第十条", "附件1", "（一）", "1.", "2.", "（二）", "（三）"]
+
+
+def test_outline_numbers_nest_by_parts():
+    clauses = segment(docx_doc(
+        "SCHEDULE 1",
+        "A. Unless otherwise specified herein, the terms of the agreement shall apply to this schedule.",
+        "B. In the event of any difference between the two, the terms of this schedule shall prevail.",
+        "I. Propagation.", "I.A. Rationale:", "I.B. Goal: plants.", "I.B.i. Objective 1: supply.",
+        "I.B.ii. Objective 2: test.", "II. Breeding", "II. B. Goal: a collection.", "II B.ii. Objective: cross.",
+        "I am the only sentence here.",
+    ))
+
+    assert numbers(clauses) == ["A", "B", "I", "I.A", "I.B", "I.B.i", "I.B.ii", "II", "II. B", "II B.ii"]
+    section_one = by_number(clauses, "I")
+    assert section_one.parent is None
+    assert by_number(clauses, "I.B.ii").parent == by_number(clauses, "I.B").ordinal
+    assert by_number(clauses, "I.A").parent == section_one.ordinal
+    assert by_number(clauses, "II B.ii").text.endswith("I am the only sentence here.")

@@ -447,14 +447,14 @@ def test_collaboration_schedule_sections(collaboration):
     schedule = by_number(clauses, "SCHEDULE 1")
     sections = [c for c in clauses if c.parent == schedule.ordinal]
 
-    # Two lettered paragraphs open the schedule; its numbered sections start at 3.
-    assert [c.number for c in sections][:2] == ["A", "B"]
-    numbered = sections[2:]
+    # Two lettered paragraphs open the schedule, then outline sections I. and II., then sections from 3.
+    assert [c.number for c in sections][:4] == ["A", "B", "I", "II"]
+    numbered = sections[4:]
     assert [c.number for c in numbered][:11] == [f"{n}." for n in range(3, 14)]
     assert numbered[0].page_start == 83
     assert numbered[0].heading == "RESEARCH AND DEVELOPMENT PLAN"
-    # Paragraph B carries the unnumbered plan text up to section 3.
-    assert sections[1].page_end == 83
+    section_two = sections[3]
+    assert [c.number for c in clauses if c.parent == section_two.ordinal] == ["II.A", "II. B", "II.C", "II D"]
     thirteen = next(c for c in sections if c.number == "13.")
     assert [c.number for c in clauses if c.parent == thirteen.ordinal] == ["13.1", "13.2"]
 
