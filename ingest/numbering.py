@@ -136,7 +136,12 @@ STRONG_STYLE_RANKS: dict[str, int] = {
     "ko_article": 3,
 }
 
-_ZH_NUM = "[〇○零一二三四五六七八九十百千两0-9]{1,6}"
+# 壹贰叁 are the financial numerals of Word's chineseLegalSimplified numbering (第壹条).
+_ZH_NUM = "[〇○零一二三四五六七八九十百千两壹贰貳叁參肆伍陆陸柒捌玖拾佰0-9]{1,6}"
+_ZH_ENUM_CHARS = "一二三四五六七八九十百壹贰貳叁參肆伍陆陸柒捌玖拾佰"
+# Word's ideographTraditional and ideographZodiac numbering count 甲乙丙… and 子丑寅….
+HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
+EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _SEP = r"[ \t\u3000、.:：,，]*"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -149,8 +154,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ko_article", re.compile(r"^제 ?(?P<n>\d{1,3}) ?조(?![에의를은는와과및])")),
     ("en_article", re.compile(r"^(?:ARTICLE|Article)\s+(?P<n>[IVXLC]+|\d{1,3})\b(?!\.\d)\.?")),
     ("en_section", re.compile(r"^(?:SECTION|Section)\s+(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})\b\.?")),
-    ("zh_enum", re.compile(r"^(?P<n>[一二三四五六七八九十百]{1,4})\s*[、.．](?!\d)")),
-    ("zh_paren", re.compile(r"^[(（]\s*(?P<n>[一二三四五六七八九十百]{1,4})\s*[)）]")),
+    ("zh_enum", re.compile(rf"^(?P<n>[{_ZH_ENUM_CHARS}]{{1,4}})\s*[、.．](?!\d)")),
+    ("zh_paren", re.compile(rf"^[(（]\s*(?P<n>[{_ZH_ENUM_CHARS}]{{1,4}})\s*[)）]")),
     ("arabic_dun", re.compile(r"^(?P<n>\d{1,3})\s*、")),
     ("arabic_paren", re.compile(r"^[(（]\s*(?P<n>\d{1,3})\s*[)）]")),
     ("arabic_half_paren", re.compile(r"^(?P<n>\d{1,3})[)）]")),
@@ -199,7 +204,18 @@ def _outline_value(raw: str) -> tuple[int, ...] | None:
     return tuple(values)
 
 
+# Read only on automatically numbered DOCX paragraphs: typed at a line start, 甲、乙双方 is a sentence.
+_AUTO_NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("zh_stem", re.compile(rf"^(?P<n>[{HEAVENLY_STEMS}])\s*[、.．]")),
+    ("zh_branch", re.compile(rf"^(?P<n>[{EARTHLY_BRANCHES}])\s*[、.．]")),
+)
+
+
 def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
+    if style == "zh_stem":
+        return (HEAVENLY_STEMS.index(raw) + 1,)
+    if style == "zh_branch":
+        return (EARTHLY_BRANCHES.index(raw) + 1,)
     if style == "outline":
         return _outline_value(raw)
     if style in ("dotted", "en_section"):
@@ -222,13 +238,18 @@ def _style_value(style: str, raw: str) -> tuple[int, ...] | None:
     return (value,) if value is not None else None
 
 
-def match_numbers(line: str) -> list[NumberMatch]:
-    """Return every reading of a clause number at the start of `line`, most specific first."""
+def match_numbers(line: str, *, auto_numbered: bool = False) -> list[NumberMatch]:
+    """Return every reading of a clause number at the start of `line`, most specific first.
+
+    `auto_numbered` marks a line whose label Word's automatic numbering printed, which
+    also admits the 甲、 and 子、 styles.
+    """
     # A check box in front of a numbered option (☐1.) is not part of the number.
     text = line.lstrip().lstrip(CHECK_BOXES).lstrip()
     offset = len(line) - len(text)
     matches: list[NumberMatch] = []
-    for style, pattern in _PATTERNS:
+    patterns = _PATTERNS + _AUTO_NUMBER_PATTERNS if auto_numbered else _PATTERNS
+    for style, pattern in patterns:
         found = pattern.match(text)
         if not found:
             continue

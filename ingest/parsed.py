@@ -51,6 +51,8 @@ class Block:
     cells: tuple[str, ...] | None = None
     # Text of the same block before tracked changes were accepted, when it differs.
     original_text: str | None = None
+    # A DOCX paragraph whose leading label comes from automatic numbering, so it is a list item.
+    auto_numbered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -424,7 +424,7 @@ class _Walk:
                 if other.is_furniture or other.is_toc or other.block.cells:
                     continue
                 text = other.text.translate(FULLWIDTH_TO_ASCII)
-                for later in match_numbers(text):
+                for later in match_numbers(text, auto_numbered=other.block.auto_numbered):
                     if _style_key(later) == key and _follows(match.values, later.values, strict=False):
                         return _plausible_rest(later, text)
             return False
@@ -801,7 +801,7 @@ def _place_clause(
     if line.block.cells or line.is_toc:
         return None
     text = line.text.translate(FULLWIDTH_TO_ASCII)
-    matches = match_numbers(text)
+    matches = match_numbers(text, auto_numbered=line.block.auto_numbered)
     for match in matches:
         if not _plausible_rest(match, text):
             continue

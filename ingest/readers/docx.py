@@ -218,6 +218,7 @@ class _BlockBuilder:
                 style=item.style,
                 cells=item.cells,
                 original_text=original if original != text else None,
+                auto_numbered=item.numbered,
             )
         )
 

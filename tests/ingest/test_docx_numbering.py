@@ -264,3 +264,30 @@ def test_unknown_format_warns() -> None:
 
     assert doc.blocks[0].text == "1. x"
     assert any("hebrew2" in warning for warning in doc.warnings)
+
+
+def test_legal_and_stem_numbering_become_clauses() -> None:
+    from ingest.segment import segment
+
+    numbering = abstract_num(
+        0,
+        level(0, "chineseLegalSimplified", "第%1条", suffix="space"),
+        level(1, "ideographTraditional", "%2、", suffix="nothing"),
+    ) + num(1, 0)
+    body = "".join(
+        [
+            paragraph("合同标的", num_id=1, ilvl=0),
+            paragraph("服务器十台。", num_id=1, ilvl=1),
+            paragraph("交货地点为甲方仓库。", num_id=1, ilvl=1),
+            paragraph("合同价款", num_id=1, ilvl=0),
+            paragraph("甲、乙双方确认总价为十万元。"),
+        ]
+    )
+    parsed = read_docx(build_docx(body, numbering=numbering), filename="legal.docx")
+    clauses = [c for c in segment(parsed) if c.role == "clause"]
+
+    assert [c.number for c in clauses] == ["第壹条", "甲、", "乙、", "第贰条"]
+    assert [c.level for c in clauses] == [0, 1, 1, 0]
+    # Typed, not numbered by Word, 甲、乙双方 is the start of a sentence.
+    assert clauses[-1].text.endswith("甲、乙双方确认总价为十万元。")
+    assert [block.auto_numbered for block in parsed.blocks] == [True, True, True, True, False]
