@@ -188,6 +188,7 @@ def clause_dict(clause: Clause) -> dict[str, Any]:
         "number": clause.number,
         "heading": clause.heading,
         "text": clause.text,
+        "original_text": clause.original_text,
         "level": clause.level,
         "parent_id": clause.parent_id,
         "page_start": clause.page_start,

@@ -178,6 +178,8 @@ class _Line:
     is_continuation: bool = False
     is_full: bool = False
     is_caps_heading: bool = False
+    # The line before tracked changes were accepted, with paragraphs deleted just before it; None when unchanged.
+    original: str | None = None
 
 
 @dataclass(slots=True)
@@ -582,15 +584,23 @@ def _prepare_lines(doc: ParsedDocument) -> list[_Line]:
     lines: list[_Line] = []
     # An opening bracket alone on its line (（ then 5）。 below it in a template) belongs to the next line.
     bracket = ""
+    # Paragraphs that tracked changes deleted whole: they live on in the next line's original view.
+    deleted: list[str] = []
     for block in doc.blocks:
         text = block.text.strip()
         if not text:
+            if block.original_text and block.original_text.strip():
+                deleted.append(block.original_text.strip())
             continue
         if is_pdf and text in ("(", "（"):
             bracket += text
             continue
         text, bracket = bracket + text, ""
         line = _Line(block, text)
+        if deleted or block.original_text is not None:
+            own = block.original_text.strip() if block.original_text is not None else text
+            line.original = "\n".join([*deleted, own])
+            deleted = []
         furniture = any(pattern.search(text) for pattern in _FURNITURE) or _running_key(text) in running
         line.is_furniture = is_pdf and furniture
         lines.append(line)
@@ -1116,9 +1126,17 @@ def _build_clauses(units: list[_Unit]) -> list[Clause]:
                 paragraph_start=min(paragraphs) if paragraphs else None,
                 paragraph_end=max(paragraphs) if paragraphs else None,
                 table_rows=tuple(block.cells for block in blocks if block.cells is not None),
+                original_text=_original_text(body),
             )
         )
     return clauses
+
+
+def _original_text(lines: list[_Line]) -> str | None:
+    """Return a unit's text before tracked changes were accepted, or None when no line changed."""
+    if all(line.original is None for line in lines):
+        return None
+    return "\n".join(line.original if line.original is not None else line.text for line in lines)
 
 
 def _page_boxes(blocks: list[Block]) -> tuple[tuple[int, BBox], ...]:

@@ -120,6 +120,7 @@ def _insert_clauses(session: Session, version_id: int, analysis: Analysis) -> di
             number=clause.number,
             heading=clause.heading,
             text=clause.text,
+            original_text=clause.original_text,
             level=clause.level,
             page_start=clause.page_start,
             page_end=clause.page_end,

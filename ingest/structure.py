@@ -37,6 +37,8 @@ class Clause:
     paragraph_start: int | None
     paragraph_end: int | None
     table_rows: tuple[tuple[str, ...], ...] = ()
+    # The text before tracked changes were accepted (DOCX), when it differs from `text`.
+    original_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

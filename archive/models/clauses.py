@@ -24,6 +24,8 @@ class Clause(Base):
     number: Mapped[str | None] = mapped_column(String(100))
     heading: Mapped[str | None] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text)
+    # The clause as it read before tracked changes were accepted, when that differs from `text`.
+    original_text: Mapped[str | None] = mapped_column(Text)
     level: Mapped[int] = mapped_column(default=0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     page_start: Mapped[int | None]

@@ -195,6 +195,32 @@ def test_tracked_changes_stored_with_authors(corpus_run: dict) -> None:
     assert version["quality"]["has_revisions"] is True
 
 
+def test_tracked_changes_keep_original_clause_text(corpus_run: dict) -> None:
+    row = corpus_run["results"]["ko_miraeasset_agent-appointment-contract_tracked-changes-130ins-42del.docx"]
+    clauses = version_detail(corpus_run["archive"], row["document_version_id"])["clauses"]
+    changed = [c for c in clauses if c["original_text"] is not None]
+
+    assert len(changed) >= 10
+    assert all(c["original_text"] != c["text"] for c in changed)
+    # Clauses that no revision touched keep no second copy.
+    assert len(changed) < len(clauses)
+
+
+
+def test_version_page_shows_original_clause_text(corpus_run: dict) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    row = corpus_run["results"]["ko_miraeasset_agent-appointment-contract_tracked-changes-130ins-42del.docx"]
+    corpus_run["archive"].index.close()  # the app opens its own index on the same directory
+    with TestClient(create_app(corpus_run["settings"])) as client:
+        page = client.get(f"/versions/{row['document_version_id']}")
+
+    assert page.status_code == 200
+    assert page.text.count("修订前文本") >= 10
+
+
 def test_docx_header_kept_apart(corpus_run: dict) -> None:
     row = corpus_run["results"]["zh_junlian_lease-contract_fixed-rent_sdt-content-controls.docx"]
     detail = version_detail(corpus_run["archive"], row["document_version_id"])

@@ -599,3 +599,26 @@ def test_corpus_largest_docx_timing() -> None:
 
     # A generous bound so a shared 2-core machine does not fail it; the point is no blow-up.
     assert elapsed < 10.0
+
+
+def test_clauses_keep_original_view() -> None:
+    from ingest.segment import segment
+
+    body = (
+        "<w:p>" + run("第一条 合同价款") + "</w:p>"
+        + "<w:p>" + run("总价款为")
+        + '<w:del w:id="1" w:author="a"><w:r><w:delText>伍万元</w:delText></w:r></w:del>'
+        + '<w:ins w:id="2" w:author="a">' + run("陆万元") + "</w:ins>" + run("整。") + "</w:p>"
+        + '<w:p><w:pPr><w:rPr><w:del w:id="3" w:author="a"/></w:rPr></w:pPr>'
+        + '<w:del w:id="4" w:author="a"><w:r><w:delText>第二条 本条已删除。</w:delText></w:r></w:del></w:p>'
+        + "<w:p>" + run("第三条 其他事宜另行协商。") + "</w:p>"
+        + '<w:p><w:ins w:id="5" w:author="a">' + run("第四条 本合同自签字之日起生效。") + "</w:ins></w:p>"
+    )
+    clauses = segment(_read(body))
+    by_number = {c.number: c for c in clauses}
+
+    assert by_number["第一条"].original_text == "第一条 合同价款\n" + normalize_text("总价款为伍万元整。")
+    assert by_number["第三条"].original_text == normalize_text("第二条 本条已删除。") + "\n第三条 其他事宜另行协商。"
+    # Inserted whole, the clause had no text before the change.
+    assert by_number["第四条"].original_text == ""
+    assert "第二条" not in by_number
