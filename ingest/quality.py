@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from ingest.parsed import ParsedDocument
-from ingest.text_quality import assess_text
+from ingest.text_quality import TextQuality, assess_text
 
 # Below this share of characters in expected scripts, staff should compare with the original.
 REVIEW_EXPECTED_SHARE = 0.95
@@ -26,16 +26,18 @@ def assess_document(doc: ParsedDocument) -> dict[str, Any]:
 
     pages = [_page_record(page.number, page.needs_ocr, page.ocr_reason, text_by_page, rows_by_page)
              for page in doc.pages]
-    whole = assess_text("\n".join(block.text for block in doc.blocks))
+    whole = assess_text("\n".join(block.text for block in doc.blocks), words=True)
     needing_ocr = [page.number for page in doc.pages if page.needs_ocr]
+    word_share = whole.cjk_word_share
     return {
         "chars": whole.visible,
         "expected_share": round(whole.expected_share, 4),
+        "cjk_word_share": None if word_share is None else round(word_share, 4),
         "pages": pages,
         "pages_needing_ocr": needing_ocr,
         "table_rows": sum(rows_by_page.values()),
         "has_revisions": doc.has_revisions,
-        "verdict": _verdict(whole.visible, whole.expected_share, needing_ocr, len(doc.pages)),
+        "verdict": _verdict(whole, needing_ocr, len(doc.pages)),
     }
 
 
@@ -58,9 +60,9 @@ def _page_record(
     }
 
 
-def _verdict(chars: int, expected_share: float, needing_ocr: list[int], page_count: int) -> str:
-    if chars == 0 or (page_count and len(needing_ocr) == page_count):
+def _verdict(whole: TextQuality, needing_ocr: list[int], page_count: int) -> str:
+    if whole.visible == 0 or (page_count and len(needing_ocr) == page_count):
         return UNREADABLE
-    if needing_ocr or expected_share < REVIEW_EXPECTED_SHARE:
+    if needing_ocr or whole.expected_share < REVIEW_EXPECTED_SHARE or whole.is_garbage:
         return REVIEW
     return TRUSTED

@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.text_quality import TextQuality, count_unexpected
+from ingest.text_quality import TextQuality, count_cjk_in_words, count_letters, count_unexpected
 
 # A character whose rotation is further than this from 0, 90, 180 or 270 degrees
 # (a diagonal watermark) is kept out of the lines.
@@ -55,10 +55,22 @@ class PageGlyphs:
     unexpected: int = 0
     unmapped: int = 0
     diagonal: int = 0
+    letters: int = 0
+    unexpected_letters: int = 0
+    cjk_chars: int = 0
+    cjk_in_words: int = 0
 
     @property
     def quality(self) -> TextQuality:
-        return TextQuality(visible=self.visible, unexpected=self.unexpected, unmapped=self.unmapped)
+        return TextQuality(
+            visible=self.visible,
+            unexpected=self.unexpected,
+            unmapped=self.unmapped,
+            letters=self.letters,
+            unexpected_letters=self.unexpected_letters,
+            cjk_chars=self.cjk_chars,
+            cjk_in_words=self.cjk_in_words,
+        )
 
 
 Transform = Callable[[float, float], tuple[float, float]]
@@ -195,4 +207,6 @@ def read_glyphs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> PageGlyph
     mapped_text = "".join(mapped)
     result.visible = len(mapped_text) + result.unmapped + controls + result.diagonal
     result.unexpected = count_unexpected(mapped_text) + controls
+    result.letters, result.unexpected_letters = count_letters(mapped_text)
+    result.cjk_chars, result.cjk_in_words = count_cjk_in_words(mapped_text)
     return result

@@ -397,3 +397,28 @@ def running_header_and_footer(footer: str = "- {number} -") -> bytes:
         )
         pages.append(SamplePage(content))
     return build_pdf(pages)
+
+
+def cid_mapped_to_other_common_hanzi() -> bytes:
+    """C02: a ToUnicode map built for another subset, so each glyph reads as a wrong but common character."""
+    font = CidFont()
+    content = "".join(
+        cjk_text(font, 72, 760 - 20 * i, line, 14) for i, line in enumerate(CONTRACT_LINES * 4)
+    )
+    # Each character becomes another common one: the text looks Chinese but forms no words.
+    substitutes = "山又电入消委代满位冰尺吉休舟扫芝耳农"
+    font.to_unicode = {
+        char: substitutes[index % len(substitutes)] for index, char in enumerate(sorted(font.glyph_ids))
+    }
+    return build_pdf([SamplePage(content)], font)
+
+
+def rare_ideographs_beside_figures() -> bytes:
+    """C02: each line is four glyphs mapped to rare ideographs, then a date and an amount in Helvetica."""
+    font = CidFont()
+    content = ""
+    for i in range(8):
+        content += cjk_text(font, 72, 760 - 20 * i, "甲方乙方", 14)
+        content += latin_text(140, 760 - 20 * i, "2024-03-05 100000.00", 12)
+    font.to_unicode = {char: chr(0x9F00 + 3 * index) for index, char in enumerate(sorted(font.glyph_ids))}
+    return build_pdf([SamplePage(content)], font)

@@ -109,3 +109,30 @@ def test_space_after_leading_clause_label_kept() -> None:
 def test_spaced_ocr_label_still_joined() -> None:
     assert normalize_text("第 一 条") == "第一条"
     assert normalize_text("依照第三条 约定") == "依照第三条约定"
+
+
+def test_word_share_separates_text_from_shuffled_hanzi():
+    from ingest.text_quality import MIN_CJK_WORD_SHARE, assess_text
+
+    text = "甲方应当在合同签订后十五个工作日内向乙方支付合同总价款的百分之三十作为预付款，乙方收到预付款后开始履行合同义务。"
+    shuffled = "".join(sorted(text, key=lambda char: (ord(char) * 7919) % 104729))
+    real = assess_text(text, words=True)
+    garbage = assess_text(shuffled, words=True)
+
+    assert real.cjk_word_share > 0.7
+    assert garbage.cjk_word_share < MIN_CJK_WORD_SHARE
+    assert not real.is_garbage
+    assert garbage.is_garbage
+    # Without the word check, the shuffled text passes as common characters.
+    assert not assess_text(shuffled).is_garbage
+
+
+def test_letter_share_ignores_figures():
+    from ingest.text_quality import assess_text
+
+    quality = assess_text("\u9f00\u9f03\u9f06\u9f09 2024-03-05 100000.00")
+
+    assert quality.expected_share > 0.5
+    assert quality.letter_share == 0.0
+    assert quality.is_garbage
+    assert not assess_text("甲方 2024-03-05 100000.00").is_garbage

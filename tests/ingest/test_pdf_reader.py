@@ -53,6 +53,21 @@ def test_wrong_to_unicode_needs_ocr(first: int, span: int):
     assert document.blocks == ()
 
 
+def test_wrong_common_hanzi_needs_ocr():
+    document = read_pdf(pdf_samples.cid_mapped_to_other_common_hanzi(), filename="c02-subset.pdf")
+
+    assert document.pages[0].needs_ocr
+    assert "Chinese characters in words" in document.pages[0].ocr_reason
+    assert document.blocks == ()
+
+
+def test_rare_hanzi_beside_figures_needs_ocr():
+    document = read_pdf(pdf_samples.rare_ideographs_beside_figures(), filename="c02-mixed.pdf")
+
+    assert document.pages[0].needs_ocr
+    assert "letters" in document.pages[0].ocr_reason
+
+
 def test_correct_to_unicode_passes():
     document = read_pdf(pdf_samples.cid_mapped_correctly(), filename="c02-control.pdf")
     assert not document.pages[0].needs_ocr
