@@ -22,9 +22,9 @@ import rjieba
 MIN_EXPECTED_SHARE = 0.5
 # A text with fewer visible characters than this is never judged by share alone.
 MIN_CHARS_FOR_SHARE = 4
-# Chinese text puts most characters in dictionary words of two or more characters: at least
-# 0.76 on every page of the test corpus with 20 or more, against at most 0.17 for the same
-# characters shuffled or mapped to other common characters (a ToUnicode map for another subset).
+# Chinese text puts most characters in dictionary words of two or more characters. The share was
+# at least 0.76 on every test-corpus page with 20 or more of them. The same characters shuffled,
+# or mapped to other common characters as a ToUnicode map for another subset does, gave at most 0.17.
 MIN_CJK_WORD_SHARE = 0.45
 # The word check needs this many Chinese characters, so a short line or a list of names is not judged.
 MIN_CJK_FOR_WORDS = 30
@@ -98,7 +98,7 @@ class TextQuality:
     # Letters and ideographs only, so digits and punctuation cannot outvote garbage characters.
     letters: int = 0
     unexpected_letters: int = 0
-    # Chinese characters, and those inside dictionary words; only set where words were checked.
+    # Chinese characters, and those inside dictionary words. Both stay 0 where words were not checked.
     cjk_chars: int = 0
     cjk_in_words: int = 0
 
