@@ -17,8 +17,9 @@ MIN_YEAR = 1900
 MAX_YEAR = 2200
 
 _YEAR = r"(?P<y>(?<![0-9０-９])[0-9０-９]{4}|[〇○零Ｏ一二三四五六七八九]{4})"
-_MONTH = r"(?P<m>[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})"
-_DAY = r"(?P<d>[0-9０-９]{1,2}|[一二三四五六七八九十廿卅]{1,3})"
+# A zero-padded month or day in Chinese numerals (〇三月〇五日) reads digit by digit.
+_MONTH = r"(?P<m>[0-9０-９]{1,2}|[〇○零一二三四五六七八九十]{1,3})"
+_DAY = r"(?P<d>[0-9０-９]{1,2}|[〇○零一二三四五六七八九十廿卅]{1,3})"
 _CHINESE_DATE = re.compile(rf"{_YEAR}\s*年\s*{_MONTH}\s*月\s*{_DAY}\s*[日号]")
 _CHINESE_MONTH_DAY = re.compile(rf"(?<![0-9０-９]){_MONTH}\s*月\s*{_DAY}\s*[日号]")
 # NOTE: only year-first numeric dates are read; 05/03/2024 or 1.1.2019 is ambiguous between

@@ -65,3 +65,13 @@ def test_find_dates_spaced_form_span():
 
 def test_find_dates_year_embedded_in_number():
     assert find_dates("编号12024年3月5日") == []
+
+
+def test_zero_padded_chinese_month_and_day():
+    import datetime as dt
+
+    from ingest.fields.dates import parse_chinese_date
+
+    assert parse_chinese_date("签订日期：二〇二四年〇三月〇五日") == dt.date(2024, 3, 5)
+    assert parse_chinese_date("二〇二四年一〇月〇一日") == dt.date(2024, 10, 1)
+    assert parse_chinese_date("二〇二四年〇〇月〇五日") is None
