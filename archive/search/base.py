@@ -65,5 +65,8 @@ class SearchIndex(Protocol):
     ) -> SearchPage:
         """Return ranked, highlighted hits; any user input is a query, never an error."""
 
+    def indexed_clause_ids(self) -> set[int]:
+        """Return the clause_id of every committed clause, for comparing the index with the database."""
+
     def close(self) -> None:
         """Release files and writers."""

@@ -6,8 +6,23 @@ from archive.search.base import SearchIndex
 from archive.settings import Settings
 
 
+class SearchSettingsError(ValueError):
+    """The settings select a search backend but leave out a value it requires."""
+
+
 def open_search_index(settings: Settings, *, recreate: bool = False) -> SearchIndex:
-    """Open the index; `recreate` discards what is on disk (the database can always refill it)."""
+    """Open the index. `recreate` discards its contents, which the database can always refill."""
+    if settings.search_backend == "meilisearch":
+        from archive.search.meili_index import MeiliIndex
+
+        if not settings.meili_url:
+            raise SearchSettingsError(
+                "search_backend is meilisearch but meili_url is missing: "
+                "set CONTRACT_ARCHIVE_MEILI_URL to the server URL, for example http://127.0.0.1:7700"
+            )
+        api_key = settings.meili_api_key.get_secret_value() if settings.meili_api_key else None
+        return MeiliIndex(settings.meili_url, settings.meili_index, api_key=api_key, recreate=recreate)
+
     from archive.search.tantivy_index import TantivyIndex
 
     return TantivyIndex(settings.resolved_index_dir, recreate=recreate)

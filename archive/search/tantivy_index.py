@@ -34,6 +34,7 @@ LOCK_BUSY_MARKER = "LockBusy"
 # Paging is clamped so a huge limit or offset cannot allocate a huge heap.
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
+READ_BATCH_DOCS = 10_000
 
 
 class SearchIndexLockedError(ArchiveError):
@@ -222,6 +223,15 @@ class TantivyIndex:
             snippet=make_snippet(text, terms),
             score=float(score),
         )
+
+    def indexed_clause_ids(self) -> set[int]:
+        """Return the clause_id of every committed clause."""
+        searcher = self._index.searcher()
+        clause_ids: set[int] = set()
+        for offset in range(0, searcher.num_docs, READ_BATCH_DOCS):
+            result = searcher.search(tantivy.Query.all_query(), limit=READ_BATCH_DOCS, offset=offset)
+            clause_ids.update(searcher.doc(address).get_first("clause_id") for _, address in result.hits)
+        return clause_ids
 
     def close(self) -> None:
         """Release the writer (discarding uncommitted changes) and its lock."""
