@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
-from api.content_disposition import content_disposition
+from archive.content_disposition import content_disposition
 from api.deps import get_archive
 from api.uploads import ingest_form, read_upload_form
 from archive import queries
@@ -17,6 +17,8 @@ from archive.services import documents as document_service
 from ingest.indexing import reindex_document
 
 router = APIRouter(prefix="/api")
+# Seconds a presigned download URL stays valid. A person who follows the redirect later must request it again.
+DOWNLOAD_URL_SECONDS = 300
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 UPLOAD_OPENAPI = {
@@ -80,15 +82,25 @@ def get_version(version_id: int, archive: ArchiveDep) -> dict[str, Any]:
 
 
 @router.get("/versions/{version_id}/download")
-def download_version(version_id: int, archive: ArchiveDep, request: Request) -> StreamingResponse:
-    """Stream the original file, byte for byte, under its uploaded name; every download is audited."""
+def download_version(version_id: int, archive: ArchiveDep, request: Request) -> Response:
+    """Send the original file, byte for byte, under its uploaded name. Every download is audited.
+
+    A store with presigned URLs (S3) gets a redirect, so the bytes do not pass through the app.
+    The local store's bytes are streamed.
+    """
     from archive.services.audit import record_event
 
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
         headers, media_type, sha256 = _download_headers(version)
+        filename = version.filename
         record_event(session, actor="local", action="download", object_type="document_version", object_id=version_id,
                      client_address=request.client.host if request.client else None)
+    url = archive.blobs.download_url(
+        sha256, filename=filename, media_type=media_type, expires_seconds=DOWNLOAD_URL_SECONDS
+    )
+    if url is not None:
+        return RedirectResponse(url, status_code=307, headers={"X-Content-SHA256": sha256})
     stream = archive.blobs.open(sha256)
 
     def chunks():  # type: ignore[no-untyped-def]

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.blobs.local import LocalBlobStore
+from archive.blobs.base import BlobStore
+from archive.blobs.factory import open_blob_store
 from archive.db.engine import make_engine, make_session_factory
 from archive.db.migrate import upgrade
 from archive.models import DocumentVersion
@@ -28,7 +29,7 @@ class Archive:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
-    blobs: LocalBlobStore
+    blobs: BlobStore
     _index: SearchIndex | None = field(default=None, repr=False)
 
     @property
@@ -88,5 +89,5 @@ def open_archive(settings: Settings, *, migrate: bool = True) -> Archive:
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        blobs=LocalBlobStore(settings.resolved_blob_dir),
+        blobs=open_blob_store(settings),
     )

@@ -162,6 +162,51 @@ class CorruptFileError(FileRejectedError):
     code = "corrupt_file"
     template = "{file} could not be read as {format}: {detail}. Check that the file opens, then upload it again."
 
+    def __init__(self, **params: Any) -> None:
+        # Library messages often end with a full stop, and the template adds its own.
+        if isinstance(params.get("detail"), str):
+            params["detail"] = params["detail"].rstrip(". ")
+        super().__init__(**params)
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        # A library's own message has no translation and stays as it is.
+        return {**params, "detail": gettext(str(params.get("detail", "")))}
+
+
+class BlobStoreError(ArchiveError):
+    """The object store that keeps the original files cannot be used. Files already stored are not affected."""
+
+    code = "blob_store_error"
+    status = 503
+
+
+class BlobStoreUnavailableError(BlobStoreError):
+    code = "blob_store_unavailable"
+    template = (
+        "The object store at {endpoint} failed on {key} in bucket {bucket}: {detail}. "
+        "Check that the S3 server is running and reachable, and that CONTRACT_ARCHIVE_S3_ENDPOINT, "
+        "CONTRACT_ARCHIVE_S3_ACCESS_KEY and CONTRACT_ARCHIVE_S3_SECRET_KEY are correct, then try again."
+    )
+
+
+class BucketWithoutObjectLockError(BlobStoreError):
+    code = "bucket_without_object_lock"
+    template = (
+        "Bucket {bucket} at {endpoint} exists without object lock, so stored originals could be deleted "
+        "or overwritten. Object lock can only be enabled when a bucket is created: set "
+        "CONTRACT_ARCHIVE_S3_BUCKET to a new bucket name, which the archive creates with object lock, "
+        "and copy the existing objects into it."
+    )
+
+
+class BlobStoreSettingMissingError(BlobStoreError):
+    code = "blob_store_setting_missing"
+    template = (
+        "CONTRACT_ARCHIVE_{setting} is not set, but CONTRACT_ARCHIVE_BLOB_STORE is s3. "
+        "Set it, or set CONTRACT_ARCHIVE_BLOB_STORE=local to keep files in the data directory."
+    )
+
 
 def all_error_classes() -> list[type[ArchiveError]]:
     """Return every concrete error class, for rendering stored errors and checking catalogs."""
@@ -185,3 +230,15 @@ def render_error(code: str | None, params: dict[str, Any] | None, gettext: Calla
             except (KeyError, IndexError):
                 return fallback
     return fallback
+
+
+class JobQueueSettingsError(ArchiveError):
+    """The settings select worker processes on a database that cannot hold the job queue."""
+
+    code = "job_queue_settings"
+    status = 500
+    template = (
+        "CONTRACT_ARCHIVE_JOB_BACKEND is {backend}, which keeps its jobs in PostgreSQL, but the database is "
+        "{database}. Set CONTRACT_ARCHIVE_DATABASE_URL to a PostgreSQL database, or set "
+        "CONTRACT_ARCHIVE_JOB_BACKEND=inprocess."
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,10 +18,32 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite in data_dir when unset."
     )
-    blob_store: Literal["local"] = Field(default="local", description="Where original files are kept.")
+    blob_store: Literal["local", "s3"] = Field(default="local", description="Where original files are kept.")
     blob_dir: Path | None = Field(default=None, description="Local blob directory; data_dir/blobs when unset.")
-    search_backend: Literal["tantivy"] = Field(default="tantivy", description="Clause search index.")
+    s3_endpoint: str | None = Field(default=None, description="S3 API host:port (MinIO), for blob_store=s3.")
+    s3_access_key: str | None = Field(default=None, description="S3 access key.")
+    s3_secret_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    s3_bucket: str = Field(default="contract-archive", description="Versioned bucket with object lock.")
+    s3_region: str | None = Field(default=None, description="S3 region, when the server needs one.")
+    s3_secure: bool = Field(default=True, description="Use HTTPS for the S3 API.")
+    s3_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field(
+        default="GOVERNANCE", description="Object lock mode for stored originals and evidence packs."
+    )
+    s3_retention_days: int = Field(
+        default=3650, ge=0, description="Days each stored object stays locked; 0 disables retention."
+    )
+    search_backend: Literal["tantivy", "meilisearch"] = Field(default="tantivy", description="Clause search index.")
     index_dir: Path | None = Field(default=None, description="Embedded index directory; data_dir/index when unset.")
+    meili_url: str | None = Field(default=None, description="Meilisearch URL, for search_backend=meilisearch.")
+    meili_api_key: SecretStr | None = Field(default=None, description="Meilisearch API key.")
+    meili_index: str = Field(default="clauses", description="Meilisearch index name.")
+    job_backend: Literal["inprocess", "procrastinate"] = Field(
+        default="inprocess", description="Run ingest jobs in the calling process or on worker processes."
+    )
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0, description="How often a worker reports that it lives.")
+    job_stalled_seconds: float = Field(
+        default=60.0, gt=0, description="A worker silent this long is dead, and its jobs go back to the queue."
+    )
     max_upload_mb: int = Field(default=200, gt=0, description="Largest accepted upload, in megabytes.")
     language: Literal["zh_CN", "en"] = Field(default="zh_CN", description="Default UI and CLI language.")
 

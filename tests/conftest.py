@@ -1,10 +1,10 @@
-"""Fixtures: an archive on real SQLite and on real PostgreSQL, and the shared corpus."""
+"""Fixtures: an archive on SQLite with local blobs and on PostgreSQL with S3 blobs, and the shared corpus."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from archive.context import Archive, open_archive
 from archive.models import Base
 from archive.settings import Settings
+from tests.s3_server import S3TestServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
@@ -62,9 +63,34 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def open_test_archive(data_dir: Path, backend: str, postgres: str | None = None) -> Archive:
-    """Open an archive in `data_dir` on SQLite, or on the PostgreSQL database `postgres`."""
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3TestServer]:
+    """moto's S3 API server on 127.0.0.1, one per test process, stopped at the end of the session."""
+    server = S3TestServer(tmp_path_factory.mktemp("s3-server") / "moto_server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_settings_factory(s3_server: S3TestServer, tmp_path: Path) -> Callable[..., Settings]:
+    """Return a function that builds Settings for blob_store=s3, each call with a new bucket."""
+
+    def make_settings(**overrides: object) -> Settings:
+        return s3_server.settings(tmp_path / "data", **overrides)
+
+    return make_settings
+
+
+def open_test_archive(
+    data_dir: Path, backend: str, postgres: str | None = None, s3: S3TestServer | None = None
+) -> Archive:
+    """Open an archive in `data_dir` on SQLite or on the PostgreSQL database `postgres`, with blobs in `s3` if given."""
     database_url = postgres if backend == "postgresql" else None
+    if s3 is not None:
+        return open_archive(s3.settings(data_dir, database_url=database_url))
     return open_archive(Settings(data_dir=data_dir, database_url=database_url, _env_file=None))
 
 
@@ -76,9 +102,10 @@ def truncate_all(archive: Archive) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
-    """An opened archive with an empty database, blob store and index, on each database."""
+    """An opened, empty archive: SQLite with local blobs, or PostgreSQL with blobs in a new S3 bucket."""
     postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    opened = open_test_archive(tmp_path / "data", request.param, postgres)
+    s3 = request.getfixturevalue("s3_server") if request.param == "postgresql" else None
+    opened = open_test_archive(tmp_path / "data", request.param, postgres, s3)
     if request.param == "postgresql":
         truncate_all(opened)
     try:

@@ -1,6 +1,6 @@
 import pytest
 
-from api.content_disposition import ascii_fallback, content_disposition
+from archive.content_disposition import ascii_fallback, content_disposition
 from api.multipart import parse_content_disposition
 
 

@@ -1,10 +1,14 @@
 import hashlib
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 from fastapi.testclient import TestClient
 
+from api.app import create_app
+from archive.settings import Settings
 from tests.api.conftest import upload
 
 CONTRACT = "采购合同-HT-2024-001.docx"
@@ -231,3 +235,20 @@ def test_download_answers_head(client: TestClient, samples: Path) -> None:
     response = client.head(f"/api/versions/{result['document_version_id']}/download")
     assert response.status_code == 200
     assert response.headers["content-length"] == str((samples / CONTRACT).stat().st_size)
+
+
+def test_download_redirects_to_s3(s3_settings_factory: Callable[..., Settings], samples: Path) -> None:
+    with TestClient(create_app(s3_settings_factory(max_upload_mb=2))) as s3_client:
+        result = upload(s3_client, samples / CONTRACT).json()["results"][0]
+
+        response = s3_client.get(f"/api/versions/{result['document_version_id']}/download", follow_redirects=False)
+
+    assert response.status_code == 307
+    location = response.headers["location"]
+    assert location.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(location, timeout=10) as presigned:
+        body = presigned.read()
+        disposition = presigned.headers["Content-Disposition"]
+    assert body == (samples / CONTRACT).read_bytes()
+    assert f"filename*=UTF-8''{quote(CONTRACT)}" in disposition
+    assert response.headers["x-content-sha256"] == hashlib.sha256(body).hexdigest()
