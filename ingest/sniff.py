@@ -140,6 +140,9 @@ def _sniff_zip(source: Path | io.BytesIO, filename: str) -> SniffResult:
     raise UnsupportedFileTypeError(file=filename, detected="a ZIP archive")
 
 
+WORD_SUFFIXES = (".doc", ".dot", ".wps")
+
+
 def _sniff_ole(head: bytes, source: Path | io.BytesIO, filename: str) -> SniffResult:
     names = _find_in_file(source, (ENCRYPTION_INFO_NAME, WORD_DOCUMENT_NAME))
     if ENCRYPTION_INFO_NAME in names:
@@ -148,6 +151,9 @@ def _sniff_ole(head: bytes, source: Path | io.BytesIO, filename: str) -> SniffRe
         return _result("doc", DOC_MEDIA_TYPE, filename)
     if WPS_MARKER in head[:WPS_MARKER_WINDOW]:
         return _result("doc", WORKS_MEDIA_TYPE, filename)
+    if Path(filename).suffix.lower() in WORD_SUFFIXES:
+        # A Word file cut short loses the directory that names its streams.
+        raise CorruptFileError(file=filename, format="Word 97-2003", detail="no Word document stream, the file may be truncated")
     raise UnsupportedFileTypeError(file=filename, detected="a legacy Office file (.xls or .ppt)")
 
 

@@ -142,3 +142,23 @@ def test_excel_workbook_rejected() -> None:
     with pytest.raises(UnsupportedFileTypeError) as raised:
         sniff(make_zip(["xl/workbook.xml"]), "报价单.docx")
     assert "Excel" in str(raised.value)
+
+
+def test_truncated_doc_is_corrupt_not_other_office() -> None:
+    from archive.errors import CorruptFileError
+
+    with pytest.raises(CorruptFileError) as raised:
+        sniff(OLE_MAGIC + b"\x00" * 100, "旧合同.doc")
+    message = str(raised.value)
+    assert "旧合同.doc" in message
+    assert "truncated" in message
+    assert ".xls" not in message
+
+
+def test_corrupt_detail_keeps_one_full_stop() -> None:
+    from archive.errors import CorruptFileError
+
+    error = CorruptFileError(file="a.pdf", format="PDF", detail="Failed to load document (PDFium: Data format error).")
+
+    assert "error). Check" in str(error)
+    assert ".." not in str(error)
