@@ -256,11 +256,11 @@ def reindex() -> None:
 @app.command()
 def retry(version_id: Annotated[int, typer.Argument(help="Document version ID that failed or is pending.")]) -> None:
     """Read a stored version again (after a failure or an interrupted run)."""
-    from ingest.pipeline import process_version
+    from ingest.pipeline import retry_version
 
     archive = _open()
     try:
-        result = process_version(archive, version_id)
+        result = retry_version(archive, version_id)
     except ArchiveError as error:
         _fail(error)
         return
@@ -284,6 +284,25 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(state.settings), host=host, port=port)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs this worker runs at once.")] = 1,
+) -> None:
+    """Run a worker that reads uploaded files and updates the search index (job_backend=procrastinate)."""
+    from ingest.jobs.queue import run_worker
+
+    if state.settings.job_backend != "procrastinate":
+        console.print(state.gettext(
+            "Jobs run inside each command because CONTRACT_ARCHIVE_JOB_BACKEND is inprocess; "
+            "set it to procrastinate to run workers."
+        ))
+        raise typer.Exit(2)
+    try:
+        run_worker(state.settings, concurrency=concurrency)
+    except ArchiveError as error:
+        _fail(error)
 
 
 @app.command()

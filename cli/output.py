@@ -14,7 +14,9 @@ from rich.table import Table
 from archive.notices import localize_notice
 from ingest.result import IngestResult
 
-STATUS_STYLES = {"ingested": "green", "duplicate": "cyan", "needs_ocr": "yellow", "failed": "bold red"}
+STATUS_STYLES = {
+    "ingested": "green", "duplicate": "cyan", "needs_ocr": "yellow", "failed": "bold red", "pending": "blue",
+}
 
 
 def print_json_line(console: Console, payload: dict[str, Any]) -> None:
@@ -26,7 +28,7 @@ def ingest_table(results: list[IngestResult], _: Callable[[str], str]) -> Table:
     for heading in (_("File"), _("Status"), _("Version"), _("Contract"), _("Kind"), _("Clauses"), _("Fields"), _("Warnings / error")):
         table.add_column(heading, overflow="fold")
     for result in results:
-        style = STATUS_STYLES.get(result.status, "")
+        style = STATUS_STYLES.get(result.status, "default")
         notes = result.error or "; ".join(localize_notice(w, _) for w in result.warnings)
         if result.duplicate_of:
             notes = _("Same bytes as version {id}; nothing changed.").format(id=result.duplicate_of) + (" " + notes if notes else "")

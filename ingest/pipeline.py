@@ -23,12 +23,12 @@ from archive.models import DocumentVersion
 from archive.services import documents as document_service
 from archive.services.audit import record_event
 from archive.services.contracts import get_contract_or_raise
-from ingest import indexing
+from ingest import indexing, jobs
 from ingest.analyse import analyse
 from ingest.readers import read_document
 from ingest.result import DUPLICATE, FAILED, IngestResult
 from ingest.sniff import SniffResult, reader_format, sniff_path
-from ingest.store import write_analysis, mark_failed
+from ingest.store import describe_version, mark_failed, write_analysis
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,8 @@ def ingest_stream(
         # The earlier run stored the file but stopped before reading it: finish that work now.
         logger.info("resuming pending version document_version_id=%s", accepted.version_id)
         accepted = Accepted(accepted.version_id, duplicate=False)
+    if not jobs.runs_inline(archive):
+        return jobs.submit_version(archive, accepted.version_id, filename=display_name)
     result = process_version(archive, accepted.version_id, index=index)
     result.file = display_name
     return result
@@ -193,10 +195,18 @@ def _create_version(session, spooled, sniffed: SniffResult, *, filename, contrac
 
 
 def process_version(archive: Archive, version_id: int, *, index: bool = True) -> IngestResult:
-    """Read, analyse, write and index one stored version; failures mark it failed."""
+    """Read, analyse, write and index one stored version; failures mark it failed.
+
+    A version that is no longer pending was read already (a job run twice, or by two workers),
+    so nothing is read or written and its stored result is returned.
+    """
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
         filename, sha256, media_type = version.filename, version.blob_sha256, version.media_type
+        state = version.state
+    if state != "pending":
+        logger.info("version already processed document_version_id=%s state=%s", version_id, state)
+        return describe_version(archive, version_id, filename)
     fmt = reader_format(media_type)
     try:
         parsed = read_document(archive.blobs.read_bytes(sha256), filename=filename, format=fmt)
@@ -212,6 +222,21 @@ def process_version(archive: Archive, version_id: int, *, index: bool = True) ->
         # Also picks up versions that this one moved to another contract.
         indexing.index_pending(archive)
     return result
+
+
+def retry_version(archive: Archive, version_id: int, *, actor: str = "local") -> IngestResult:
+    """Read a stored version again, whatever its state, in this process or on a worker."""
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        filename, previous = version.filename, version.state
+        version.state = "pending"
+        record_event(
+            session, actor=actor, action="retry", object_type="document_version", object_id=version_id,
+            summary={"previous_state": previous},
+        )
+    if not jobs.runs_inline(archive):
+        return jobs.submit_version(archive, version_id, filename=filename)
+    return process_version(archive, version_id)
 
 
 def process_pending(archive: Archive) -> list[IngestResult]:

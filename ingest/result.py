@@ -9,6 +9,8 @@ INGESTED = "ingested"
 DUPLICATE = "duplicate"
 NEEDS_OCR = "needs_ocr"
 FAILED = "failed"
+# Stored and waiting for a worker to read it.
+PENDING = "pending"
 
 
 @dataclass

@@ -21,7 +21,7 @@ from archive.services.linking import LinkDecision, LinkQuery, find_contract, lin
 from ingest.analyse import Analysis
 from ingest.parsed import ParsedDocument
 from ingest.quality import assess_document
-from ingest.result import FAILED, INGESTED, NEEDS_OCR, IngestResult
+from ingest.result import FAILED, INGESTED, NEEDS_OCR, PENDING, IngestResult
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,11 @@ DEPENDENT_KINDS = ("amendment", "acceptance_report", "payment_proof", "invoice",
 def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, analysis: Analysis) -> IngestResult:
     """Replace the version's clauses, fields and links with the analysis, and file it under a contract."""
     with archive.session() as session:
-        version = document_service.get_version_or_raise(session, version_id)
+        version = _locked_version(session, version_id)
         document = document_service.get_document_or_raise(session, version.document_id)
+        if version.state != PENDING:
+            # Another run wrote this version while this one was reading it.
+            return _result_from_rows(session, version, document)
         _clear_version(session, version_id)
         clause_ids = _insert_clauses(session, version_id, analysis)
         _insert_fields(session, version_id, analysis, clause_ids)
@@ -80,7 +83,10 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
 def mark_failed(archive: Archive, version_id: int, error: ArchiveError) -> IngestResult:
     """Mark a version failed with a message a person can act on; its blob stays stored."""
     with archive.session() as session:
-        version = document_service.get_version_or_raise(session, version_id)
+        version = _locked_version(session, version_id)
+        if version.state != PENDING:
+            document = document_service.get_document_or_raise(session, version.document_id)
+            return _result_from_rows(session, version, document)
         version.error_code, version.error_message, version.error_params = error.code, str(error), error.params
         version.state = FAILED
         record_event(
@@ -89,6 +95,16 @@ def mark_failed(archive: Archive, version_id: int, error: ArchiveError) -> Inges
         )
         document = document_service.get_document_or_raise(session, version.document_id)
         return _result_from_rows(session, version, document)
+
+
+def _locked_version(session: Session, version_id: int) -> DocumentVersion:
+    """Return the version with its row locked (PostgreSQL), so two writers of one version take turns."""
+    version = session.scalars(
+        select(DocumentVersion).where(DocumentVersion.id == version_id).with_for_update()
+    ).one_or_none()
+    if version is None:
+        return document_service.get_version_or_raise(session, version_id)
+    return version
 
 
 def describe_version(archive: Archive, version_id: int, display_name: str) -> IngestResult:
