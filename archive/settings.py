@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     s3_bucket: str = Field(default="contract-archive", description="Versioned bucket with object lock.")
     s3_region: str | None = Field(default=None, description="S3 region, when the server needs one.")
     s3_secure: bool = Field(default=True, description="Use HTTPS for the S3 API.")
+    s3_public_url: str | None = Field(
+        default=None,
+        description="Address browsers use for the S3 API (https://files.example.com), when it differs from s3_endpoint.",
+    )
     s3_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = Field(
         default="GOVERNANCE", description="Object lock mode for stored originals and evidence packs."
     )

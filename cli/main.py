@@ -287,6 +287,21 @@ def serve(
 
 
 @app.command()
+def migrate() -> None:
+    """Bring the database schema (and the job queue's, for worker processes) up to date, then exit."""
+    archive = _open()
+    archive.close()
+    if state.settings.job_backend == "procrastinate":
+        from ingest.jobs.queue import ensure_schema
+
+        try:
+            ensure_schema(state.settings)
+        except ArchiveError as error:
+            _fail(error)
+    console.print(state.gettext("The database schema is up to date."))
+
+
+@app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs this worker runs at once.")] = 1,
 ) -> None:

@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from urllib.parse import urlsplit
+
 import urllib3.exceptions
 from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
@@ -34,6 +36,8 @@ SHA256_METADATA = "x-amz-meta-sha256"
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # maximum expiry of an S3 signature version 4 presigned URL
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "NoSuchObject"})
 BUCKET_ALREADY_CREATED_CODES = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
+# The region MinIO reports when none is configured.
+DEFAULT_REGION = "us-east-1"
 
 
 class S3BlobStore:
@@ -48,8 +52,11 @@ class S3BlobStore:
         region: str | None = None,
         lock_mode: str = "GOVERNANCE",
         retention_days: int = 0,
+        presign_client: Minio | None = None,
     ) -> None:
         self.client = client
+        # Signs download links for the address browsers use, which may differ from the app's own.
+        self.presign_client = presign_client or client
         self.bucket = bucket
         self.endpoint = endpoint
         self.region = region
@@ -73,8 +80,20 @@ class S3BlobStore:
             secure=settings.s3_secure,
             region=settings.s3_region,
         )
+        presign_client = None
+        if settings.s3_public_url:
+            public = urlsplit(settings.s3_public_url)
+            presign_client = Minio(
+                public.netloc,
+                access_key=settings.s3_access_key,
+                secret_key=settings.s3_secret_key.get_secret_value(),
+                secure=public.scheme == "https",
+                # Signing needs the region; with it set, the client never asks the public address for it.
+                region=settings.s3_region or DEFAULT_REGION,
+            )
         return cls(
             client,
+            presign_client=presign_client,
             bucket=settings.s3_bucket,
             endpoint=settings.s3_endpoint,
             region=settings.s3_region,
@@ -187,7 +206,7 @@ class S3BlobStore:
             "response-content-type": media_type,
         }
         with self._translate_errors(key):
-            return self.client.presigned_get_object(
+            return self.presign_client.presigned_get_object(
                 self.bucket, key, expires=timedelta(seconds=expires_seconds), response_headers=response_headers
             )
 

@@ -480,3 +480,18 @@ def test_s3_download_url_rejects_long_expiry(s3_store: S3BlobStore, tmp_path: Pa
 
     with pytest.raises(ValueError):
         s3_store.download_url(sha, filename="a.pdf", media_type="application/pdf", expires_seconds=8 * 24 * 3600)
+
+
+def test_s3_download_url_uses_public_address(s3_settings_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    internal = s3_settings_factory()
+    port = internal.s3_endpoint.rsplit(":", 1)[1]
+    # Browsers reach the same server under another name than the app does.
+    store = S3BlobStore.from_settings(s3_settings_factory(s3_public_url=f"http://localhost:{port}"))
+    sha = put_bytes(store, tmp_path, b"public bytes")
+
+    url = store.download_url(sha, filename=CHINESE_FILENAME, media_type="application/pdf", expires_seconds=60)
+
+    assert url is not None
+    assert url.startswith(f"http://localhost:{port}/")
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"public bytes"

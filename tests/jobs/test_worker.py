@@ -255,3 +255,33 @@ def test_worker_backend_needs_postgresql(tmp_path: Path) -> None:
         queue.connection_string(settings)
     assert "PostgreSQL" in str(raised.value)
     assert "CONTRACT_ARCHIVE_JOB_BACKEND=inprocess" in str(raised.value)
+
+
+def test_migrate_command_creates_job_schema(job_settings: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["--lang", "en", "migrate"], env=environment(job_settings))
+
+    assert result.exit_code == 0, result.output
+    assert "schema is up to date" in result.output
+    archive = open_archive(job_settings, migrate=False)
+    try:
+        with archive.engine.connect() as connection:
+            table = connection.execute(text(f"SELECT to_regclass('{queue.JOB_SCHEMA}.procrastinate_jobs')")).scalar()
+    finally:
+        archive.close()
+    assert table is not None
+
+
+def test_worker_command_refuses_inprocess_backend(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    env = environment(Settings(data_dir=tmp_path, _env_file=None))
+    result = CliRunner().invoke(app, ["--lang", "en", "worker"], env=env)
+
+    assert result.exit_code == 2
+    assert "CONTRACT_ARCHIVE_JOB_BACKEND is inprocess" in result.output
