@@ -28,6 +28,10 @@ MIN_CHARS_FOR_SHARE = 4
 MIN_CJK_WORD_SHARE = 0.45
 # The word check needs this many Chinese characters, so a short line or a list of names is not judged.
 MIN_CJK_FOR_WORDS = 30
+# Chinese characters whose words are checked per text: enough to tell text from garbage, cheap per page.
+WORD_CHECK_SAMPLE_CHARS = 300
+# Everything but letters and ideographs: \W leaves word characters, then digits and "_" go too.
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 _CID_MARKER = re.compile(r"\(cid:\d+\)")
@@ -162,17 +166,23 @@ def count_visible(text: str) -> int:
 
 def count_letters(text: str) -> tuple[int, int]:
     """Return the number of letters and ideographs in `text` and how many of them are unexpected."""
-    letters = "".join(char for char in text if char.isalpha())
+    letters = _NOT_LETTER.sub("", text)
     return len(letters), count_unexpected(letters)
 
 
 def count_cjk_in_words(text: str) -> tuple[int, int]:
-    """Return the number of Chinese characters in `text` and how many sit in dictionary words of two or more."""
+    """Return the number of Chinese characters checked in `text` and how many sit in dictionary words of two or more.
+
+    The check stops after about WORD_CHECK_SAMPLE_CHARS characters, which settle the share of a page.
+    """
     total = in_words = 0
-    for run in _CJK_RUN.findall(text):
-        total += len(run)
+    for run in _CJK_RUN.finditer(text):
+        word_run = run.group()
+        total += len(word_run)
         # Without the HMM, jieba joins only dictionary words, so garbage stays in single characters.
-        in_words += sum(len(word) for word in rjieba.cut(run, False) if len(word) > 1)
+        in_words += sum(len(word) for word in rjieba.cut(word_run, False) if len(word) > 1)
+        if total >= WORD_CHECK_SAMPLE_CHARS:
+            break
     return total, in_words
 
 
