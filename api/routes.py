@@ -6,14 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from archive.content_disposition import content_disposition
 from api.deps import get_archive
 from api.uploads import ingest_form, read_upload_form
 from archive import queries
+from archive.content_disposition import content_disposition
 from archive.context import Archive
 from archive.services import documents as document_service
+from archive.services import holds
+from archive.services.contracts import get_contract_or_raise
 from ingest.indexing import reindex_document
 
 router = APIRouter(prefix="/api")
@@ -64,6 +66,32 @@ def list_contracts(
 @router.get("/contracts/{contract_id}")
 def get_contract(contract_id: int, archive: ArchiveDep) -> dict[str, Any]:
     return queries.contract_detail(archive, contract_id)
+
+
+class HoldRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, description="The dispute or case the files are held for.")
+
+
+def _hold_dict(hold: Any) -> dict[str, Any]:
+    return {
+        "id": hold.id, "contract_id": hold.contract_id, "reason": hold.reason, "active": hold.active,
+        "placed_by": hold.placed_by, "placed_at": hold.placed_at, "lifted_by": hold.lifted_by,
+        "lifted_at": hold.lifted_at, "lift_reason": hold.lift_reason,
+    }
+
+
+@router.get("/contracts/{contract_id}/legal-holds")
+def list_legal_holds(contract_id: int, archive: ArchiveDep) -> list[dict[str, Any]]:
+    with archive.session() as session:
+        get_contract_or_raise(session, contract_id)
+        return [_hold_dict(hold) for hold in holds.list_holds(session, contract_id)]
+
+
+# NOTE: no route lifts a hold: only an administrator may, with `contract-archive hold lift` on the server.
+@router.post("/contracts/{contract_id}/legal-holds", status_code=201)
+def place_legal_hold(contract_id: int, request: HoldRequest, archive: ArchiveDep) -> dict[str, Any]:
+    """Hold every file of the contract; new files filed under it are held too."""
+    return _hold_dict(holds.place_hold(archive, contract_id, reason=request.reason, actor="local"))
 
 
 @router.get("/versions")
@@ -171,6 +199,7 @@ def update_document(document_id: int, update: DocumentUpdate, archive: ArchiveDe
                          summary={"kind": [previous, update.kind]})
         if update.contract_id is not None and update.contract_id != document.contract_id:
             document_service.move_document(session, document=document, contract_id=update.contract_id, actor="local")
+            holds.hold_contract_files(archive, session, update.contract_id)
         result = queries.document_dict(document)
     reindex_document(archive, document_id)  # the index filters by kind and contract
     return result

@@ -242,3 +242,35 @@ class JobQueueSettingsError(ArchiveError):
         "{database}. Set CONTRACT_ARCHIVE_DATABASE_URL to a PostgreSQL database, or set "
         "CONTRACT_ARCHIVE_JOB_BACKEND=inprocess."
     )
+
+
+class PermissionDeniedError(ArchiveError):
+    """The actor may not do this; the message names the action."""
+
+    code = "permission_denied"
+    status = 403
+    template = "Only an administrator may {action}."
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "action": gettext(str(params.get("action", "")))}
+
+
+class HoldReasonMissingError(InvalidInputError):
+    code = "hold_reason_missing"
+    template = "A legal hold needs a reason, such as the dispute or case it is for."
+
+
+class HoldAlreadyLiftedError(ArchiveError):
+    code = "hold_already_lifted"
+    status = 409
+    template = "Legal hold {id} was already lifted by {lifted_by} at {lifted_at}."
+
+
+class DocumentOnHoldError(ArchiveError):
+    code = "document_on_hold"
+    status = 409
+    template = (
+        "Document {document_id} belongs to contract {contract_id}, which is on legal hold, so it stays there "
+        "until an administrator lifts the hold."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, render_error
@@ -284,6 +286,77 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(state.settings), host=host, port=port)
+
+
+hold_app = typer.Typer(help="Place, lift and list legal holds on contracts.", no_args_is_help=True)
+app.add_typer(hold_app, name="hold")
+
+
+@hold_app.command("place")
+def hold_place(
+    contract_id: Annotated[int, typer.Argument(help="Contract whose files are held.")],
+    reason: Annotated[str, typer.Option(help="The dispute or case the files are held for.")],
+) -> None:
+    """Hold every file of a contract, so nobody can remove it; new files of the contract are held too."""
+    from archive.services.holds import place_hold
+
+    archive = _open()
+    try:
+        hold = place_hold(archive, contract_id, reason=reason, actor=_local_actor())
+    except ArchiveError as error:
+        _fail(error)
+        return
+    finally:
+        archive.close()
+    console.print(state.gettext("Legal hold {id} placed on contract {contract}.").format(id=hold.id, contract=contract_id))
+
+
+@hold_app.command("lift")
+def hold_lift(
+    hold_id: Annotated[int, typer.Argument(help="Legal hold to lift.")],
+    reason: Annotated[str, typer.Option(help="Why the files need no longer be held.")],
+) -> None:
+    """Lift a legal hold (an administrator's action: this command runs on the server)."""
+    from archive.services.holds import lift_hold
+
+    archive = _open()
+    try:
+        # Whoever runs commands on the server administers the archive.
+        hold = lift_hold(archive, hold_id, reason=reason, actor=_local_actor(), is_admin=True)
+    except ArchiveError as error:
+        _fail(error)
+        return
+    finally:
+        archive.close()
+    console.print(state.gettext("Legal hold {id} lifted.").format(id=hold.id))
+
+
+@hold_app.command("list")
+def hold_list(contract_id: Annotated[Optional[int], typer.Argument(help="Only this contract's holds.")] = None) -> None:
+    """List legal holds, active and lifted."""
+    from archive.services.holds import list_holds
+
+    _ = state.gettext
+    archive = _open()
+    try:
+        with archive.session() as session:
+            rows = list_holds(session, contract_id)
+            table = Table(title=_("Legal holds"))
+            for heading in (_("Hold"), _("Contract"), _("State"), _("Reason"), _("Placed"), _("Lifted")):
+                table.add_column(heading, overflow="fold")
+            for hold in rows:
+                placed = f"{hold.placed_by} {hold.placed_at:%Y-%m-%d %H:%M}"
+                lifted = f"{hold.lifted_by} {hold.lifted_at:%Y-%m-%d %H:%M}" if hold.lifted_at else ""
+                table.add_row(str(hold.id), str(hold.contract_id), _("active") if hold.active else _("lifted"),
+                              escape(hold.reason), placed, lifted)
+    finally:
+        archive.close()
+    console.print(table)
+
+
+def _local_actor() -> str:
+    """Name the person at the server's shell in the audit log."""
+    return f"cli:{getpass.getuser()}"
 
 
 @app.command()

@@ -17,6 +17,7 @@ from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVe
 from archive.services import documents as document_service
 from archive.services.audit import record_event
 from archive.services.contracts import create_contract
+from archive.services.holds import hold_contract_files
 from archive.services.linking import LinkDecision, LinkQuery, find_contract, link_amendment, normalize_party
 from ingest.analyse import Analysis
 from ingest.parsed import ParsedDocument
@@ -68,6 +69,9 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         if document.kind == "contract" and document.contract_id is not None:
             session.flush()
             _claim_dependents(session, document.contract_id)
+        session.flush()
+        # A file filed under a contract on hold is held before the analysis commits.
+        hold_contract_files(archive, session, document.contract_id)
         record_event(
             session, actor="system", action="ingest", object_type="document_version", object_id=version_id,
             summary={"state": version.state, "clauses": len(clause_ids), "kind": document.kind,

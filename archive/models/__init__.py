@@ -5,6 +5,7 @@ from archive.models.base import Base
 from archive.models.clauses import Clause, ExtractedField
 from archive.models.contracts import AmendmentLink, Contract
 from archive.models.documents import DOCUMENT_KINDS, VERSION_STATES, Blob, Document, DocumentVersion
+from archive.models.holds import LegalHold
 
 __all__ = [
     "AmendmentLink",
@@ -17,5 +18,6 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "ExtractedField",
+    "LegalHold",
     "VERSION_STATES",
 ]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import notices
-from archive.errors import NotFoundError, UnknownKindError
+from archive.errors import DocumentOnHoldError, NotFoundError, UnknownKindError
 from archive.models import DOCUMENT_KINDS, Blob, Document, DocumentVersion
 
 
@@ -80,6 +80,8 @@ def move_document(session: Session, *, document: Document, contract_id: int, act
 
     get_contract_or_raise(session, contract_id)
     previous = document.contract_id
+    if previous is not None and _on_hold(session, previous):
+        raise DocumentOnHoldError(document_id=document.id, contract_id=previous)
     document.contract_id = contract_id
     session.flush()
     relink_document(session, document=document, method="explicit")
@@ -108,3 +110,11 @@ def delete_if_empty_auto_contract(session: Session, *, contract_id: int, actor: 
         summary={"reason": "its documents were moved to the contract they belong to"},
     )
     return True
+
+
+def _on_hold(session: Session, contract_id: int) -> bool:
+    from archive.models import LegalHold
+
+    return session.scalar(
+        select(LegalHold.id).where(LegalHold.contract_id == contract_id, LegalHold.lifted_at.is_(None)).limit(1)
+    ) is not None
