@@ -84,13 +84,29 @@ def s3_settings_factory(s3_server: S3TestServer, tmp_path: Path) -> Callable[...
     return make_settings
 
 
+def meili_overrides() -> dict[str, object]:
+    """Return settings for a new Meilisearch index when MEILI_URL is set, else none."""
+    url = os.environ.get("MEILI_URL")
+    if not url:
+        return {}
+    return {
+        "search_backend": "meilisearch",
+        "meili_url": url,
+        "meili_api_key": os.environ.get("MEILI_API_KEY"),
+        "meili_index": f"test_{os.getpid()}_{uuid.uuid4().hex[:12]}",
+    }
+
+
 def open_test_archive(
     data_dir: Path, backend: str, postgres: str | None = None, s3: S3TestServer | None = None
 ) -> Archive:
-    """Open an archive in `data_dir` on SQLite or on the PostgreSQL database `postgres`, with blobs in `s3` if given."""
+    """Open an archive in `data_dir` on SQLite or on the PostgreSQL database `postgres`, with blobs in `s3` if given.
+
+    The deployment form (PostgreSQL with S3) also searches with Meilisearch when MEILI_URL is set.
+    """
     database_url = postgres if backend == "postgresql" else None
     if s3 is not None:
-        return open_archive(s3.settings(data_dir, database_url=database_url))
+        return open_archive(s3.settings(data_dir, database_url=database_url, **meili_overrides()))
     return open_archive(Settings(data_dir=data_dir, database_url=database_url, _env_file=None))
 
 
@@ -111,7 +127,15 @@ def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]
     try:
         yield opened
     finally:
+        if opened.settings.search_backend == "meilisearch":
+            opened.index.drop()  # type: ignore[attr-defined]
         opened.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if os.environ.get("MEILI_URL"):
+        return f"archive tests on PostgreSQL + S3 search with Meilisearch at {os.environ['MEILI_URL']}"
+    return "archive tests on PostgreSQL + S3 search with the embedded index (MEILI_URL is not set)"
 
 
 @pytest.fixture
