@@ -189,6 +189,7 @@ def clause_dict(clause: Clause) -> dict[str, Any]:
         "heading": clause.heading,
         "text": clause.text,
         "original_text": clause.original_text,
+        "raw_text": clause.raw_text,
         "level": clause.level,
         "parent_id": clause.parent_id,
         "page_start": clause.page_start,

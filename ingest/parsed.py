@@ -53,6 +53,8 @@ class Block:
     original_text: str | None = None
     # A DOCX paragraph whose leading label comes from automatic numbering, so it is a list item.
     auto_numbered: bool = False
+    # The text as the file encodes it, before Unicode folding and space clean-up, when that differs.
+    raw_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

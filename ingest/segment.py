@@ -1127,9 +1127,17 @@ def _build_clauses(units: list[_Unit]) -> list[Clause]:
                 paragraph_end=max(paragraphs) if paragraphs else None,
                 table_rows=tuple(block.cells for block in blocks if block.cells is not None),
                 original_text=_original_text(body),
+                raw_text=_raw_text(body),
             )
         )
     return clauses
+
+
+def _raw_text(lines: list[_Line]) -> str | None:
+    """Return a unit's lines as the file encodes them, or None when folding changed none of them."""
+    if all(line.block.raw_text is None for line in lines):
+        return None
+    return "\n".join(line.block.raw_text or line.text for line in lines)
 
 
 def _original_text(lines: list[_Line]) -> str | None:

@@ -141,6 +141,7 @@ def _insert_clauses(session: Session, version_id: int, analysis: Analysis) -> di
             heading=clause.heading,
             text=clause.text,
             original_text=clause.original_text,
+            raw_text=clause.raw_text,
             level=clause.level,
             page_start=clause.page_start,
             page_end=clause.page_end,

@@ -39,6 +39,8 @@ class Clause:
     table_rows: tuple[tuple[str, ...], ...] = ()
     # The text before tracked changes were accepted (DOCX), when it differs from `text`.
     original_text: str | None = None
+    # The text as the file encodes it, line by line, before Unicode folding, when it differs from `text`.
+    raw_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

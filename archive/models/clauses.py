@@ -26,6 +26,8 @@ class Clause(Base):
     text: Mapped[str] = mapped_column(Text)
     # The clause as it read before tracked changes were accepted, when that differs from `text`.
     original_text: Mapped[str | None] = mapped_column(Text)
+    # The text as the file encodes it (before Unicode folding), when that differs from `text`.
+    raw_text: Mapped[str | None] = mapped_column(Text)
     level: Mapped[int] = mapped_column(default=0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     page_start: Mapped[int | None]

@@ -219,6 +219,7 @@ class _BlockBuilder:
                 cells=item.cells,
                 original_text=original if original != text else None,
                 auto_numbered=item.numbered,
+                raw_text=item.raw if item.raw and item.raw != text else None,
             )
         )
 

@@ -199,6 +199,8 @@ class BodyItem:
 
     accepted: str
     original: str
+    # The accepted text with its label, before normalisation; empty for table rows.
+    raw: str = ""
     style: str | None = None
     cells: tuple[str, ...] | None = None
     original_cells: tuple[str, ...] | None = None
@@ -338,6 +340,7 @@ class BodyWalker:
         return BodyItem(
             accepted=_labelled(self._normalize, paragraph.label, paragraph.accepted),
             original=_labelled(self._normalize, paragraph.label, paragraph.original),
+            raw=(paragraph.label + paragraph.accepted).strip(),
             style=self._styles.name(paragraph.style_id),
             numbered=bool(paragraph.label),
             heading_like=paragraph.heading_like,

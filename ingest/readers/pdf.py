@@ -169,7 +169,10 @@ def _page_blocks(
         if assess_text(text).is_garbage:
             dropped += 1
             continue
-        block = Block(text=text, page=number, bbox=line.bbox, font_size=line.font_size)
+        raw = line.text.strip()
+        block = Block(
+            text=text, page=number, bbox=line.bbox, font_size=line.font_size, raw_text=raw if raw != text else None
+        )
         (upright if line.direction == 0 else sideways).append(block)
 
     blocks: list[Block] = []

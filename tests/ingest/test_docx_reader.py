@@ -622,3 +622,11 @@ def test_clauses_keep_original_view() -> None:
     # Inserted whole, the clause had no text before the change.
     assert by_number["第四条"].original_text == ""
     assert "第二条" not in by_number
+
+
+def test_full_width_paragraph_keeps_raw_text() -> None:
+    doc = _read("<w:p>" + run("第１条　总价款为ＲＭＢ１００元。") + "</w:p>" + "<w:p>" + run("甲方：示例公司") + "</w:p>")
+
+    assert doc.blocks[0].text == normalize_text("第１条　总价款为ＲＭＢ１００元。")
+    assert doc.blocks[0].raw_text == "第１条　总价款为ＲＭＢ１００元。"
+    assert doc.blocks[1].raw_text is None

@@ -237,3 +237,20 @@ def test_text_layer_files_not_flagged():
         assert len(unreadable) <= len(document.blocks) // 50, fields["file"]
         checked += 1
     assert checked >= 15
+
+
+def test_radical_clause_keeps_raw_text():
+    from ingest.segment import segment
+
+    document = read_pdf(pdf_samples.kangxi_radical_clause(), filename="c03.pdf")
+    [clause] = [c for c in segment(document) if c.number]
+
+    assert document.blocks[0].raw_text == "第\u2f00条 合同标的"
+    assert clause.text == "第一条 合同标的\n青岛市"
+    assert clause.raw_text == "第\u2f00条 合同标的\n\u2ed8岛市"
+
+
+def test_plain_line_stores_no_raw_copy():
+    document = read_pdf(pdf_samples.cid_mapped_correctly(), filename="plain.pdf")
+
+    assert document.blocks[0].raw_text is None
