@@ -8,6 +8,7 @@ frame, so sideways text comes out in reading order instead of reversed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from statistics import median
 
@@ -18,6 +19,11 @@ from ingest.readers.pdf_glyphs import Glyph
 BASELINE_TOLERANCE_RATIO = 0.4
 # A gap wider than this share of the font size between two glyphs is a word space.
 WORD_GAP_RATIO = 0.15
+# The word gap tried again for a line with a run-together word (ThisAgreementshall).
+TIGHT_WORD_GAP_RATIO = 0.05
+# A run-together English word: a lower-case letter followed by a capital inside a run of 16 or more
+# letters and digits, or any run of 25 or more letters. Real contract words are shorter.
+_RUN_TOGETHER = re.compile(r"(?=[A-Za-z0-9.]{16,})[A-Za-z0-9.]*[a-z][A-Z]|[A-Za-z]{25,}")
 # A glyph repeated within this distance (points) of the same glyph is fake bold.
 FAKE_BOLD_MAX_OFFSET = 1.0
 # ...and only when the offset is below this share of the glyph's own width.
@@ -83,7 +89,7 @@ def group_lines(
     lines: list[TextLine] = []
     for direction in sorted(by_direction):
         for members in _cluster_baselines(by_direction[direction], params):
-            line = _build_line(members, direction, params, stats)
+            line = _build_checked_line(members, direction, params, stats)
             if line is not None:
                 lines.append(line)
                 if direction != 0:
@@ -117,11 +123,34 @@ def _cluster_baselines(
     return clusters
 
 
+def _build_checked_line(
+    members: list[tuple[float, float, float, Glyph]],
+    direction: int,
+    params: LineParams,
+    stats: LineStats,
+) -> TextLine | None:
+    """Build a line; when it holds a run-together English word, build it again with a tighter word gap.
+
+    Tightly justified or small type can set words closer than WORD_GAP_RATIO. Letters inside a word
+    sit almost edge to edge, so the tighter gap splits such runs without splitting words.
+    """
+    first_stats = LineStats()
+    line = _build_line(members, direction, params, first_stats, params.word_gap_ratio)
+    if line is not None and _RUN_TOGETHER.search(line.text):
+        tight_stats = LineStats()
+        tight = _build_line(members, direction, params, tight_stats, TIGHT_WORD_GAP_RATIO)
+        if tight is not None and not _RUN_TOGETHER.search(tight.text):
+            line, first_stats = tight, tight_stats
+    stats.fake_bold_duplicates += first_stats.fake_bold_duplicates
+    return line
+
+
 def _build_line(
     members: list[tuple[float, float, float, Glyph]],
     direction: int,
     params: LineParams,
     stats: LineStats,
+    word_gap_ratio: float,
 ) -> TextLine | None:
     members.sort(key=lambda item: item[1])
     parts: list[str] = []
@@ -132,7 +161,6 @@ def _build_line(
     pending_space = False
 
     # This loop runs once per character, so it compares instead of calling min() and max().
-    word_gap_ratio = params.word_gap_ratio
     for item in members:
         baseline, start, end, glyph = item
         if glyph.is_space:

@@ -422,3 +422,12 @@ def rare_ideographs_beside_figures() -> bytes:
         content += latin_text(140, 760 - 20 * i, "2024-03-05 100000.00", 12)
     font.to_unicode = {char: chr(0x9F00 + 3 * index) for index, char in enumerate(sorted(font.glyph_ids))}
     return build_pdf([SamplePage(content)], font)
+
+
+def tightly_set_words(gap_per_mille: int = 110, size: float = 10) -> bytes:
+    """C07: words set closer than the usual word gap, as tight justification or small type does."""
+    words = ("Section", "2.3", "This", "Agreement", "shall", "remain", "in", "force")
+    spaced = f" -{gap_per_mille} ".join(f"({word})" for word in words)
+    content = f"BT /F1 {size} Tf 72 760 Td [{spaced}] TJ ET\n"
+    content += f"BT /F1 {size} Tf 72 740 Td [(notwithstanding) -{gap_per_mille} (indemnification)] TJ ET\n"
+    return build_pdf([SamplePage(content)])

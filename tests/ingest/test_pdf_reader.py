@@ -115,6 +115,14 @@ def test_positioned_words_keep_spaces():
     assert lines_of(pdf_samples.positioned_words()) == ["Section 2.3 This Agreement shall"]
 
 
+@pytest.mark.parametrize("gap", [70, 110, 140])
+def test_tightly_set_words_keep_spaces(gap: int):
+    lines = lines_of(pdf_samples.tightly_set_words(gap))
+
+    assert lines[0] == "Section 2.3 This Agreement shall remain in force"
+    assert lines[1] == "notwithstanding indemnification"
+
+
 def test_spaced_out_cjk_joined():
     assert lines_of(pdf_samples.spaced_out_ocr_layer()) == ["第一条甲方：人民币壹拾万元整"]
 
