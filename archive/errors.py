@@ -274,3 +274,14 @@ class DocumentOnHoldError(ArchiveError):
         "Document {document_id} belongs to contract {contract_id}, which is on legal hold, so it stays there "
         "until an administrator lifts the hold."
     )
+
+
+class SearchBackendError(ArchiveError):
+    """Meilisearch rejected a request or failed a task. The database keeps every clause, so nothing is lost."""
+
+    code = "search_backend_error"
+    status = 503
+    template = (
+        "The Meilisearch index {index} failed to {action}: {message}. "
+        "Check the Meilisearch server and its logs, then retry or run `contract-archive reindex`."
+    )

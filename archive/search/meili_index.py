@@ -28,6 +28,7 @@ from meilisearch.errors import (
     MeilisearchTimeoutError,
 )
 
+from archive.errors import SearchBackendError
 from archive.search.base import ClauseEntry, SearchHit, SearchPage
 from archive.search.highlight import make_snippet
 from archive.search.meili_tokens import (
@@ -86,18 +87,6 @@ TRANSIENT_STATUSES = frozenset({502, 503, 504})
 INDEX_NOT_FOUND = "index_not_found"
 
 T = TypeVar("T")
-
-
-class SearchBackendError(RuntimeError):
-    """Meilisearch rejected a request or failed a task."""
-
-    # TODO: make this an ArchiveError once its message is in the message catalog
-    # (archive/locale), so api/ and web/ render it like other domain errors.
-    def __init__(self, *, index: str, action: str, message: str) -> None:
-        super().__init__(
-            f"The Meilisearch index {index} failed to {action}: {message}. "
-            "Check the Meilisearch server and its logs, then retry or run `contract-archive reindex`."
-        )
 
 
 class MeiliIndex:
