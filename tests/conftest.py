@@ -97,6 +97,12 @@ def meili_overrides() -> dict[str, object]:
     }
 
 
+def deployment_settings(request: pytest.FixtureRequest, data_dir: Path, database_url: str, **overrides: object) -> Settings:
+    """Return Settings for the deployment form: PostgreSQL `database_url`, a new S3 bucket, Meilisearch if set."""
+    s3: S3TestServer = request.getfixturevalue("s3_server")
+    return s3.settings(data_dir, database_url=database_url, **meili_overrides(), **overrides)
+
+
 def open_test_archive(
     data_dir: Path, backend: str, postgres: str | None = None, s3: S3TestServer | None = None
 ) -> Archive:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from archive.settings import Settings
 from cli.samples import write_samples
-from tests.conftest import open_test_archive, truncate_all
+from tests.conftest import deployment_settings, open_test_archive, truncate_all
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,7 +19,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         archive = open_test_archive(tmp_path / "setup", "postgresql", postgres)
         truncate_all(archive)
         archive.close()
-    return Settings(data_dir=tmp_path / "data", database_url=postgres, max_upload_mb=2, _env_file=None)
+        return deployment_settings(request, tmp_path / "data", postgres, max_upload_mb=2)
+    return Settings(data_dir=tmp_path / "data", max_upload_mb=2, _env_file=None)
 
 
 @pytest.fixture

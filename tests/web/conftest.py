@@ -19,7 +19,7 @@ from archive.settings import Settings
 from cli.samples import write_samples
 from ingest.pipeline import ingest_path
 from ingest.result import IngestResult
-from tests.conftest import truncate_all, open_test_archive, postgres_database
+from tests.conftest import deployment_settings, open_test_archive, postgres_database, truncate_all
 
 # Upload order matters: the first document of a contract names it, so the
 # purchase contract goes first and its amendment and acceptance report follow.
@@ -91,7 +91,11 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Iterator[Loaded]:
     """An archive holding the ingested samples, shared by the read-only tests of a module, on each database."""
     with _database(request.param) as database_url:
-        settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url, _env_file=None)
+        data_dir = tmp_path_factory.mktemp("data")
+        if database_url is None:
+            settings = Settings(data_dir=data_dir, _env_file=None)
+        else:
+            settings = deployment_settings(request, data_dir, database_url)
         yield ingest_samples(settings, samples)
 
 
@@ -121,6 +125,9 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
         emptied = open_test_archive(tmp_path / "setup", "postgresql", database_url)
         truncate_all(emptied)
         emptied.close()
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, max_upload_mb=2, _env_file=None)
+    if database_url is None:
+        settings = Settings(data_dir=tmp_path / "data", max_upload_mb=2, _env_file=None)
+    else:
+        settings = deployment_settings(request, tmp_path / "data", database_url, max_upload_mb=2)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
