@@ -276,6 +276,78 @@ def retry(version_id: Annotated[int, typer.Argument(help="Document version ID th
 
 
 @app.command()
+def check(
+    repair: Annotated[bool, typer.Option("--repair", help="Re-index what the search index lacks or should not contain. Blobs are never changed.")] = False,
+    no_verify: Annotated[bool, typer.Option("--no-verify", help="Skip re-hashing every stored blob, which reads all of them.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+) -> None:
+    """Compare the database, the blob store and the search index. Exit 1 when problems remain."""
+    from archive.services import consistency
+    from ingest import indexing
+
+    _ = state.gettext
+    archive = _open()
+    try:
+        report = _run_check(archive, indexing, verify_hashes=not no_verify, quiet=as_json)
+        result = consistency.repair(archive, report, indexing=indexing) if repair else None
+    except ArchiveError as error:
+        _fail(error)
+        return
+    finally:
+        archive.close()
+    remaining = result.remaining if result is not None else report.findings
+    if as_json:
+        payload = report.as_dict(_)
+        payload["repair"] = result.as_dict(_) if result is not None else None
+        print_json_line(console, payload)
+    else:
+        _print_check(report, result, _)
+    if remaining:
+        raise typer.Exit(1)
+
+
+def _run_check(archive: Archive, indexing, *, verify_hashes: bool, quiet: bool):  # type: ignore[no-untyped-def]
+    """Run the consistency check with a progress bar over the blobs it re-hashes."""
+    from archive.services.consistency import check as check_archive
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, disable=quiet or not err_console.is_terminal, transient=True) as progress:
+        task = progress.add_task(state.gettext("Verifying blobs"), total=None)
+
+        def report_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return check_archive(archive, indexing=indexing, verify_hashes=verify_hashes, progress=report_progress)
+
+
+def _print_check(report, result, _) -> None:  # type: ignore[no-untyped-def]
+    from cli.output import findings_table
+
+    if not report.hashes_verified:
+        console.print(_("Blob hashes were not verified (--no-verify)."))
+    if report.findings:
+        console.print(findings_table(report.findings, _, title=_("Consistency problems")))
+    if result is None:
+        if report.clean:
+            console.print(_("No problems found: {blobs} blobs and {clauses} clauses checked.").format(
+                blobs=report.blobs_listed, clauses=report.clauses_checked))
+        else:
+            console.print(_("Problems found: {count}.").format(count=len(report.findings)))
+        return
+    if result.index_rebuilt:
+        console.print(_("Rebuilt the search index from the database: {clauses} clauses.").format(clauses=result.clauses_indexed))
+    else:
+        console.print(_("Search index repaired. Versions indexed again: {versions}. Clauses indexed: {clauses}. Versions removed from the index: {removed}.").format(
+            versions=len(result.versions_reindexed), clauses=result.clauses_indexed, removed=len(result.versions_removed_from_index)))
+    if result.remaining:
+        console.print(findings_table(result.remaining, _, title=_("Problems that remain after repair")))
+        console.print(_("Problems remaining: {count}. Repair changes only the search index and never deletes or rewrites blobs.").format(
+            count=len(result.remaining)))
+    else:
+        console.print(_("No problems remain."))
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
