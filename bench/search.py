@@ -2,10 +2,20 @@
 
     python bench/search.py --sizes 100000 1000000          # through the HTTP API
     python bench/search.py --sizes 100000 --direct         # TantivyIndex.search in-process
+    python bench/search.py --sizes 100000 --backend deployment
 
 The HTTP mode starts `uvicorn --factory api.app:create_app` on 127.0.0.1 with
 CONTRACT_ARCHIVE_DATA_DIR and CONTRACT_ARCHIVE_INDEX_DIR pointing at temporary
 directories, and times `GET /api/search?q=...&limit=10` with httpx.
+
+`--backend deployment` runs the app on a new PostgreSQL database with S3 blobs
+(moto's server started here, or the endpoint in CONTRACT_ARCHIVE_S3_ENDPOINT),
+which search does not use. With MEILI_URL set, the clauses go into a new
+Meilisearch index and the app searches it. Without MEILI_URL, the Meilisearch
+benchmark is not run and the app searches the embedded index instead. Either way
+the clauses are written to the index only, never to the database. Each search
+request still reads its hits' titles from the database, so the query for them
+runs on PostgreSQL, but it finds no rows.
 """
 
 from __future__ import annotations
@@ -29,8 +39,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import tantivy  # noqa: E402
 
-from archive.search.base import ClauseEntry  # noqa: E402
+from archive.search.base import ClauseEntry, SearchIndex  # noqa: E402
 from archive.search.tantivy_index import TantivyIndex  # noqa: E402
+from archive.settings import Settings  # noqa: E402
+from bench.ingest import POSTGRES_ADMIN_URL, Deployment, deployment_services, settings_environment  # noqa: E402
 
 SEED = 20240305
 CHINESE_SHARE = 0.8
@@ -218,10 +230,8 @@ def directory_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build_index(index_dir: Path, count: int) -> tuple[float, int]:
-    """Build an index of `count` clauses; return (seconds, bytes on disk)."""
-    started = time.perf_counter()
-    index = TantivyIndex(index_dir, recreate=True)
+def fill_index(index: SearchIndex, count: int) -> None:
+    """Add `count` synthetic clauses in batches, commit and close the index."""
     batch: list[ClauseEntry] = []
     for entry in generate_clauses(count):
         batch.append(entry)
@@ -231,7 +241,25 @@ def build_index(index_dir: Path, count: int) -> tuple[float, int]:
     index.add(batch)
     index.commit()
     index.close()
+
+
+def build_index(index_dir: Path, count: int) -> tuple[float, int]:
+    """Build an index of `count` clauses; return (seconds, bytes on disk)."""
+    started = time.perf_counter()
+    fill_index(TantivyIndex(index_dir, recreate=True), count)
     return time.perf_counter() - started, directory_size(index_dir)
+
+
+def build_selected_index(settings: Settings, count: int) -> tuple[float, int | None]:
+    """Build the index that `settings` select and return (seconds, bytes on disk), with None bytes for Meilisearch."""
+    if settings.search_backend == "tantivy":
+        return build_index(settings.resolved_index_dir, count)
+    from archive.search.factory import open_search_index
+
+    # NOTE: not run yet, because no Meilisearch server was available where the recorded numbers were taken.
+    started = time.perf_counter()
+    fill_index(open_search_index(settings, recreate=True), count)
+    return time.perf_counter() - started, None
 
 
 def free_port() -> int:
@@ -241,13 +269,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, index_dir: Path, port: int) -> subprocess.Popen:
-    """Start the app with uvicorn on 127.0.0.1 and wait until search responds."""
-    import httpx
-
+def embedded_environment(data_dir: Path, index_dir: Path) -> dict[str, str]:
+    """Return this process's environment with the data and index directories set."""
     env = dict(os.environ)
     env["CONTRACT_ARCHIVE_DATA_DIR"] = str(data_dir)
     env["CONTRACT_ARCHIVE_INDEX_DIR"] = str(index_dir)
+    return env
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    """Start the app with uvicorn on 127.0.0.1 with `env` as its environment, and wait until search responds."""
+    import httpx
+
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -265,6 +298,7 @@ def start_server(data_dir: Path, index_dir: Path, port: int) -> subprocess.Popen
             pass
         time.sleep(0.3)
     server.terminate()
+    server.wait(timeout=30)
     raise RuntimeError(f"uvicorn did not respond at {url} within {SERVER_START_TIMEOUT_S} s")
 
 
@@ -344,6 +378,38 @@ def machine_description() -> str:
     )
 
 
+def print_build(size: int, seconds: float, size_bytes: int | None) -> None:
+    on_disk = "size not measured on a Meilisearch server" if size_bytes is None else f"{size_bytes / 1e6:,.0f} MB"
+    print(f"\n{size:,} clauses: build {seconds:.1f} s ({size / seconds:,.0f} clauses/s), index {on_disk}")
+
+
+def measure_http(env: dict[str, str]) -> list[tuple[str, str, int, list[float]]]:
+    """Start the app with `env`, time the query mix over HTTP, and stop the app."""
+    port = free_port()
+    server = start_server(env, port)
+    try:
+        run, close_client = http_runner(port)
+        try:
+            return measure(run)
+        finally:
+            close_client()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run_size_deployment(size: int, deployment: Deployment) -> None:
+    """Build one index size for the deployment form and measure search latency over HTTP."""
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as temp:
+        data_dir = Path(temp) / "data"
+        with deployment.settings(data_dir, index_dir=Path(temp) / "index") as settings:
+            seconds, size_bytes = build_selected_index(settings, size)
+            print_build(size, seconds, size_bytes)
+            rows = measure_http(settings_environment(settings))
+            search = "Meilisearch" if settings.search_backend == "meilisearch" else "tantivy"
+        print_table(size, f"GET /api/search over HTTP (uvicorn, 1 worker), PostgreSQL + {search}", rows)
+
+
 def run_size(size: int, direct: bool) -> None:
     """Build one index size and measure its search latency."""
     with tempfile.TemporaryDirectory(prefix="bench-search-") as temp:
@@ -351,10 +417,7 @@ def run_size(size: int, direct: bool) -> None:
         index_dir = Path(temp) / "index"
         data_dir.mkdir()
         seconds, size_bytes = build_index(index_dir, size)
-        print(
-            f"\n{size:,} clauses: build {seconds:.1f} s ({size / seconds:,.0f} clauses/s), "
-            f"index {size_bytes / 1e6:,.0f} MB"
-        )
+        print_build(size, seconds, size_bytes)
 
         if direct:
             index = TantivyIndex(index_dir)
@@ -363,15 +426,7 @@ def run_size(size: int, direct: bool) -> None:
             print_table(size, "TantivyIndex.search in-process", rows)
             return
 
-        port = free_port()
-        server = start_server(data_dir, index_dir, port)
-        run, close_client = http_runner(port)
-        try:
-            rows = measure(run)
-        finally:
-            close_client()
-            server.terminate()
-            server.wait(timeout=30)
+        rows = measure_http(embedded_environment(data_dir, index_dir))
         print_table(size, "GET /api/search over HTTP (uvicorn, 1 worker)", rows)
 
 
@@ -382,10 +437,37 @@ def main() -> None:
     parser.add_argument(
         "--direct", action="store_true", help="time TantivyIndex.search in-process instead of over HTTP"
     )
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "deployment"),
+        default="embedded",
+        help="embedded: SQLite and tantivy. deployment: PostgreSQL, S3, and Meilisearch when MEILI_URL is set.",
+    )
+    parser.add_argument(
+        "--postgres-admin-url",
+        default=POSTGRES_ADMIN_URL,
+        help="SQLAlchemy URL of a database on the server where each size creates and drops its own database.",
+    )
     options = parser.parse_args()
+    if options.direct and options.backend == "deployment":
+        parser.error("--direct times the embedded index in-process; use it without --backend deployment")
     print("machine:", machine_description())
-    for size in options.sizes:
-        run_size(size, options.direct)
+    if options.backend == "embedded":
+        for size in options.sizes:
+            run_size(size, options.direct)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-search-services-") as work_dir:
+        with deployment_services(options.postgres_admin_url, Path(work_dir)) as deployment:
+            for name, value in deployment.backends:
+                print(f"{name}: {value}")
+            if not deployment.meili_url:
+                print(
+                    "The Meilisearch search benchmark was not run because MEILI_URL is not set. "
+                    "The HTTP API is measured on PostgreSQL with the embedded index instead."
+                )
+            for size in options.sizes:
+                run_size_deployment(size, deployment)
 
 
 if __name__ == "__main__":
