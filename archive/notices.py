@@ -35,6 +35,10 @@ PDF_NEEDS_OCR = "{count} pages have no usable text layer and need OCR: pages {pa
 PDF_PDFMINER_DISAGREES = (
     "pdfminer reads text that pdfium cannot map on pages {pages}, and they are still marked for OCR"
 )
+PDF_RECOVERED_FROM_FONTS = (
+    "The text of pages {pages} was recovered from the fonts' own character maps, "
+    "because their ToUnicode maps were missing or unusable"
+)
 
 # Reasons a document was matched to a contract, joined with EVIDENCE_SEPARATOR into the evidence.
 LINK_REASON_NUMBER = "contract number {number}"
@@ -57,6 +61,7 @@ TEMPLATES = (
     PDF_GARBAGE_LINES,
     PDF_NEEDS_OCR,
     PDF_PDFMINER_DISAGREES,
+    PDF_RECOVERED_FROM_FONTS,
     LINK_REASON_NUMBER,
     LINK_REASON_TITLE,
     LINK_REASON_DATE,

@@ -2,9 +2,10 @@
 
 Characters and boxes come from pdfium (pypdfium2), which reads a page in a
 few milliseconds. pdfplumber (pdfminer) is opened only for pages whose text
-layer fails the quality gate, to confirm the verdict with its `(cid:N)`
-count. A page that is empty or garbage gets no blocks, so its garbage is
-never indexed, and is marked `needs_ocr` with the reason. Running headers,
+layer fails the quality gate. It first tries to recover their text from the
+fonts' own maps (see pdf_cmap), and otherwise confirms the verdict with its
+`(cid:N)` count. A page that is empty or garbage gets no blocks, so its garbage
+is never indexed, and is marked `needs_ocr` with the reason. Running headers,
 footers and page numbers leave the blocks for `Page.furniture` (see pdf_furniture).
 """
 
@@ -14,6 +15,7 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -28,6 +30,12 @@ from ingest.readers.pdf_glyphs import Glyph, read_glyphs
 from ingest.readers.pdf_lines import LineParams, LineStats, group_lines
 from ingest.readers.pdf_tables import Rule, Table, TableParams, extract_tables, read_rules
 from ingest.text_quality import assess_text
+
+if TYPE_CHECKING:
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page as PlumberPage
+
+    from ingest.readers.pdf_cmap import EmbeddedMapReader
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +64,7 @@ class _DocumentNotes:
             "sideways": notices.PDF_SIDEWAYS,
             "garbage_lines": notices.PDF_GARBAGE_LINES,
             "needs_ocr": notices.PDF_NEEDS_OCR,
+            "recovered_from_fonts": notices.PDF_RECOVERED_FROM_FONTS,
             # NOTE: pdfminer's text is not used as a fallback, because no sample shows it
             # reading a page that pdfium cannot, so such pages still go to OCR.
             "pdfminer_disagrees": notices.PDF_PDFMINER_DISAGREES,
@@ -76,19 +85,24 @@ def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> Pars
     document = _open(data, filename, password)
     try:
         pages: list[Page] = []
-        blocks: list[Block] = []
+        blocks_by_page: list[list[Block]] = []
         notes = _DocumentNotes()
         params = LineParams()
         table_params = TableParams()
         for index in range(len(document)):
             page, page_blocks = _read_page(document, index, filename, params, table_params, notes)
             pages.append(page)
-            blocks.extend(page_blocks)
+            blocks_by_page.append(page_blocks)
         if any(page.needs_ocr and page.char_count for page in pages):
-            pages = _confirm_with_pdfminer(data, password, pages, notes)
+            reading = _PageReading(document, params, table_params, notes)
+            pages = _recover_with_pdfminer(data, password, pages, blocks_by_page, reading)
+        for page in pages:
+            if page.needs_ocr:
+                notes.add("needs_ocr", page.number, 1)
         metadata = _metadata(document)
     finally:
         document.close()
+    blocks = [block for page_blocks in blocks_by_page for block in page_blocks]
     # Running headers, footers and page numbers are found across pages, so only after all are read.
     split = split_furniture(blocks, pages)
     return ParsedDocument(
@@ -139,7 +153,6 @@ def _read_page(
     notes.add("diagonal", number, glyphs.diagonal)
     if not readable:
         reason = NO_TEXT_LAYER if quality.visible == 0 else quality.describe()
-        notes.add("needs_ocr", number, 1)
         return Page(number, width, height, quality.visible, True, reason), []
     blocks = _page_blocks(glyphs.glyphs, rules, number, params, table_params, notes)
     return Page(number, width, height, quality.visible), blocks
@@ -205,31 +218,97 @@ def _append_rows(blocks: list[Block], table: Table, number: int) -> int:
     return dropped
 
 
-def _confirm_with_pdfminer(
-    data: bytes, password: str | None, pages: list[Page], notes: _DocumentNotes
-) -> list[Page]:
-    """Add pdfminer's `(cid:N)` count to the reason of each page that failed the quality gate."""
-    import pdfplumber  # imported here: only files with garbage pages pay for it
+@dataclass(frozen=True)
+class _PageReading:
+    """The open pdfium document (read again for table rules), settings and notes that turn glyphs into blocks."""
 
-    confirmed = list(pages)
+    document: pdfium.PdfDocument
+    params: LineParams
+    table_params: TableParams
+    notes: _DocumentNotes
+
+
+def _recover_with_pdfminer(
+    data: bytes,
+    password: str | None,
+    pages: list[Page],
+    blocks_by_page: list[list[Block]],
+    reading: _PageReading,
+) -> list[Page]:
+    """Read each page that failed the quality gate again with pdfminer and return the updated pages.
+
+    A page whose text the fonts' own maps recover (see pdf_cmap) gets its blocks in
+    `blocks_by_page` and loses its OCR mark. On every other page the characters those
+    maps leave unmapped and pdfminer's `(cid:N)` count are added to the reason.
+    """
+    # Imported here: only files with garbage pages pay for pdfplumber and pdfminer.
+    import pdfplumber
+
+    from ingest.readers.pdf_cmap import EmbeddedMapReader
+
+    updated = list(pages)
     try:
         with pdfplumber.open(io.BytesIO(data), password=password or "") as pdf:
+            recovery = EmbeddedMapReader()
             for position, page in enumerate(pages):
                 if not (page.needs_ocr and page.char_count):
                     continue
-                text = pdf.pages[page.number - 1].extract_text() or ""
-                second_opinion = assess_text(text)
-                if second_opinion.visible and not second_opinion.is_garbage:
-                    notes.add("pdfminer_disagrees", page.number, 1)
+                plumber_page = pdf.pages[page.number - 1]
+                checked, blocks = _recover_page(recovery, plumber_page.page_obj, page, reading)
+                if not checked.needs_ocr:
+                    updated[position], blocks_by_page[position] = checked, blocks
                     continue
-                if second_opinion.cid_markers:
-                    reason = f"{page.ocr_reason}; pdfminer finds {second_opinion.cid_markers} (cid:N) markers"
-                    confirmed[position] = Page(
-                        page.number, page.width, page.height, page.char_count, True, reason
-                    )
-    except Exception:  # noqa: BLE001 - the check is optional, the pdfium verdict stands
-        logger.warning("pdfminer could not confirm the garbage pages", exc_info=True)
-    return confirmed
+                updated[position] = _confirm_page(plumber_page, checked, reading.notes)
+    except Exception:  # noqa: BLE001 - the second reading is optional, the pdfium verdict stands
+        logger.warning("pdfminer could not read the garbage pages again", exc_info=True)
+    return updated
+
+
+def _recover_page(
+    recovery: EmbeddedMapReader, page_obj: PDFPage, page: Page, reading: _PageReading
+) -> tuple[Page, list[Block]]:
+    """Return the page without its OCR mark and its blocks when the fonts' own maps give text that passes the gate.
+
+    Otherwise the page is returned still marked, with no blocks.
+    """
+    try:
+        glyphs = recovery.read_page(page_obj)
+    except Exception:  # noqa: BLE001 - pdfminer raises many types on broken fonts; the page then stays for OCR
+        logger.warning("font map recovery failed on page %d", page.number, exc_info=True)
+        return page, []
+    if glyphs is None:
+        return page, []
+    quality = glyphs.quality
+    if quality.visible == 0 or quality.is_garbage:
+        if not quality.unmapped:
+            return page, []
+        reason = f"{page.ocr_reason}; the fonts' own maps leave {quality.unmapped} characters unmapped"
+        return Page(page.number, page.width, page.height, page.char_count, True, reason), []
+
+    index = page.number - 1
+    pdfium_page = reading.document[index]
+    try:
+        rules = read_rules(pdfium_page, reading.table_params)
+    finally:
+        pdfium_page.close()
+    blocks = _page_blocks(glyphs.glyphs, rules, page.number, reading.params, reading.table_params, reading.notes)
+    if not blocks:
+        return page, []
+    reading.notes.add("recovered_from_fonts", page.number, 1)
+    return Page(page.number, page.width, page.height, quality.visible), blocks
+
+
+def _confirm_page(plumber_page: PlumberPage, page: Page, notes: _DocumentNotes) -> Page:
+    """Return the page with pdfminer's `(cid:N)` count added to its OCR reason."""
+    text = plumber_page.extract_text() or ""
+    second_opinion = assess_text(text)
+    if second_opinion.visible and not second_opinion.is_garbage:
+        notes.add("pdfminer_disagrees", page.number, 1)
+        return page
+    if not second_opinion.cid_markers:
+        return page
+    reason = f"{page.ocr_reason}; pdfminer finds {second_opinion.cid_markers} (cid:N) markers"
+    return Page(page.number, page.width, page.height, page.char_count, True, reason)
 
 
 def _metadata(document: pdfium.PdfDocument) -> dict[str, str]:

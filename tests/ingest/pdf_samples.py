@@ -9,7 +9,9 @@ word gaps made by TJ positioning instead of space glyphs.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 LATIN_FONT = "Helvetica"
 A4_WIDTH = 595.0
@@ -431,3 +433,210 @@ def tightly_set_words(gap_per_mille: int = 110, size: float = 10) -> bytes:
     content = f"BT /F1 {size} Tf 72 760 Td [{spaced}] TJ ET\n"
     content += f"BT /F1 {size} Tf 72 740 Td [(notwithstanding) -{gap_per_mille} (indemnification)] TJ ET\n"
     return build_pdf([SamplePage(content)])
+
+
+# --- CID fonts whose text only the font's own maps recover ---------------------------------
+
+# A TrueType (glyf-outline) font to embed as FontFile2. No CJK TrueType font is installed here:
+# the Noto CJK fonts are CFF outlines in a collection, so the embedded-font samples use Latin text.
+DEJAVU_SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+EMBEDDED_FONT_LINES = (
+    "Article 1 Payment",
+    "The Buyer shall pay the Seller within 30 days.",
+    "Article 2 Delivery",
+    "The Seller shall deliver the goods to the Buyer.",
+)
+
+
+@dataclass
+class CidFontObjects:
+    """A Type0 font (CIDFontType2, Identity-H) written with a chosen ToUnicode, FontFile2 and CIDToGIDMap.
+
+    `cid_to_gid` is the /CIDToGIDMap stream (two bytes per CID); None writes /Identity.
+    """
+
+    name: bytes
+    to_unicode: bytes | None = None
+    program: bytes | None = None
+    cid_to_gid: bytes | None = None
+
+    def write(self, add: Callable[[bytes], int]) -> int:
+        """Add the font's objects with `add` and return the Type0 font's object number."""
+        font_file = b""
+        if self.program is not None:
+            number = add(_raw_stream(self.program, f"/Length1 {len(self.program)} "))
+            font_file = b" /FontFile2 %d 0 R" % number
+        descriptor = add(
+            b"<< /Type /FontDescriptor /FontName " + _pdf_name(self.name)
+            + b" /Flags 4 /FontBBox [-1021 -463 1793 1232] /ItalicAngle 0 /Ascent 928"
+            + b" /Descent -236 /CapHeight 700 /StemV 80" + font_file + b" >>"
+        )
+        cid_to_gid = b"/Identity"
+        if self.cid_to_gid is not None:
+            cid_to_gid = b"%d 0 R" % add(_stream(self.cid_to_gid))
+        descendant = add(
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont " + _pdf_name(self.name)
+            + b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+            + b" /FontDescriptor %d 0 R /DW 600 /CIDToGIDMap " % descriptor + cid_to_gid + b" >>"
+        )
+        to_unicode = b""
+        if self.to_unicode is not None:
+            to_unicode = b" /ToUnicode %d 0 R" % add(_stream(self.to_unicode))
+        return add(
+            b"<< /Type /Font /Subtype /Type0 /BaseFont " + _pdf_name(self.name)
+            + b" /Encoding /Identity-H /DescendantFonts [%d 0 R]" % descendant + to_unicode + b" >>"
+        )
+
+
+def _raw_stream(body: bytes, extra: str = "") -> bytes:
+    return f"<< /Length {len(body)} {extra}>>\nstream\n".encode("ascii") + body + b"\nendstream"
+
+
+def build_pdf_with_fonts(pages: list[SamplePage], fonts: dict[str, CidFontObjects]) -> bytes:
+    """Write a PDF whose pages use the given fonts under their resource names (content must name them)."""
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")
+    pages_obj = add(b"")
+    font_refs = " ".join(f"/{name} {font.write(add)} 0 R" for name, font in fonts.items())
+    page_numbers = []
+    for page in pages:
+        content = add(_stream(page.content.encode("latin-1")))
+        page_numbers.append(
+            add(
+                f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {page.width} {page.height}] "
+                f"/Rotate {page.rotate} /Resources << /Font << {font_refs} >> >> "
+                f"/Contents {content} 0 R >>".encode("ascii")
+            )
+        )
+    kids = " ".join(f"{n} 0 R" for n in page_numbers)
+    objects[pages_obj - 1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode()
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode()
+
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref_at)
+    return bytes(out)
+
+
+def to_unicode_cmap(body_lines: list[str]) -> bytes:
+    """Wrap mapping blocks (bfchar, cidchar, cidrange ...) in a ToUnicode CMap."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange",
+        *body_lines,
+        "endcmap CMapName currentdict /CMap defineresource pop end end",
+    ]
+    return "\n".join(lines).encode("ascii")
+
+
+def hex_codes(codes: list[int]) -> str:
+    """Return a PDF hex string of two-byte character codes."""
+    return "<" + "".join(f"{code:04X}" for code in codes) + ">"
+
+
+def embedded_font_space_only_to_unicode(font_path: Path, *, cid_to_gid_stream: bool = False) -> bytes:
+    """Glyphs of an embedded TrueType font whose ToUnicode maps only the space glyph.
+
+    With `cid_to_gid_stream` the content uses CIDs 1, 2, 3 ... in order of first use and a
+    /CIDToGIDMap stream sends each to the real glyph id. Otherwise CID = glyph id (/Identity).
+    """
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    char_to_glyph = TTFontFile(str(font_path)).charToGlyph
+    cids: dict[str, int] = {}
+    for char in "".join(EMBEDDED_FONT_LINES):
+        glyph = char_to_glyph[ord(char)]
+        cids.setdefault(char, len(cids) + 1 if cid_to_gid_stream else glyph)
+    cid_to_gid = None
+    if cid_to_gid_stream:
+        table = bytearray(2 * (max(cids.values()) + 1))
+        for char, cid in cids.items():
+            table[2 * cid : 2 * cid + 2] = char_to_glyph[ord(char)].to_bytes(2, "big")
+        cid_to_gid = bytes(table)
+    space = to_unicode_cmap(["1 beginbfchar", f"<{cids[' ']:04X}> <0020>", "endbfchar"])
+    font = CidFontObjects(b"ABCDEF+DejaVuSans", space, font_path.read_bytes(), cid_to_gid)
+    content = "".join(
+        f"BT /F2 12 Tf 72 {760 - 20 * i} Td {hex_codes([cids[char] for char in line])} Tj ET\n"
+        for i, line in enumerate(EMBEDDED_FONT_LINES)
+    )
+    return build_pdf_with_fonts([SamplePage(content)], {"F2": font})
+
+
+CID_STYLE_LINES = ("第一条 合同标的", "甲方应于每月上下旬各付款一次", "第二条 交付", "乙方按期交付设备")
+
+
+def cid_style_to_unicode() -> bytes:
+    """A ToUnicode map written only with begincidchar and begincidrange, to real code points.
+
+    CIDs follow code point order, so runs of consecutive code points (上下, 一丁...) share one
+    cidrange entry and the other characters get cidchar entries. No font program is embedded.
+    """
+    chars = sorted(set("".join(CID_STYLE_LINES)) - {" "})
+    cids = {char: index for index, char in enumerate(chars, start=2)}
+    cids[" "] = 1
+    singles: list[str] = []
+    ranges: list[str] = []
+    run = [chars[0]]
+    for char in chars[1:] + ["\uffff"]:
+        if ord(char) == ord(run[-1]) + 1:
+            run.append(char)
+            continue
+        first, last = cids[run[0]], cids[run[-1]]
+        if len(run) > 1:
+            ranges.append(f"<{first:04X}> <{last:04X}> {ord(run[0])}")
+        else:
+            singles.append(f"<{first:04X}> {ord(run[0])}")
+        run = [char]
+    assert ranges, "the sample text needs a run of consecutive code points"
+    body = [f"{len(singles) + 1} begincidchar", "<0001> 32", *singles, "endcidchar"]
+    body += [f"{len(ranges)} begincidrange", *ranges, "endcidrange"]
+    font = CidFontObjects(b"ABCDEF+SimSun", to_unicode_cmap(body))
+    content = "".join(
+        f"BT /F2 14 Tf 72 {760 - 20 * i} Td {hex_codes([cids[char] for char in line])} Tj ET\n"
+        for i, line in enumerate(CID_STYLE_LINES)
+    )
+    return build_pdf_with_fonts([SamplePage(content)], {"F2": font})
+
+
+def embedded_font_page_then_wrong_map_page(font_path: Path) -> bytes:
+    """Page 1 as in embedded_font_space_only_to_unicode, page 2 drawn with a ToUnicode map into IPA letters.
+
+    The page 2 font also embeds the TrueType program, whose cmap is right, but a ToUnicode entry
+    takes precedence over the program's cmap, so page 2 must stay marked for OCR.
+    """
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    char_to_glyph = TTFontFile(str(font_path)).charToGlyph
+    program = font_path.read_bytes()
+    glyphs = {char: char_to_glyph[ord(char)] for char in "".join(EMBEDDED_FONT_LINES)}
+    space_only = to_unicode_cmap(["1 beginbfchar", f"<{glyphs[' ']:04X}> <0020>", "endbfchar"])
+    wrong_entries = [f"<{glyph:04X}> <{0x0250 + (glyph * 7) % 0x60:04X}>" for glyph in sorted(set(glyphs.values()))]
+    wrong = to_unicode_cmap([f"{len(wrong_entries)} beginbfchar", *wrong_entries, "endbfchar"])
+    fonts = {
+        "F2": CidFontObjects(b"ABCDEF+DejaVuSans", space_only, program),
+        "F4": CidFontObjects(b"GHIJKL+DejaVuSans", wrong, program),
+    }
+    pages = [
+        SamplePage(
+            "".join(
+                f"BT /{name} 12 Tf 72 {760 - 20 * i} Td {hex_codes([glyphs[char] for char in line])} Tj ET\n"
+                for i, line in enumerate(EMBEDDED_FONT_LINES)
+            )
+        )
+        for name in ("F2", "F4")
+    ]
+    return build_pdf_with_fonts(pages, fonts)

@@ -262,3 +262,68 @@ def test_plain_line_stores_no_raw_copy():
     document = read_pdf(pdf_samples.cid_mapped_correctly(), filename="plain.pdf")
 
     assert document.blocks[0].raw_text is None
+
+
+# --- text recovered from the fonts' own maps ---------------------------------------------
+
+
+@pytest.fixture
+def truetype_font() -> Path:
+    if not pdf_samples.DEJAVU_SANS.is_file():
+        pytest.skip(f"no TrueType font to embed: {pdf_samples.DEJAVU_SANS} (fonts-dejavu-core) is missing")
+    return pdf_samples.DEJAVU_SANS
+
+
+@pytest.mark.parametrize("cid_to_gid_stream", [False, True], ids=["identity", "cid-to-gid-stream"])
+def test_embedded_cmap_recovers_text(truetype_font: Path, cid_to_gid_stream: bool):
+    from ingest.segment import segment
+
+    data = pdf_samples.embedded_font_space_only_to_unicode(truetype_font, cid_to_gid_stream=cid_to_gid_stream)
+    document = read_pdf(data, filename="c01a.pdf")
+
+    assert document.needs_ocr_pages == []
+    assert [block.text for block in document.blocks] == list(pdf_samples.EMBEDDED_FONT_LINES)
+    assert [clause.number for clause in segment(document) if clause.number] == ["Article 1", "Article 2"]
+    assert any("recovered from the fonts' own character maps" in warning for warning in document.warnings)
+
+
+def test_recovered_block_top_left_origin(truetype_font: Path):
+    block = read_pdf(pdf_samples.embedded_font_space_only_to_unicode(truetype_font), filename="box.pdf").blocks[0]
+
+    # 12 pt drawn on baseline y=760 of an 842 pt page, as read_glyphs places pdfium's boxes.
+    assert block.bbox.x0 == pytest.approx(72.0)
+    assert 68 < block.bbox.top < 74
+    assert 84 < block.bbox.bottom < 87
+
+
+def test_cid_style_to_unicode_recovers_cjk():
+    from ingest.segment import segment
+
+    document = read_pdf(pdf_samples.cid_style_to_unicode(), filename="c01b.pdf")
+
+    assert document.needs_ocr_pages == []
+    assert [block.text for block in document.blocks] == list(pdf_samples.CID_STYLE_LINES)
+    assert [clause.number for clause in segment(document) if clause.number] == ["第一条", "第二条"]
+
+
+def test_wrong_map_page_stays_for_ocr(truetype_font: Path):
+    document = read_pdf(pdf_samples.embedded_font_page_then_wrong_map_page(truetype_font), filename="mixed.pdf")
+
+    assert document.needs_ocr_pages == [2]
+    assert document.pages[1].ocr_reason.startswith("garbage text layer")
+    assert {block.page for block in document.blocks} == {1}
+    assert any(warning.startswith("The text of pages 1 was recovered") for warning in document.warnings)
+
+
+@pytest.mark.corpus
+def test_cjk_fonts_without_cmap_stay_for_ocr():
+    from tests.conftest import corpus_file as corpus_path
+
+    data = corpus_path("zh_tender-excerpt_cid-font-no-tounicode_garbled.pdf").read_bytes()
+    document = read_pdf(data, filename="tender.pdf")
+
+    # Its CJK fonts embed TrueType programs with no cmap table, so nothing maps their glyphs.
+    assert document.needs_ocr_pages == [1, 2, 3, 4]
+    assert all("the fonts' own maps leave" in page.ocr_reason for page in document.pages)
+    assert not [block.text for block in document.blocks if "(cid:" in block.text]
+    assert "(cid:" not in " ".join(document.page_furniture)
