@@ -70,7 +70,7 @@ MIN_UNTITLED_TOC_ENTRIES = 3
 MAX_TOC_WRAPPED_CHARS = 40
 _FURNITURE = (
     re.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$"),
-    re.compile(r"^第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?$"),
+    re.compile(r"^第\s*(?:\d+|[〇零一二两三四五六七八九十百]{1,6})\s*页(\s*[,，/]?\s*共\s*(?:\d+|[〇零一二两三四五六七八九十百]{1,6})\s*页)?$"),
     re.compile(r"^\d+\s*/\s*\d+$"),
     re.compile(r"(^|\s)Page\s+\d+(\s+of\s+\d+)?\s*$", re.IGNORECASE),
 )

@@ -24,15 +24,15 @@ MIN_REPEAT_PAGE_SHARE = 0.5
 MIN_REPEAT_PAGES = 3
 
 _DIGITS = re.compile(r"\d+")
-# NOTE: page numbers in Chinese numerals (第三页) or Roman numerals match neither these
-# patterns nor the digit mask, so they stay in the body.
+# A page number: Arabic digits, Chinese numerals (第三页) or, in front matter, lower-case Roman numerals.
+_NUMBER = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,6})"
 _PAGE_NUMBER_PATTERNS = (
-    # 3, - 3 -, — 3 —
-    re.compile(r"^[\s\-–—]*\d{1,4}[\s\-–—]*$"),
-    # 第 3 页, 第3页 共9页, 第 3 页，共 9 页
-    re.compile(r"^第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$"),
+    # 3, - 3 -, — 3 —, - 三 -, - iii -
+    re.compile(rf"^[\s\-–—]*(?:{_NUMBER}|[ivxlc]{{1,6}})[\s\-–—]*$"),
+    # 第 3 页, 第3页 共9页, 第 3 页，共 9 页, 第三页 共九页
+    re.compile(rf"^第\s*{_NUMBER}\s*页(?:\s*[,，/]?\s*共\s*{_NUMBER}\s*页)?$"),
     # 共 9 页 第 3 页
-    re.compile(r"^共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页$"),
+    re.compile(rf"^共\s*{_NUMBER}\s*页\s*[,，/]?\s*第\s*{_NUMBER}\s*页$"),
     # 3 / 9
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
     # Page 3, Page 3 of 10

@@ -381,10 +381,14 @@ PAGE_BODY_LINES = (
 )
 
 
+CHINESE_NUMERALS = "〇一二三四五六七八九"
+
+
 def running_header_and_footer(footer: str = "- {number} -") -> bytes:
     """Three pages, each with RUNNING_HEADER at the top, a page-number footer and two body lines.
 
-    `footer` is formatted with the 1-based page number and the page count. Page 2's
+    `footer` is formatted with the 1-based page number and the page count, as digits
+    ({number}, {count}) or Chinese numerals ({cn}, {cn_count}). Page 2's
     first body line sits in the top margin band, right under the header, so only the
     fact that it does not repeat distinguishes it from furniture.
     """
@@ -395,7 +399,10 @@ def running_header_and_footer(footer: str = "- {number} -") -> bytes:
             song_text(72, 815, RUNNING_HEADER, size=9)
             + song_text(72, first_y, first)
             + song_text(72, first_y - 24, second)
-            + song_text(280, 30, footer.format(number=number, count=len(PAGE_BODY_LINES)), size=9)
+            + song_text(280, 30, footer.format(
+                number=number, count=len(PAGE_BODY_LINES),
+                cn=CHINESE_NUMERALS[number], cn_count=CHINESE_NUMERALS[len(PAGE_BODY_LINES)],
+            ), size=9)
         )
         pages.append(SamplePage(content))
     return build_pdf(pages)

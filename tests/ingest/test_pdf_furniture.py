@@ -55,6 +55,19 @@ def test_header_and_footer_become_furniture(footer: str):
     assert "".join(document.page_furniture[1].split()) == "".join(footers[0].split())
 
 
+@pytest.mark.parametrize("footer", ["第{cn}页 共{cn_count}页", "- {cn} -"])
+def test_chinese_numeral_page_numbers_become_furniture(footer: str):
+    document = read_pdf(pdf_samples.running_header_and_footer(footer), filename="sample.pdf")
+    texts = ["".join(block.text.split()) for block in document.blocks]
+    numerals = pdf_samples.CHINESE_NUMERALS
+    footers = ["".join(footer.format(cn=numerals[n], cn_count=numerals[3]).split()) for n in (1, 2, 3)]
+
+    for printed in footers:
+        assert printed not in texts
+    for page, printed in zip(document.pages, footers):
+        assert "".join(page.furniture[-1].split()) == printed
+
+
 def test_clause_at_page_top_kept():
     document = read_pdf(pdf_samples.running_header_and_footer(), filename="sample.pdf")
     second_page = [block for block in document.blocks if block.page == 2]
