@@ -13,6 +13,7 @@ from api.uploads import ingest_form, read_upload_form
 from archive import queries
 from archive.content_disposition import content_disposition
 from archive.context import Archive
+from archive.errors import BlobMissingError
 from archive.services import documents as document_service
 from archive.services import holds
 from archive.services.contracts import get_contract_or_raise
@@ -124,12 +125,17 @@ def download_version(version_id: int, archive: ArchiveDep, request: Request) -> 
         filename = version.filename
         record_event(session, actor="local", action="download", object_type="document_version", object_id=version_id,
                      client_address=request.client.host if request.client else None)
+    if not archive.blobs.exists(sha256):
+        raise BlobMissingError(version_id=version_id, sha256=sha256)
     url = archive.blobs.download_url(
         sha256, filename=filename, media_type=media_type, expires_seconds=DOWNLOAD_URL_SECONDS
     )
     if url is not None:
         return RedirectResponse(url, status_code=307, headers={"X-Content-SHA256": sha256})
-    stream = archive.blobs.open(sha256)
+    try:
+        stream = archive.blobs.open(sha256)
+    except FileNotFoundError as error:
+        raise BlobMissingError(version_id=version_id, sha256=sha256) from error
 
     def chunks():  # type: ignore[no-untyped-def]
         with stream:

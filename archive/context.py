@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.blobs.base import BlobStore
 from archive.blobs.factory import open_blob_store
 from archive.db.engine import make_engine, make_session_factory
 from archive.db.migrate import upgrade
+from archive.errors import DatabaseUnavailableError
 from archive.models import DocumentVersion
 from archive.search.base import SearchIndex
 from archive.settings import Settings
@@ -43,8 +45,10 @@ class Archive:
         from archive.search.factory import open_search_index
         from archive.search.tantivy_index import SearchIndexFormatError
 
+        embedded = self.settings.search_backend == "tantivy"
+        lost = embedded and not any(self.settings.resolved_index_dir.glob("*"))
         try:
-            return open_search_index(self.settings)
+            index = open_search_index(self.settings)
         except SearchIndexFormatError as error:
             # An upgrade changed how clauses are indexed. The database contains every clause,
             # so start an empty index and let the outbox refill it.
@@ -53,6 +57,17 @@ class Archive:
             with self.session() as session:
                 session.execute(update(DocumentVersion).values(indexed_at=None))
             return index
+        if lost:
+            # The index folder was empty or gone (deleted, or a data directory restored without it).
+            # Versions the database still counts as indexed are queued again, so search does not
+            # silently answer "no results".
+            with self.session() as session:
+                marked = session.execute(
+                    update(DocumentVersion).where(DocumentVersion.indexed_at.is_not(None)).values(indexed_at=None)
+                ).rowcount
+            if marked:
+                logger.warning("search index folder was empty, %s versions queued for indexing again", marked)
+        return index
 
     @property
     def spool_dir(self) -> Path:
@@ -83,7 +98,12 @@ def open_archive(settings: Settings, *, migrate: bool = True) -> Archive:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     if migrate:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except OperationalError as error:
+            engine.dispose()
+            detail = str(error.orig or error).strip().splitlines()[0]
+            raise DatabaseUnavailableError(url=engine.url.render_as_string(hide_password=True), detail=detail) from error
     logger.info("archive opened data_dir=%s database=%s", settings.data_dir, engine.url.render_as_string())
     return Archive(
         settings=settings,

@@ -105,8 +105,8 @@ class UnsupportedFileTypeError(FileRejectedError):
     code = "unsupported_type"
     status = 415
     template = (
-        "{file} is not a PDF or Word file (its content looks like {detected}). "
-        "Save it as PDF or DOCX and upload it again."
+        "{file} is not a PDF, Word or image file (its content looks like {detected}). "
+        "Save it as PDF, DOCX, PNG, JPEG or TIFF and upload it again."
     )
 
     @classmethod
@@ -285,3 +285,42 @@ class SearchBackendError(ArchiveError):
         "The Meilisearch index {index} failed to {action}: {message}. "
         "Check the Meilisearch server and its logs, then retry or run `contract-archive reindex`."
     )
+
+
+class SearchSettingsError(ArchiveError):
+    """The settings select a search backend but leave out a value it requires."""
+
+    code = "search_settings"
+    status = 500
+    template = (
+        "CONTRACT_ARCHIVE_SEARCH_BACKEND is meilisearch but meili_url is missing: set CONTRACT_ARCHIVE_MEILI_URL "
+        "to the server URL, for example http://127.0.0.1:7700, or set CONTRACT_ARCHIVE_SEARCH_BACKEND=tantivy."
+    )
+
+
+class DatabaseUnavailableError(ArchiveError):
+    """The database cannot be opened: wrong URL, server down, or no such database."""
+
+    code = "database_unavailable"
+    status = 503
+    template = (
+        "The database at {url} cannot be opened ({detail}). Check CONTRACT_ARCHIVE_DATABASE_URL, "
+        "that the server runs and that the database exists."
+    )
+
+
+class BlobMissingError(ArchiveError):
+    """A version's original is not in the blob store: it was removed outside the archive."""
+
+    code = "blob_missing"
+    status = 500
+    template = (
+        "The original file of version {version_id} (SHA-256 {sha256}) is missing from the blob store. "
+        "Run `contract-archive check` and restore the file from a backup."
+    )
+
+
+class InvalidSettingError(ArchiveError):
+    code = "invalid_setting"
+    status = 500
+    template = "Setting {variable} is invalid: {problem} (value: {value})."

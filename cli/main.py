@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from archive.context import Archive, open_archive
-from archive.errors import ArchiveError, render_error
+from archive.errors import ArchiveError, InvalidSettingError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
 from archive.notices import localize_evidence, localize_notice
@@ -27,7 +28,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 # Files a folder walk picks up; files named on the command line are always tried.
-DOCUMENT_SUFFIXES = {".pdf", ".docx", ".docm", ".dotx", ".doc", ".wps"}
+DOCUMENT_SUFFIXES = {
+    ".pdf", ".docx", ".docm", ".dotx", ".doc", ".wps", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+}
 # A batch ingest commits the search index after this many files (and at the end).
 INDEX_BATCH_FILES = 50
 
@@ -46,7 +49,17 @@ def configure(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    state.settings = Settings()
+    state.gettext = get_translations(pick_locale(lang or os.environ.get("CONTRACT_ARCHIVE_LANGUAGE", "zh_CN"))).gettext
+    try:
+        state.settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            invalid = InvalidSettingError(
+                variable=f"CONTRACT_ARCHIVE_{name}", problem=problem["msg"], value=problem.get("input", "")
+            )
+            err_console.print(f"[bold red]{escape(invalid.localized(state.gettext))}[/bold red]")
+        raise typer.Exit(2) from None
     state.gettext = get_translations(pick_locale(lang or state.settings.language)).gettext
 
 
@@ -96,7 +109,7 @@ def ingest(
     kind: Annotated[Optional[str], typer.Option(help="Document kind, instead of detecting it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
 ) -> None:
-    """Ingest PDF and DOCX files: store, read, split into clauses, extract fields, index."""
+    """Ingest PDF, Word and image files (scans are OCRed): store, read, split into clauses, extract fields, index."""
     from ingest.indexing import index_pending
     from ingest.pipeline import ingest_path
     from ingest.result import FAILED, IngestResult
@@ -134,7 +147,7 @@ def ingest(
     if not as_json:
         console.print(ingest_table(results, _))
         if skipped:
-            console.print(_("Skipped {count} files that are not PDF or Word documents: {names}").format(
+            console.print(_("Skipped {count} files that are not PDF, Word or image files: {names}").format(
                 count=len(skipped), names=", ".join(p.name for p in skipped[:10])))
     if any(r.unusable for r in results):
         raise typer.Exit(1)
@@ -496,3 +509,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except ArchiveError as error:
+        # A setting or a backend that cannot be used (database, S3, Meilisearch): one message, no traceback.
+        err_console.print(f"[bold red]{escape(error.localized(state.gettext))}[/bold red]")
+        sys.exit(2)

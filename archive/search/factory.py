@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from archive.errors import SearchSettingsError
 from archive.search.base import SearchIndex
 from archive.settings import Settings
 
-
-class SearchSettingsError(ValueError):
-    """The settings select a search backend but leave out a value it requires."""
+__all__ = ["SearchSettingsError", "open_search_index"]
 
 
 def open_search_index(settings: Settings, *, recreate: bool = False) -> SearchIndex:
@@ -16,10 +15,7 @@ def open_search_index(settings: Settings, *, recreate: bool = False) -> SearchIn
         from archive.search.meili_index import MeiliIndex
 
         if not settings.meili_url:
-            raise SearchSettingsError(
-                "search_backend is meilisearch but meili_url is missing: "
-                "set CONTRACT_ARCHIVE_MEILI_URL to the server URL, for example http://127.0.0.1:7700"
-            )
+            raise SearchSettingsError()
         api_key = settings.meili_api_key.get_secret_value() if settings.meili_api_key else None
         return MeiliIndex(settings.meili_url, settings.meili_index, api_key=api_key, recreate=recreate)
 

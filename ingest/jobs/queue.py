@@ -75,6 +75,7 @@ def make_app(settings: Settings) -> procrastinate.App:
 
 def ensure_schema(settings: Settings) -> None:
     """Create the job queue's tables and functions in their own schema, once, when the first worker starts."""
+    connection_string(settings)  # a database other than PostgreSQL cannot hold the queue
     engine = create_engine(settings.resolved_database_url)
     try:
         with engine.connect() as connection:

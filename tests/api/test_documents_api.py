@@ -270,3 +270,38 @@ def test_download_redirects_to_s3(s3_settings_factory: Callable[..., Settings], 
     assert body == (samples / CONTRACT).read_bytes()
     assert f"filename*=UTF-8''{quote(CONTRACT)}" in disposition
     assert response.headers["x-content-sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_download_of_missing_original_says_what_to_do(client: TestClient, samples: Path) -> None:
+    result = upload(client, samples / CONTRACT).json()["results"][0]
+    archive = client.app.state.archive
+    version = client.get(f"/api/versions/{result['document_version_id']}").json()["version"]
+    sha256 = version["sha256"]
+    _remove_blob(archive, sha256)
+
+    response = client.get(f"/api/versions/{result['document_version_id']}/download", follow_redirects=False)
+
+    assert response.status_code == 500
+    body = response.json()["error"]
+    assert body["code"] == "blob_missing"
+    assert sha256 in body["message"]
+    assert "contract-archive check" in body["message"]
+
+
+def _remove_blob(archive, sha256: str) -> None:  # type: ignore[no-untyped-def]
+    """Remove a stored original behind the archive's back, as a failed disk or a careless admin would."""
+    from archive.blobs.local import LocalBlobStore
+
+    store = archive.blobs
+    if isinstance(store, LocalBlobStore):
+        path = store.path_for(sha256)
+        path.chmod(0o644)
+        path.unlink()
+        return
+    # The S3 test buckets keep one day of retention, so governance mode is bypassed to delete.
+    key = store.key_for(sha256)
+    for version in store.client.list_objects(store.bucket, prefix=key, include_version=True):
+        store.client._execute(  # noqa: SLF001 - minio has no public bypass flag on remove_object
+            "DELETE", store.bucket, key, query_params={"versionId": version.version_id},
+            headers={"x-amz-bypass-governance-retention": "true"},
+        )
