@@ -39,6 +39,11 @@ PDF_RECOVERED_FROM_FONTS = (
     "The text of pages {pages} was recovered from the fonts' own character maps, "
     "because their ToUnicode maps were missing or unusable"
 )
+PDF_OCR_READ = "The text of pages {pages} was read by OCR; check names, amounts and dates against the original"
+PDF_OCR_LOW_CONFIDENCE = (
+    "OCR read pages {pages} with low confidence; compare their text with the original before relying on it"
+)
+PDF_OCR_NOT_READ = "OCR could not read pages {pages}; each page's reason says what to do"
 
 # Reasons a document was matched to a contract, joined with EVIDENCE_SEPARATOR into the evidence.
 LINK_REASON_NUMBER = "contract number {number}"
@@ -62,6 +67,9 @@ TEMPLATES = (
     PDF_NEEDS_OCR,
     PDF_PDFMINER_DISAGREES,
     PDF_RECOVERED_FROM_FONTS,
+    PDF_OCR_READ,
+    PDF_OCR_LOW_CONFIDENCE,
+    PDF_OCR_NOT_READ,
     LINK_REASON_NUMBER,
     LINK_REASON_TITLE,
     LINK_REASON_DATE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -50,6 +51,23 @@ class Settings(BaseSettings):
     )
     max_upload_mb: int = Field(default=200, gt=0, description="Largest accepted upload, in megabytes.")
     language: Literal["zh_CN", "en"] = Field(default="zh_CN", description="Default UI and CLI language.")
+    ocr_enabled: bool = Field(
+        default=True, description="OCR PDF pages without a usable text layer, when tesseract is installed."
+    )
+    ocr_languages: str = Field(
+        default="chi_sim+eng", description="Tesseract languages joined by '+', each with installed traineddata."
+    )
+    ocr_dpi: int = Field(default=300, ge=72, le=1200, description="Resolution pages are rendered at for OCR, in dpi.")
+    ocr_page_timeout_seconds: float = Field(
+        default=180.0, gt=0, description="Seconds tesseract may spend on one page before the page is left for OCR."
+    )
+    ocr_max_pages: int = Field(
+        default=100, ge=0, description="Most pages OCRed per document; further pages stay marked as needing OCR."
+    )
+    ocr_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1,
+        description="Pages OCRed at the same time, each by one tesseract process; the CPU count when unset.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

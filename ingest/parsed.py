@@ -57,12 +57,19 @@ class Block:
     raw_text: str | None = None
 
 
+# Sources of a page's text: its text layer, the fonts' own character maps, or OCR.
+TEXT_LAYER = "text_layer"
+FONT_MAPS = "font_maps"
+OCR = "ocr"
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Per-page facts; `needs_ocr` marks a page whose text layer is empty or garbage.
+    """Per-page facts; `needs_ocr` marks a page whose text layer is empty or garbage and that OCR did not read.
 
     `furniture` is the running header, footer and page number lines taken out of
-    this page's blocks, top to bottom.
+    this page's blocks, top to bottom. `text_source` is TEXT_LAYER, FONT_MAPS or OCR,
+    and `ocr_confidence` is the mean Tesseract word confidence (0-100) of an OCR page.
     """
 
     number: int
@@ -72,6 +79,8 @@ class Page:
     needs_ocr: bool = False
     ocr_reason: str | None = None
     furniture: tuple[str, ...] = ()
+    text_source: str = TEXT_LAYER
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from archive.services.audit import record_event
 from archive.services.contracts import get_contract_or_raise
 from ingest import indexing, jobs
 from ingest.analyse import analyse
+from ingest.ocr import ocr_options_from_settings
 from ingest.readers import read_document
 from ingest.result import DUPLICATE, FAILED, IngestResult
 from ingest.sniff import SniffResult, reader_format, sniff_path
@@ -209,7 +210,12 @@ def process_version(archive: Archive, version_id: int, *, index: bool = True) ->
         return describe_version(archive, version_id, filename)
     fmt = reader_format(media_type)
     try:
-        parsed = read_document(archive.blobs.read_bytes(sha256), filename=filename, format=fmt)
+        parsed = read_document(
+            archive.blobs.read_bytes(sha256),
+            filename=filename,
+            format=fmt,
+            ocr=ocr_options_from_settings(archive.settings),
+        )
         analysis = analyse(parsed)
     except FileRejectedError as error:
         return mark_failed(archive, version_id, error)

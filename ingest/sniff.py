@@ -37,8 +37,20 @@ OLE_SCAN_CHUNK_BYTES = 1024 * 1024
 WPS_MARKER = b"WPS"
 WPS_MARKER_WINDOW = 4096
 
+# Scans and photographs are read by OCR, one page per image frame.
+PNG_MEDIA_TYPE = "image/png"
+JPEG_MEDIA_TYPE = "image/jpeg"
+TIFF_MEDIA_TYPE = "image/tiff"
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG", PNG_MEDIA_TYPE),
+    (b"\xff\xd8\xff", JPEG_MEDIA_TYPE),
+    (b"II*\x00", TIFF_MEDIA_TYPE),
+    (b"MM\x00*", TIFF_MEDIA_TYPE),
+)
+
 _EXTENSIONS = {
     "pdf": (".pdf",),
+    "image": (".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff"),
     "docx": (".docx", ".docm", ".dotx"),
     "doc": (".doc", ".dot", ".wps", ".wpt"),
 }
@@ -48,12 +60,11 @@ _FORMATS = {
     DOCX_MEDIA_TYPE: "docx",
     DOC_MEDIA_TYPE: "doc",
     WORKS_MEDIA_TYPE: "doc",
+    PNG_MEDIA_TYPE: "image",
+    JPEG_MEDIA_TYPE: "image",
+    TIFF_MEDIA_TYPE: "image",
 }
 _OTHER_SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
     (b"GIF8", "a GIF image"),
     (b"{\\rtf", "an RTF document"),
     (b"Rar!", "a RAR archive"),
@@ -76,7 +87,7 @@ FILE_DESCRIPTIONS = tuple(description for _, description in _OTHER_SIGNATURES) +
 
 @dataclass(frozen=True)
 class SniffResult:
-    format: str  # "pdf", "docx" or "doc" (which includes WPS)
+    format: str  # "pdf", "docx", "doc" (which includes WPS) or "image" (PNG, JPEG, TIFF)
     media_type: str
     warning: str | None = None  # set when the name says otherwise
 
@@ -92,7 +103,7 @@ def sniff_path(path: Path, filename: str) -> SniffResult:
 
 
 def reader_format(media_type: str) -> str:
-    """Return the reader format ("pdf", "docx" or "doc") for a media type that sniffing returned."""
+    """Return the reader format ("pdf", "docx", "doc" or "image") for a media type that sniffing returned."""
     return _FORMATS.get(media_type, "docx")
 
 
@@ -111,6 +122,9 @@ def _sniff(data: bytes, filename: str, *, source: Path | io.BytesIO) -> SniffRes
         return _sniff_zip(source, filename)
     if data.startswith(OLE_MAGIC):
         return _sniff_ole(data, source, filename)
+    for signature, media_type in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return _result("image", media_type, filename)
     for signature, description in _OTHER_SIGNATURES:
         if data.startswith(signature):
             raise UnsupportedFileTypeError(file=filename, detected=description)

@@ -5,8 +5,10 @@ few milliseconds. pdfplumber (pdfminer) is opened only for pages whose text
 layer fails the quality gate. It first tries to recover their text from the
 fonts' own maps (see pdf_cmap), and otherwise confirms the verdict with its
 `(cid:N)` count. A page that is empty or garbage gets no blocks, so its garbage
-is never indexed, and is marked `needs_ocr` with the reason. Running headers,
-footers and page numbers leave the blocks for `Page.furniture` (see pdf_furniture).
+is never indexed, and is marked `needs_ocr` with the reason. When OCR is enabled,
+Tesseract then reads the pages still marked (see ingest.ocr), and a page it reads
+loses the mark. Running headers, footers and page numbers leave the blocks for
+`Page.furniture` (see pdf_furniture).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -23,7 +25,8 @@ import pypdfium2.raw as pdfium_c
 from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
-from ingest.parsed import Block, Page, ParsedDocument
+from ingest.ocr import DISABLED, OcrOptions, PageRecognition, recognise_pages
+from ingest.parsed import FONT_MAPS, OCR, Block, Page, ParsedDocument
 from ingest.readers.docx_xml import row_text
 from ingest.readers.pdf_furniture import split_furniture
 from ingest.readers.pdf_glyphs import Glyph, read_glyphs
@@ -65,6 +68,9 @@ class _DocumentNotes:
             "garbage_lines": notices.PDF_GARBAGE_LINES,
             "needs_ocr": notices.PDF_NEEDS_OCR,
             "recovered_from_fonts": notices.PDF_RECOVERED_FROM_FONTS,
+            "ocr": notices.PDF_OCR_READ,
+            "ocr_low_confidence": notices.PDF_OCR_LOW_CONFIDENCE,
+            "ocr_not_read": notices.PDF_OCR_NOT_READ,
             # NOTE: pdfminer's text is not used as a fallback, because no sample shows it
             # reading a page that pdfium cannot, so such pages still go to OCR.
             "pdfminer_disagrees": notices.PDF_PDFMINER_DISAGREES,
@@ -80,8 +86,15 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(str(number) for number in pages)
 
 
-def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> ParsedDocument:
-    """Read a PDF into pages, text lines and table rows, raising EncryptedFileError or CorruptFileError."""
+def read_pdf(
+    data: bytes, *, filename: str, password: str | None = None, ocr: OcrOptions = DISABLED
+) -> ParsedDocument:
+    """Read a PDF into pages, text lines and table rows, raising EncryptedFileError or CorruptFileError.
+
+    OCR is off unless `ocr` enables it, so by default the pages without a usable text
+    layer stay marked `needs_ocr`. A missing tesseract or language, a failed run and a timeout
+    raise nothing and are added to the page's reason.
+    """
     document = _open(data, filename, password)
     try:
         pages: list[Page] = []
@@ -96,6 +109,9 @@ def read_pdf(data: bytes, *, filename: str, password: str | None = None) -> Pars
         if any(page.needs_ocr and page.char_count for page in pages):
             reading = _PageReading(document, params, table_params, notes)
             pages = _recover_with_pdfminer(data, password, pages, blocks_by_page, reading)
+        if ocr.enabled and any(page.needs_ocr for page in pages):
+            reading = _PageReading(document, params, table_params, notes)
+            pages = _read_with_ocr(pages, blocks_by_page, reading, ocr)
         for page in pages:
             if page.needs_ocr:
                 notes.add("needs_ocr", page.number, 1)
@@ -295,7 +311,7 @@ def _recover_page(
     if not blocks:
         return page, []
     reading.notes.add("recovered_from_fonts", page.number, 1)
-    return Page(page.number, page.width, page.height, quality.visible), blocks
+    return Page(page.number, page.width, page.height, quality.visible, text_source=FONT_MAPS), blocks
 
 
 def _confirm_page(plumber_page: PlumberPage, page: Page, notes: _DocumentNotes) -> Page:
@@ -309,6 +325,48 @@ def _confirm_page(plumber_page: PlumberPage, page: Page, notes: _DocumentNotes) 
         return page
     reason = f"{page.ocr_reason}; pdfminer finds {second_opinion.cid_markers} (cid:N) markers"
     return Page(page.number, page.width, page.height, page.char_count, True, reason)
+
+
+def _read_with_ocr(
+    pages: list[Page], blocks_by_page: list[list[Block]], reading: _PageReading, ocr: OcrOptions
+) -> list[Page]:
+    """OCR the pages still marked `needs_ocr` and return the updated pages.
+
+    A page OCR reads gets its blocks in `blocks_by_page` and loses its mark. Every other
+    page keeps its mark, with what OCR found or why it failed added to its reason.
+    """
+    updated = list(pages)
+    numbers = [page.number for page in pages if page.needs_ocr]
+    for recognition in recognise_pages(reading.document, numbers, ocr):
+        position = recognition.number - 1
+        updated[position], blocks = _ocr_page(pages[position], recognition, reading, ocr)
+        if blocks:
+            blocks_by_page[position] = blocks
+    return updated
+
+
+def _ocr_page(
+    page: Page, recognition: PageRecognition, reading: _PageReading, ocr: OcrOptions
+) -> tuple[Page, list[Block]]:
+    notes = reading.notes
+    if recognition.page is None:
+        notes.add("ocr_not_read", page.number, 1)
+        return replace(page, ocr_reason=f"{page.ocr_reason}; {recognition.failure}"), []
+
+    notes.add("garbage_lines", page.number, recognition.page.dropped_lines)
+    blocks = _page_blocks(
+        recognition.page.glyphs, [], page.number, reading.params, reading.table_params, notes
+    )
+    if not blocks:
+        notes.add("ocr_not_read", page.number, 1)
+        return replace(page, ocr_reason=f"{page.ocr_reason}; OCR found no readable text on the page"), []
+
+    confidence = recognition.page.confidence
+    notes.add("ocr", page.number, 1)
+    if confidence is None or confidence < ocr.review_confidence:
+        notes.add("ocr_low_confidence", page.number, 1)
+    ocr_page = replace(page, needs_ocr=False, ocr_reason=None, text_source=OCR, ocr_confidence=confidence)
+    return ocr_page, blocks
 
 
 def _metadata(document: pdfium.PdfDocument) -> dict[str, str]:

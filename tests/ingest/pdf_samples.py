@@ -647,3 +647,60 @@ def embedded_font_page_then_wrong_map_page(font_path: Path) -> bytes:
         for name in ("F2", "F4")
     ]
     return build_pdf_with_fonts(pages, fonts)
+
+
+# --- image-only (scanned) pages for the OCR tests ------------------------------------------
+
+NOTO_SANS_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+SCAN_DPI = 200
+SCAN_FONT_POINTS = 16.0
+SCAN_LEFT_POINTS = 72.0
+SCAN_FIRST_TOP_POINTS = 100.0
+SCAN_LINE_PITCH_POINTS = 36.0
+SCANNED_LINES = ("第一条 合同标的", "甲方应于签约后支付价款", "Payment within 30 days")
+
+
+@dataclass(frozen=True)
+class ScannedLine:
+    """A line drawn on a scanned page and its ink box in PDF points from the top left."""
+
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+def scanned_pages(page_count: int = 1, lines: tuple[str, ...] = SCANNED_LINES) -> tuple[bytes, list[ScannedLine]]:
+    """Draw `lines` on each of `page_count` A4 images with Noto Sans CJK and wrap them in an image-only PDF.
+
+    Returns the PDF and where each line was drawn, so OCR boxes can be checked against it.
+    """
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    pixels_per_point = SCAN_DPI / 72.0
+    font = ImageFont.truetype(str(NOTO_SANS_CJK), round(SCAN_FONT_POINTS * pixels_per_point))
+    size = (round(A4_WIDTH * pixels_per_point), round(A4_HEIGHT * pixels_per_point))
+    images = []
+    drawn: list[ScannedLine] = []
+    for number in range(1, page_count + 1):
+        image = Image.new("L", size, 255)
+        draw = ImageDraw.Draw(image)
+        for index, text in enumerate(lines):
+            top_points = SCAN_FIRST_TOP_POINTS + index * SCAN_LINE_PITCH_POINTS
+            origin = (SCAN_LEFT_POINTS * pixels_per_point, top_points * pixels_per_point)
+            draw.text(origin, text, font=font, fill=0)
+            left, top, right, bottom = draw.textbbox(origin, text, font=font)
+            drawn.append(
+                ScannedLine(
+                    text, number, left / pixels_per_point, top / pixels_per_point,
+                    right / pixels_per_point, bottom / pixels_per_point,
+                )
+            )
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", resolution=float(SCAN_DPI), save_all=True, append_images=images[1:])
+    return buffer.getvalue(), drawn

@@ -126,7 +126,7 @@ def test_encrypted_wins_over_word_stream() -> None:
 @pytest.mark.parametrize(
     ("data", "described"),
     [
-        (b"\x89PNG\r\n\x1a\n", "PNG"),
+        (b"GIF89a", "GIF"),
         (b"<!DOCTYPE html><html>", "HTML"),
         (b"just some text", "plain text"),
     ],
