@@ -26,6 +26,11 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
         ).all()
         numbers = {c.id: c.number for c in clauses}
         fields = _fields(session, [version_id], numbers)
+        ocr_pages = _ocr_pages(version.quality)
+        from_ocr = {c.id for c in clauses if _on_pages(c, ocr_pages)}
+        for values in fields.values():
+            for field in values:
+                field["from_ocr"] = field["clause_id"] in from_ocr
         siblings = session.scalars(
             select(DocumentVersion).where(DocumentVersion.document_id == document.id).order_by(DocumentVersion.version_number)
         ).all()
@@ -40,7 +45,7 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
             "document": document_dict(document),
             "contract": contract_dict(contract) if contract else None,
             "fields": fields,
-            "clauses": [clause_dict(c) for c in clauses],
+            "clauses": [{**clause_dict(c), "from_ocr": c.id in from_ocr} for c in clauses],
             "versions": [version_dict(v) for v in siblings],
             "amends": _links(session, AmendmentLink.amendment_version_id == version_id, "amended_version_id"),
             "amended_by": _links(session, AmendmentLink.amended_version_id == version_id, "amendment_version_id"),
@@ -226,6 +231,19 @@ def _fields(session: Session, version_ids: list[int], clause_numbers: dict[int, 
             }
         )
     return fields
+
+
+def _ocr_pages(quality: dict[str, Any] | None) -> dict[int, float | None]:
+    """Return the OCRed pages of a version's quality record, with each page's mean word confidence."""
+    pages = (quality or {}).get("pages") or []
+    return {page["page"]: page.get("ocr_confidence") for page in pages if page.get("ocr")}
+
+
+def _on_pages(clause: Clause, pages: dict[int, float | None]) -> bool:
+    if not pages or clause.page_start is None:
+        return False
+    last = clause.page_end or clause.page_start
+    return any(number in pages for number in range(clause.page_start, last + 1))
 
 
 def _links(session: Session, condition: Any, other_column: str) -> list[dict[str, Any]]:

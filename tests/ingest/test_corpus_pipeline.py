@@ -239,3 +239,27 @@ def test_docx_header_kept_apart(corpus_run: dict) -> None:
     furniture = detail["version"]["page_furniture"]
     assert len(furniture) == 1
     assert all(furniture[0] not in clause["text"].split("\n")[0] for clause in detail["clauses"][1:])
+
+
+def test_ocr_clauses_marked_in_api_and_page(corpus_run: dict) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed, so nothing was read by OCR")
+    garbled = corpus_run["results"][GARBLED]["document_version_id"]
+    clean = corpus_run["results"]["zh_office-equipment-procurement-contract_original.pdf"]["document_version_id"]
+    corpus_run["archive"].index.close()  # the app opens its own index on the same directory
+    with TestClient(create_app(corpus_run["settings"])) as client:
+        scanned = client.get(f"/api/versions/{garbled}").json()
+        typed = client.get(f"/api/versions/{clean}").json()
+        page = client.get(f"/versions/{garbled}")
+
+    assert scanned["clauses"]
+    assert all(clause["from_ocr"] for clause in scanned["clauses"])
+    assert not any(clause["from_ocr"] for clause in typed["clauses"])
+    assert page.text.count("OCR 识别") >= len(scanned["clauses"])
+    assert "经 OCR 识别的页：1, 2, 3, 4" in page.text
