@@ -327,3 +327,21 @@ def test_cjk_fonts_without_cmap_stay_for_ocr():
     assert all("the fonts' own maps leave" in page.ocr_reason for page in document.pages)
     assert not [block.text for block in document.blocks if "(cid:" in block.text]
     assert "(cid:" not in " ".join(document.page_furniture)
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [
+        ("en_oha-sample-contract_owner-password-restricted_watermark.pdf", None),
+        ("en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf", "test123"),
+    ],
+)
+def test_watermarked_oha_contract_text_without_watermark(name: str, password: str | None):
+    document = read_pdf(corpus_file(name), filename=name, password=password)
+    text = "\n".join(block.text for block in document.blocks)
+
+    # The diagonal SAMPLE watermark sits across every page; the body text stays.
+    assert "SAMPLE" not in text
+    assert "Office of Hawaiian Affairs" in text
+    assert not any(page.needs_ocr for page in document.pages)
+    assert len(document.pages) == len({block.page for block in document.blocks})
