@@ -70,6 +70,9 @@ class Page:
     `furniture` is the running header, footer and page number lines taken out of
     this page's blocks, top to bottom. `text_source` is TEXT_LAYER, FONT_MAPS or OCR,
     and `ocr_confidence` is the mean Tesseract word confidence (0-100) of an OCR page.
+    On an OCR page, `ocr_rotation` is the clockwise quarter turn (0, 90, 180 or 270
+    degrees) and `ocr_skew` the deskew angle (degrees, positive when the lines rose to
+    the right) applied before recognition. All three are None on other pages.
     """
 
     number: int
@@ -81,6 +84,8 @@ class Page:
     furniture: tuple[str, ...] = ()
     text_source: str = TEXT_LAYER
     ocr_confidence: float | None = None
+    ocr_rotation: int | None = None
+    ocr_skew: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,8 @@ def _page_record(
         "table_rows": rows_by_page.get(page.number, 0),
         "ocr": page.text_source == OCR,
         "ocr_confidence": page.ocr_confidence,
+        "ocr_rotation": page.ocr_rotation,
+        "ocr_skew": page.ocr_skew,
     }
 
 

@@ -1,8 +1,11 @@
 """OCR of a document's pages: render each page with pdfium, recognise the images in parallel.
 
 pdfium is not thread-safe, so pages are rendered one after another in the calling
-thread, and only the tesseract processes run in the thread pool. Rendered images
-live in a temporary directory that is removed when recognition ends, also on error.
+thread, and only the image corrections and tesseract processes run in the thread
+pool. Each page is deskewed before its first reading, and a poorly read page is
+read again turned when Tesseract's orientation detection finds it sideways or
+upside down. Rendered and corrected images live in a temporary directory that is
+removed when recognition ends, also on error.
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 from ingest.ocr.engine import (
     LanguageMissingError,
     OcrError,
     OcrFailedError,
+    OcrTimeoutError,
+    Orientation,
     TesseractMissingError,
+    detect_orientation,
     run_tesseract,
 )
+from ingest.ocr.geometry import Correction, estimate_skew
 from ingest.ocr.options import OcrOptions
 from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
 
@@ -131,16 +139,131 @@ def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path
 def _recognise_image(number: int, image: Path, options: OcrOptions, executable: str) -> PageRecognition:
     started = time.monotonic()
     try:
-        result = run_tesseract(
-            executable, image, languages=options.languages, dpi=options.dpi, timeout_seconds=options.page_timeout_seconds
-        )
+        page = _read_page_image(number, image, options, executable, started + options.page_timeout_seconds)
     except OcrError as error:
         seconds = time.monotonic() - started
         logger.warning("ocr page failed page=%d seconds=%.1f error=%s", number, seconds, error)
         return PageRecognition(number, failure=str(error), seconds=seconds)
-    page = page_from_tsv(result, dpi=options.dpi, min_line_confidence=options.min_line_confidence)
+    except OSError as error:
+        seconds = time.monotonic() - started
+        logger.warning("ocr page failed page=%d seconds=%.1f error=%s", number, seconds, error)
+        failure = f"OCR failed: the rendered page image could not be read or written ({error})"
+        return PageRecognition(number, failure=failure, seconds=seconds)
     seconds = time.monotonic() - started
     logger.info(
-        "ocr page done page=%d seconds=%.1f words=%d confidence=%s", number, seconds, page.word_count, page.confidence
+        "ocr page done page=%d seconds=%.1f words=%d confidence=%s rotation=%d skew=%.2f",
+        number, seconds, page.word_count, page.confidence, page.rotation, page.skew,
     )
     return PageRecognition(number, page=page, seconds=seconds)
+
+
+def _read_page_image(number: int, path: Path, options: OcrOptions, executable: str, deadline: float) -> OcrPage:
+    """Read the rendered page deskewed, and again turned when it reads poorly and OSD finds a quarter turn.
+
+    OSD runs only after a poor first reading, because running it on every page would add
+    20-40 % to upright pages. Measured with tesseract 5.3 on a 2-CPU container, OSD took
+    0.4 seconds on a synthetic page of three lines and 0.9-1.0 seconds on the tender
+    excerpt's dense A4 pages at 300 dpi, which took 2.5-4.7 seconds to recognise. Those
+    pages turned by 90 or 180 degrees read at a mean confidence of 32-39, against 86-90 upright.
+    """
+    try:
+        with Image.open(path) as opened:
+            rendered = opened.convert("L")
+    except Image.DecompressionBombError as error:
+        # Pillow rejects images above about 179 megapixels (an A0 page at 400 dpi) unless the
+        # process-wide limit is raised, so such a page is read as rendered, without corrections.
+        logger.warning("ocr page not corrected page=%d error=%s", number, error)
+        return _recognise_uncorrected(path, options, executable, deadline)
+    first = _recognise_corrected(rendered, path, 0, options, executable, deadline)
+    if not _needs_orientation_check(first, options):
+        return first
+
+    orientation = _detect_orientation(number, path, options, executable, deadline)
+    if orientation is None or orientation.rotate == 0:
+        return first
+    if orientation.confidence < options.min_orientation_confidence:
+        logger.info(
+            "ocr orientation ignored page=%d rotate=%d confidence=%.2f",
+            number, orientation.rotate, orientation.confidence,
+        )
+        return first
+    try:
+        turned = _recognise_corrected(rendered, path, orientation.rotate, options, executable, deadline)
+    except OcrError as error:
+        logger.warning("ocr turned reading failed page=%d rotate=%d error=%s", number, orientation.rotate, error)
+        return first
+    better = turned if _confidence_rank(turned) > _confidence_rank(first) else first
+    logger.info(
+        "ocr orientation checked page=%d rotate=%d osd_confidence=%.2f confidence=%s turned_confidence=%s kept_rotation=%d",
+        number, orientation.rotate, orientation.confidence, first.confidence, turned.confidence, better.rotation,
+    )
+    return better
+
+
+def _needs_orientation_check(page: OcrPage, options: OcrOptions) -> bool:
+    if not options.correct_orientation:
+        return False
+    return page.confidence is None or page.confidence < options.orientation_check_confidence
+
+
+def _confidence_rank(page: OcrPage) -> float:
+    return -1.0 if page.confidence is None else page.confidence
+
+
+def _detect_orientation(
+    number: int, path: Path, options: OcrOptions, executable: str, deadline: float
+) -> Orientation | None:
+    """Return OSD's verdict on the rendered page, or None when it finds none or fails (logged)."""
+    try:
+        return detect_orientation(
+            executable, path, dpi=options.dpi, timeout_seconds=_remaining(deadline, options)
+        )
+    except OcrError as error:
+        # Without osd.traineddata (Debian: tesseract-ocr-osd) pages are still read, only never turned.
+        logger.warning("ocr orientation detection failed page=%d error=%s", number, error)
+        return None
+
+
+def _recognise_corrected(
+    rendered: Image.Image, path: Path, rotation: int, options: OcrOptions, executable: str, deadline: float
+) -> OcrPage:
+    """Turn the rendered page by `rotation` degrees clockwise, deskew it, recognise it and map boxes back."""
+    correction = Correction(rendered.width, rendered.height, rotation)
+    if options.deskew:
+        upright = correction.apply(rendered)
+        skew = estimate_skew(upright, dpi=options.dpi)
+        if abs(skew) >= options.min_skew_degrees:
+            correction = Correction(rendered.width, rendered.height, rotation, skew)
+    target = path
+    if not correction.is_identity:
+        target = path.with_name(f"{path.stem}-turned-{rotation}.png")
+        correction.apply(rendered).save(target, dpi=(options.dpi, options.dpi))
+    result = run_tesseract(
+        executable,
+        target,
+        languages=options.languages,
+        dpi=options.dpi,
+        timeout_seconds=_remaining(deadline, options),
+    )
+    return page_from_tsv(
+        result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=correction
+    )
+
+
+def _recognise_uncorrected(path: Path, options: OcrOptions, executable: str, deadline: float) -> OcrPage:
+    result = run_tesseract(
+        executable,
+        path,
+        languages=options.languages,
+        dpi=options.dpi,
+        timeout_seconds=_remaining(deadline, options),
+    )
+    return page_from_tsv(result, dpi=options.dpi, min_line_confidence=options.min_line_confidence)
+
+
+def _remaining(deadline: float, options: OcrOptions) -> float:
+    """Return the seconds left of the page's timeout, raising OcrTimeoutError when none are left."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise OcrTimeoutError(options.page_timeout_seconds)
+    return remaining

@@ -8,6 +8,7 @@ the timeout, the environment and the error text.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,12 @@ PAGE_SEGMENTATION_MODE = "6"
 # TSV row level of a recognised word (1 page, 2 block, 3 paragraph, 4 line, 5 word).
 WORD_LEVEL = 5
 LINE_LEVEL = 4
+# Tesseract's orientation and script detection (OSD) only, no recognition.
+OSD_SEGMENTATION_MODE = "0"
+# OSD prints "Rotate: N", the clockwise turn in degrees that makes the page upright, and
+# "Orientation confidence: X" (Tesseract 5.3 output format).
+_OSD_ROTATE = re.compile(r"^Rotate:\s*(\d+)\s*$", re.MULTILINE)
+_OSD_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([0-9.]+)\s*$", re.MULTILINE)
 INSTALL_HINT = "install tesseract-ocr and tesseract-ocr-chi-sim (Debian and Ubuntu package names), then retry this version"
 _STDERR_TAIL_CHARS = 300
 
@@ -79,6 +86,14 @@ class TsvResult:
     lines: dict[tuple[int, int, int], LineBox]
 
 
+@dataclass(frozen=True, slots=True)
+class Orientation:
+    """Tesseract's OSD verdict: the clockwise turn (0, 90, 180, 270 degrees) that makes the page upright."""
+
+    rotate: int
+    confidence: float
+
+
 def run_tesseract(
     executable: str, image: Path, *, languages: str, dpi: int, timeout_seconds: float
 ) -> TsvResult:
@@ -86,23 +101,56 @@ def run_tesseract(
     command = [
         executable, str(image), "-", "-l", languages, "--psm", PAGE_SEGMENTATION_MODE, "--dpi", str(dpi), "tsv"
     ]
-    # One OpenMP thread per process, because pages already run in parallel and Tesseract's own
-    # threads would only compete with them.
-    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        completed = subprocess.run(
-            command, capture_output=True, timeout=timeout_seconds, env=environment, check=False
-        )
-    except subprocess.TimeoutExpired as error:
-        raise OcrTimeoutError(timeout_seconds) from error
-    except OSError as error:
-        raise OcrFailedError(f"could not run {executable}: {error.strerror or error}") from error
+    completed = _run(command, executable, timeout_seconds)
     stderr = completed.stderr.decode("utf-8", errors="replace")
     if "Failed loading language" in stderr or "Error opening data file" in stderr:
         raise LanguageMissingError(languages, _last_line(stderr))
     if completed.returncode != 0:
         raise OcrFailedError(f"tesseract exited with status {completed.returncode}: {_last_line(stderr)}")
     return parse_tsv(completed.stdout.decode("utf-8", errors="replace"))
+
+
+def detect_orientation(executable: str, image: Path, *, dpi: int, timeout_seconds: float) -> Orientation | None:
+    """Run Tesseract's OSD on one image and return its verdict.
+
+    Returns None when OSD finds too few characters to decide, which Tesseract 5.3 reports
+    with exit status 1. Raises LanguageMissingError without osd.traineddata and another
+    OcrError subclass when the run fails or times out.
+    """
+    command = [executable, str(image), "-", "--psm", OSD_SEGMENTATION_MODE, "--dpi", str(dpi)]
+    completed = _run(command, executable, timeout_seconds)
+    stderr = completed.stderr.decode("utf-8", errors="replace")
+    if "Failed loading language" in stderr or "Error opening data file" in stderr:
+        raise LanguageMissingError("osd", _last_line(stderr))
+    if completed.returncode != 0:
+        if "Too few characters" in stderr:
+            return None
+        raise OcrFailedError(f"tesseract OSD exited with status {completed.returncode}: {_last_line(stderr)}")
+    return parse_osd(completed.stdout.decode("utf-8", errors="replace"))
+
+
+def parse_osd(output: str) -> Orientation | None:
+    """Parse the output of `tesseract IMAGE - --psm 0`, returning None when a field is missing or invalid."""
+    rotate = _OSD_ROTATE.search(output)
+    confidence = _OSD_CONFIDENCE.search(output)
+    if rotate is None or confidence is None:
+        return None
+    degrees = int(rotate.group(1))
+    if degrees not in (0, 90, 180, 270):
+        return None
+    return Orientation(degrees, float(confidence.group(1)))
+
+
+def _run(command: list[str], executable: str, timeout_seconds: float) -> subprocess.CompletedProcess[bytes]:
+    # One OpenMP thread per process, because pages already run in parallel and Tesseract's own
+    # threads would only compete with them.
+    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        return subprocess.run(command, capture_output=True, timeout=timeout_seconds, env=environment, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise OcrTimeoutError(timeout_seconds) from error
+    except OSError as error:
+        raise OcrFailedError(f"could not run {executable}: {error.strerror or error}") from error
 
 
 def _last_line(stderr: str) -> str:

@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ingest.ocr.geometry import MIN_SKEW_DEGREES
+
 if TYPE_CHECKING:
     from archive.settings import Settings
 
@@ -19,6 +21,14 @@ DEFAULT_MAX_PAGES = 100
 REVIEW_CONFIDENCE = 60.0
 # A Tesseract line whose mean word confidence is below this is dropped as noise (stamps, scan specks).
 MIN_LINE_CONFIDENCE = 40.0
+# A page whose first reading has a mean word confidence below this, or no words, gets Tesseract's
+# orientation detection (OSD). Pages of the tender excerpt read at 86-90 upright and at 32-39 when
+# turned by 90 or 180 degrees.
+ORIENTATION_CHECK_CONFIDENCE = 60.0
+# OSD's orientation confidence needed before the page is read again turned. It is low because the
+# turned reading is kept only when its mean word confidence is higher: OSD was right at 1.8-2.4 on
+# a synthetic page of three lines and reported 10-25 on the tender excerpt's dense pages.
+MIN_ORIENTATION_CONFIDENCE = 1.0
 
 
 def _cpu_count() -> int:
@@ -38,6 +48,13 @@ class OcrOptions:
     review_confidence: float = REVIEW_CONFIDENCE
     min_line_confidence: float = MIN_LINE_CONFIDENCE
     tesseract: str = "tesseract"
+    # Read a poorly read page again turned by the quarter turn that OSD finds.
+    correct_orientation: bool = True
+    orientation_check_confidence: float = ORIENTATION_CHECK_CONFIDENCE
+    min_orientation_confidence: float = MIN_ORIENTATION_CONFIDENCE
+    # Deskew a page whose text lines are at least `min_skew_degrees` off level.
+    deskew: bool = True
+    min_skew_degrees: float = MIN_SKEW_DEGREES
 
     def find_tesseract(self) -> str | None:
         """Return the tesseract executable's path, or None when it is not installed."""

@@ -2,7 +2,8 @@
 
 The rendered image covers the page as displayed (crop box, /Rotate applied), the
 frame that pdf_glyphs uses, so a pixel coordinate divided by the render scale is
-a coordinate in that frame.
+a coordinate in that frame. When the image was turned upright or deskewed before
+recognition (see geometry), word boxes are first mapped back to the rendered image.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from ingest.ocr.engine import TsvResult, Word
+from ingest.ocr.engine import LineBox, TsvResult, Word
+from ingest.ocr.geometry import Correction
 from ingest.readers.pdf_glyphs import Glyph
 
 POINTS_PER_INCH = 72.0
@@ -31,14 +33,21 @@ class OcrPage:
     confidence: float | None = None
     word_count: int = 0
     dropped_lines: int = 0
+    # Clockwise quarter turn (0, 90, 180 or 270 degrees) applied to the rendered page before recognition.
+    rotation: int = 0
+    # Skew of the text lines (degrees, positive when they rise to the right) removed before recognition.
+    skew: float = 0.0
 
 
-def page_from_tsv(result: TsvResult, *, dpi: int, min_line_confidence: float) -> OcrPage:
+def page_from_tsv(
+    result: TsvResult, *, dpi: int, min_line_confidence: float, correction: Correction | None = None
+) -> OcrPage:
     """Convert recognised words to word glyphs, dropping lines whose mean confidence is below the minimum.
 
     Every word of a Tesseract line gets the line's bottom as its baseline and the line's
     height as its size, so group_lines keeps the line together even where single
-    characters such as 一 have boxes far from the baseline.
+    characters such as 一 have boxes far from the baseline. When `correction` describes how
+    the recognised image was turned, word boxes are mapped back to the rendered page.
     """
     scale = POINTS_PER_INCH / dpi
     by_line: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
@@ -54,15 +63,70 @@ def page_from_tsv(result: TsvResult, *, dpi: int, min_line_confidence: float) ->
             dropped += 1
             continue
         line = result.lines.get(key)
-        if line is not None:
+        if line is None:
+            line = _line_from_words(words)
+        if correction is None or correction.is_identity:
             baseline, size = (line.top + line.height) * scale, line.height * scale
+            glyphs.extend(_word_glyph(word, scale, baseline, size) for word in words)
         else:
-            baseline = max(word.top + word.height for word in words) * scale
-            size = max(word.height for word in words) * scale
-        glyphs.extend(_word_glyph(word, scale, baseline, size) for word in words)
+            glyphs.extend(_corrected_line_glyphs(words, line, scale, correction))
 
     confidence = round(fmean(confidences), 1) if confidences else None
-    return OcrPage(glyphs, confidence, len(result.words), dropped)
+    rotation, skew = (correction.rotation, correction.skew) if correction is not None else (0, 0.0)
+    return OcrPage(glyphs, confidence, len(result.words), dropped, rotation, skew)
+
+
+def _line_from_words(words: list[Word]) -> LineBox:
+    """Return a line box for words whose line row is missing: bottom at the lowest word, as tall as the tallest."""
+    left = min(word.left for word in words)
+    right = max(word.left + word.width for word in words)
+    bottom = max(word.top + word.height for word in words)
+    height = max(word.height for word in words)
+    return LineBox(left, bottom - height, right - left, height)
+
+
+def _corrected_line_glyphs(words: list[Word], line: LineBox, scale: float, correction: Correction) -> list[Glyph]:
+    """Return a line's word glyphs with boxes mapped back to the rendered page.
+
+    On the rendered page the line reads in the direction opposite to the turn that made it
+    upright, and a skewed line's baseline slants. group_lines clusters lines by one baseline
+    coordinate, so every word of the line shares the point where its baseline crosses the
+    corrected image's vertical centre line. Lines keep their order, because that crossing
+    moves monotonically with the corrected baseline.
+    """
+    direction = (360 - correction.rotation) % 360
+    centre_x = correction.size[0] / 2
+    shared_x, shared_y = correction.to_original(centre_x, line.top + line.height)
+    size = line.height * scale
+    glyphs = []
+    for word in words:
+        x0, top, x1, bottom = correction.box_to_original(
+            word.left, word.top, word.left + word.width, word.top + word.height
+        )
+        # The reading start of the word in its direction, moved onto the shared baseline.
+        if direction == 0:
+            origin = (x0, shared_y)
+        elif direction == 90:
+            origin = (shared_x, top)
+        elif direction == 180:
+            origin = (x1, shared_y)
+        else:
+            origin = (shared_x, bottom)
+        glyphs.append(
+            Glyph(
+                text=repair_bracket(word.text),
+                x0=x0 * scale,
+                top=top * scale,
+                x1=x1 * scale,
+                bottom=bottom * scale,
+                origin_x=origin[0] * scale,
+                origin_y=origin[1] * scale,
+                size=size,
+                direction=direction,
+                is_space=False,
+            )
+        )
+    return glyphs
 
 
 def repair_bracket(text: str) -> str:

@@ -365,7 +365,10 @@ def _ocr_page(
     notes.add("ocr", page.number, 1)
     if confidence is None or confidence < ocr.review_confidence:
         notes.add("ocr_low_confidence", page.number, 1)
-    ocr_page = replace(page, needs_ocr=False, ocr_reason=None, text_source=OCR, ocr_confidence=confidence)
+    ocr_page = replace(
+        page, needs_ocr=False, ocr_reason=None, text_source=OCR, ocr_confidence=confidence,
+        ocr_rotation=recognition.page.rotation, ocr_skew=recognition.page.skew,
+    )
     return ocr_page, blocks
 
 

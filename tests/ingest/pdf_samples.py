@@ -704,3 +704,47 @@ def scanned_pages(page_count: int = 1, lines: tuple[str, ...] = SCANNED_LINES) -
     buffer = io.BytesIO()
     images[0].save(buffer, "PDF", resolution=float(SCAN_DPI), save_all=True, append_images=images[1:])
     return buffer.getvalue(), drawn
+
+
+# --- scans fed sideways, upside down or skewed, for the OCR orientation tests -----------------
+
+TURNED_SCAN_LINES = ("第一条 合同标的", "甲方应于签约后支付价款", "Payment within 30 days")
+TURNED_SCAN_WIDTH_POINTS = 360.0
+TURNED_SCAN_HEIGHT_POINTS = 200.0
+TURNED_SCAN_FONT_POINTS = 20.0
+
+
+def turned_scan(
+    angle: float, lines: tuple[str, ...] = TURNED_SCAN_LINES
+) -> tuple[bytes, list[ScannedLine]]:
+    """Draw `lines` on a small page image, turn it `angle` degrees counter-clockwise and wrap it in a PDF.
+
+    The image is turned with Pillow's rotate(angle, expand=True), so a quarter turn swaps
+    the page's width and height. Returns the PDF and each line's ink box on the turned
+    page, found by turning an image of that line alone the same way.
+    """
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+    pixels_per_point = SCAN_DPI / 72.0
+    font = ImageFont.truetype(str(NOTO_SANS_CJK), round(TURNED_SCAN_FONT_POINTS * pixels_per_point))
+    size = (round(TURNED_SCAN_WIDTH_POINTS * pixels_per_point), round(TURNED_SCAN_HEIGHT_POINTS * pixels_per_point))
+
+    def turn(image: Image.Image) -> Image.Image:
+        return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+    page = Image.new("L", size, 255)
+    drawn: list[ScannedLine] = []
+    for index, text in enumerate(lines):
+        origin = (SCAN_LEFT_POINTS / 2 * pixels_per_point, (30 + index * 50) * pixels_per_point)
+        ImageDraw.Draw(page).text(origin, text, font=font, fill=0)
+        alone = Image.new("L", size, 255)
+        ImageDraw.Draw(alone).text(origin, text, font=font, fill=0)
+        ink = ImageOps.invert(turn(alone)).point(lambda value: 255 if value > 128 else 0).getbbox()
+        assert ink is not None, text
+        left, top, right, bottom = (value / pixels_per_point for value in ink)
+        drawn.append(ScannedLine(text, 1, left, top, right, bottom))
+    buffer = io.BytesIO()
+    turn(page).save(buffer, "PDF", resolution=float(SCAN_DPI))
+    return buffer.getvalue(), drawn
