@@ -15,10 +15,11 @@ import subprocess
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from ingest.ocr.engine import (
@@ -38,6 +39,12 @@ from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
 logger = logging.getLogger(__name__)
 
 _LIST_LANGUAGES_TIMEOUT_SECONDS = 30.0
+# zlib level for the temporary page images; Pillow's default (6) took 1.4 s per noisy 300 dpi page.
+FAST_PNG_COMPRESSION = 1
+# A page is a scan when one image covers at least this share of its width.
+SCAN_COVER_SHARE = 0.8
+# A scan is never rendered below this resolution, which Tesseract needs for small print.
+MIN_SCAN_DPI = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +113,15 @@ def _recognise(
     futures: list[tuple[int, Future[PageRecognition]]] = []
     with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="ocr") as pool:
         for number in numbers:
+            page_options = replace(options, dpi=scan_dpi(document, number, options.dpi))
             try:
-                image = _render(document, number, options.dpi, directory)
+                image = _render(document, number, page_options.dpi, directory)
             except (pdfium.PdfiumError, OSError) as error:
                 logger.warning("ocr render failed page=%d error=%s", number, error)
                 failed = PageRecognition(number, failure=f"OCR failed: the page could not be rendered ({error})")
                 futures.append((number, _done(failed)))
                 continue
-            futures.append((number, pool.submit(_recognise_image, number, image, options, executable)))
+            futures.append((number, pool.submit(_recognise_image, number, image, page_options, executable)))
         return [future.result() for _, future in futures]
 
 
@@ -121,6 +129,30 @@ def _done(result: PageRecognition) -> Future[PageRecognition]:
     future: Future[PageRecognition] = Future()
     future.set_result(result)
     return future
+
+
+def scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
+    """Return the resolution to render a page at: the scan's own when the page is one image below `dpi`.
+
+    Rendering a 200 dpi scan at 300 dpi enlarges its noise with it, which made Tesseract read worse
+    (Chinese character error rate 0.209 against 0.137 in bench/ocr_accuracy.py).
+    """
+    page = document[number - 1]
+    try:
+        width_points = page.get_width()
+        images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+        if len(images) != 1 or width_points <= 0:
+            return dpi
+        left, _, right, _ = images[0].get_bounds()
+        if right - left < SCAN_COVER_SHARE * width_points:
+            return dpi
+        pixels, _ = images[0].get_px_size()
+        native = round(pixels / ((right - left) / POINTS_PER_INCH))
+    except (pdfium.PdfiumError, ValueError, ZeroDivisionError):
+        return dpi
+    finally:
+        page.close()
+    return max(MIN_SCAN_DPI, min(dpi, native))
 
 
 def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path) -> Path:
@@ -132,7 +164,8 @@ def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path
     finally:
         page.close()
     path = directory / f"page-{number}.png"
-    image.save(path, dpi=(dpi, dpi))
+    # The file is read once, by tesseract: fast compression saves about a second per noisy page.
+    image.save(path, dpi=(dpi, dpi), compress_level=FAST_PNG_COMPRESSION)
     return path
 
 
@@ -237,7 +270,7 @@ def _recognise_corrected(
     target = path
     if not correction.is_identity:
         target = path.with_name(f"{path.stem}-turned-{rotation}.png")
-        correction.apply(rendered).save(target, dpi=(options.dpi, options.dpi))
+        correction.apply(rendered).save(target, dpi=(options.dpi, options.dpi), compress_level=FAST_PNG_COMPRESSION)
     result = run_tesseract(
         executable,
         target,

@@ -302,3 +302,35 @@ def test_settings_become_options():
     assert (options.enabled, options.languages, options.dpi, options.max_pages, options.workers) == (
         True, "eng", 200, 3, 2
     )
+
+
+@pytest.mark.parametrize(("scan_resolution", "expected"), [(200, 200), (600, 300), (100, 150)])
+def test_scan_rendered_at_own_resolution(scan_resolution: int, expected: int) -> None:
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from ingest.ocr.document import scan_dpi
+
+    width = round(8.27 * scan_resolution)  # an A4 page's width in pixels
+    image = Image.new("L", (width, round(11.69 * scan_resolution)), 255)
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=scan_resolution)
+    document = pdfium.PdfDocument(buffer.getvalue())
+    try:
+        assert scan_dpi(document, 1, 300) == expected
+    finally:
+        document.close()
+
+
+def test_text_page_rendered_at_configured_resolution() -> None:
+    import pypdfium2 as pdfium
+
+    from ingest.ocr.document import scan_dpi
+
+    document = pdfium.PdfDocument(pdf_samples.cid_without_to_unicode())
+    try:
+        assert scan_dpi(document, 1, 300) == 300
+    finally:
+        document.close()
