@@ -1,8 +1,8 @@
 """Read scanned or photographed documents (PNG, JPEG, TIFF) by OCR, one page per image frame.
 
-The frames are wrapped in an in-memory PDF, one page each at the image's own resolution, so a
-scan takes exactly the path of an image-only PDF: every page lacks a text layer and goes to OCR,
-and word boxes come out in points on pages of the scan's paper size. The stored original is
+The frames are wrapped in an in-memory PDF, one page each at the image's own resolution. A scan
+then takes the path of an image-only PDF: every page lacks a text layer and goes to OCR, and
+word boxes come out in points on pages of the scan's paper size. The stored original is
 the image file itself; the PDF exists only while the file is read.
 """
 

@@ -1,4 +1,4 @@
-"""An embedded index folder that disappears is refilled from the database instead of answering nothing."""
+"""An embedded index folder that disappears is refilled from the database, so searches still find clauses."""
 
 from __future__ import annotations
 
