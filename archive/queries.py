@@ -11,6 +11,7 @@ from archive.context import Archive
 from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
 from archive.services import contracts as contract_service
 from archive.services import documents as document_service
+from archive.services import holds as hold_service
 
 MAX_SEARCH_LIMIT = 100
 
@@ -75,6 +76,11 @@ def contract_detail(archive: Archive, contract_id: int) -> dict[str, Any]:
                 {"amendment_version_id": a.amendment_version_id, "amended_version_id": a.amended_version_id,
                  "method": a.method, "evidence": a.evidence}
                 for a in amendments
+            ],
+            "legal_holds": [
+                {"id": hold.id, "reason": hold.reason, "placed_by": hold.placed_by,
+                 "placed_at": hold.placed_at.isoformat(timespec="minutes")}
+                for hold in hold_service.active_holds(session, contract_id)
             ],
         }
 

@@ -180,3 +180,22 @@ def test_api_places_and_lists_holds(archive: Archive, samples: Path) -> None:
     with archive.session() as session:
         sha256 = session.scalars(select(DocumentVersion.blob_sha256)).one()
     assert archive.blobs.has_legal_hold(sha256)
+
+
+def test_contract_page_shows_active_hold(archive: Archive, samples: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    contract_id = ingest_path(archive, samples / CONTRACT_FILE).contract_id
+    hold = place_hold(archive, contract_id, reason="买方拖欠货款仲裁案", actor="法务部张三")
+    with TestClient(create_app(archive.settings)) as client:
+        held = client.get(f"/contracts/{contract_id}").text
+    lift_hold(archive, hold.id, reason="结案", actor="admin", is_admin=True)
+    with TestClient(create_app(archive.settings)) as client:
+        lifted = client.get(f"/contracts/{contract_id}").text
+
+    assert "法律保全中" in held
+    assert "买方拖欠货款仲裁案" in held
+    assert "法务部张三" in held
+    assert "法律保全中" not in lifted
