@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -10,10 +11,13 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+ENV_PREFIX = "CONTRACT_ARCHIVE_"
+
+
 class Settings(BaseSettings):
     """Every backend choice and limit in one place; defaults run with no service."""
 
-    model_config = SettingsConfigDict(env_prefix="CONTRACT_ARCHIVE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where the database, blobs and index live.")
     database_url: str | None = Field(
@@ -86,3 +90,19 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    def child_environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        """Return `base` with these settings as CONTRACT_ARCHIVE_ variables, replacing any set before.
+
+        A worker or server started with it opens the same archive as this process.
+        """
+        env = {key: value for key, value in base.items() if not key.startswith(ENV_PREFIX)}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            env[f"{ENV_PREFIX}{name.upper()}"] = str(value)
+        return env

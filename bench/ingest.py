@@ -114,19 +114,8 @@ def instrument(timings: dict[str, float]) -> None:
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
-    """Return this process's environment with `settings` as CONTRACT_ARCHIVE_ variables, replacing any set before."""
-    from pydantic import SecretStr
-
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        env[f"CONTRACT_ARCHIVE_{name.upper()}"] = str(value)
-    return env
+    """Return this process's environment with `settings` as CONTRACT_ARCHIVE_ variables."""
+    return settings.child_environment(os.environ)
 
 
 @dataclass

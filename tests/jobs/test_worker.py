@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
 from archive.context import Archive, open_archive
@@ -36,16 +35,7 @@ WAIT_SECONDS = 90.0
 
 def environment(settings: Settings) -> dict[str, str]:
     """Return this process's environment plus `settings` as CONTRACT_ARCHIVE_ variables."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        env[f"CONTRACT_ARCHIVE_{name.upper()}"] = str(value)
-    return env
+    return settings.child_environment(os.environ)
 
 
 class WorkerProcess:
