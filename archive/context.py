@@ -59,8 +59,8 @@ class Archive:
             return index
         if lost:
             # The index folder was empty or gone (deleted, or a data directory restored without it).
-            # Versions the database still counts as indexed are queued again, so search does not
-            # silently answer "no results".
+            # Versions the database still counts as indexed are queued again, so a search does not
+            # silently return no results.
             with self.session() as session:
                 marked = session.execute(
                     update(DocumentVersion).where(DocumentVersion.indexed_at.is_not(None)).values(indexed_at=None)

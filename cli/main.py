@@ -382,7 +382,7 @@ def hold_place(
     contract_id: Annotated[int, typer.Argument(help="Contract whose files are held.")],
     reason: Annotated[str, typer.Option(help="The dispute or case the files are held for.")],
 ) -> None:
-    """Hold every file of a contract, so nobody can remove it; new files of the contract are held too."""
+    """Hold every file of a contract, so that it cannot be removed. New files of the contract are held too."""
     from archive.services.holds import place_hold
 
     archive = _open()
@@ -406,7 +406,7 @@ def hold_lift(
 
     archive = _open()
     try:
-        # Whoever runs commands on the server administers the archive.
+        # A person with a shell on the server administers the archive.
         hold = lift_hold(archive, hold_id, reason=reason, actor=_local_actor(), is_admin=True)
     except ArchiveError as error:
         _fail(error)

@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 BLOB_PREFIX = "blobs/"
 READ_CHUNK_BYTES = 1024 * 1024
-# Files up to this size go up in one PUT that carries a whole-file SHA-256 checksum; larger files
-# go up in parts of this size, and the client keeps one part in memory at a time.
+# Files up to this size go up in one PUT that carries a whole-file SHA-256 checksum. Larger files go
+# up in parts of this size, and the client keeps one part in memory at a time.
 UPLOAD_PART_BYTES = 8 * 1024 * 1024
 SHA256_METADATA = "x-amz-meta-sha256"
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # maximum expiry of an S3 signature version 4 presigned URL

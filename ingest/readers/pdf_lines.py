@@ -129,7 +129,7 @@ def _build_checked_line(
     params: LineParams,
     stats: LineStats,
 ) -> TextLine | None:
-    """Build a line; when it holds a run-together English word, build it again with a tighter word gap.
+    """Build a line; when it contains a run-together English word, build it again with a tighter word gap.
 
     Tightly justified or small type can set words closer than WORD_GAP_RATIO. Letters inside a word
     sit almost edge to edge, so the tighter gap splits such runs without splitting words.

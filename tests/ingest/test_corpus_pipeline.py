@@ -95,7 +95,7 @@ def test_text_documents_are_ingested_with_clauses(corpus_run: dict) -> None:
         assert row["document_version_id"] and row["contract_id"], name
 
 
-def test_garbled_pdf_is_read_by_ocr_without_cid_text(corpus_run: dict) -> None:
+def test_garbled_pdf_read_by_ocr(corpus_run: dict) -> None:
     import shutil
 
     row = corpus_run["results"][GARBLED]

@@ -168,7 +168,7 @@ def test_read_document_ocrs_by_default(two_page_scan: bytes):
     assert {block.page for block in document.blocks} == {1, 2}
 
 
-# --- failure paths: each page keeps its mark and says what to do -----------------------------
+# --- failure paths: each page keeps its mark and states what to do -----------------------------
 
 
 def test_missing_tesseract_keeps_page_marked(two_page_scan: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
