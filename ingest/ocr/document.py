@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,24 +24,38 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from ingest.ocr.engine import (
+    LINE_SEGMENTATION_MODE,
+    PAGE_SEGMENTATION_MODE,
     LanguageMissingError,
     OcrError,
     OcrFailedError,
     OcrTimeoutError,
     Orientation,
     TesseractMissingError,
+    TsvResult,
     detect_orientation,
     run_tesseract,
 )
 from ingest.ocr.geometry import Correction, estimate_skew
 from ingest.ocr.options import OcrOptions
+from ingest.readers.pdf_tables import Rule
 from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
+from ingest.ocr.reread import reread_tall_lines
+from ingest.ocr.rules import PixelRule, erase_rules, find_rules, rules_in_tables
+from ingest.ocr.specks import remove_specks
+from ingest.ocr.script import MIN_HAN_SHARE, ScriptGuess, han_share, language_plan
 
 logger = logging.getLogger(__name__)
 
 _LIST_LANGUAGES_TIMEOUT_SECONDS = 30.0
-# zlib level for the temporary page images; Pillow's default (6) took 1.4 s per noisy 300 dpi page.
-FAST_PNG_COMPRESSION = 1
+# Temporary page images are uncompressed TIFF files. Each is written once and read once or twice,
+# by Pillow and by tesseract, and compression only costs time: writing a noisy 200 dpi A4 page took
+# 0.13 s as PNG at zlib level 1 and 0.002 s as uncompressed TIFF.
+IMAGE_SUFFIX = "tif"
+# A reading with more than this share of its words in vertical lines gets the orientation check.
+MAX_VERTICAL_SHARE = 0.5
+# Pages rendered ahead of recognition, per worker, which bounds the temporary files on disk.
+RENDER_AHEAD_PER_WORKER = 2
 # A page is a scan when one image covers at least this share of its width.
 SCAN_COVER_SHARE = 0.8
 # A scan is never rendered below this resolution, which Tesseract needs for small print.
@@ -111,18 +126,37 @@ def _recognise(
     directory: Path,
 ) -> list[PageRecognition]:
     futures: list[tuple[int, Future[PageRecognition]]] = []
-    with ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="ocr") as pool:
+    guess = ScriptGuess()
+    workers = max(1, options.workers)
+    # Page images are uncompressed (9 MB for A4 at 300 dpi), so only a few are rendered ahead.
+    ahead = threading.BoundedSemaphore(workers * RENDER_AHEAD_PER_WORKER)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
         for number in numbers:
             page_options = replace(options, dpi=scan_dpi(document, number, options.dpi))
+            ahead.acquire()
             try:
                 image = _render(document, number, page_options.dpi, directory)
             except (pdfium.PdfiumError, OSError) as error:
+                ahead.release()
                 logger.warning("ocr render failed page=%d error=%s", number, error)
                 failed = PageRecognition(number, failure=f"OCR failed: the page could not be rendered ({error})")
                 futures.append((number, _done(failed)))
                 continue
-            futures.append((number, pool.submit(_recognise_image, number, image, page_options, executable)))
+            reader = _Reader(executable, page_options, guess)
+            futures.append((number, pool.submit(_recognise_and_release, number, image, reader, ahead)))
         return [future.result() for _, future in futures]
+
+
+def _recognise_and_release(
+    number: int, image: Path, reader: _Reader, ahead: threading.BoundedSemaphore
+) -> PageRecognition:
+    """Recognise a rendered page, then remove its image files and let the next page be rendered."""
+    try:
+        return _recognise_image(number, image, reader)
+    finally:
+        for path in image.parent.glob(f"{image.stem}*"):
+            path.unlink(missing_ok=True)
+        ahead.release()
 
 
 def _done(result: PageRecognition) -> Future[PageRecognition]:
@@ -156,23 +190,74 @@ def scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
 
 
 def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path) -> Path:
-    """Render a page as displayed (crop box, /Rotate applied) to a grayscale PNG at `dpi`."""
+    """Render a page as displayed (crop box, /Rotate applied) to a grayscale image file at `dpi`."""
     page = document[number - 1]
     try:
         bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
         image = bitmap.to_pil()
     finally:
         page.close()
-    path = directory / f"page-{number}.png"
-    # The file is read once, by tesseract: fast compression saves about a second per noisy page.
-    image.save(path, dpi=(dpi, dpi), compress_level=FAST_PNG_COMPRESSION)
+    path = directory / f"page-{number}.{IMAGE_SUFFIX}"
+    image.save(path, dpi=(dpi, dpi))
     return path
 
 
-def _recognise_image(number: int, image: Path, options: OcrOptions, executable: str) -> PageRecognition:
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What every reading of one page needs: the tesseract path, the page's options and the script guess."""
+
+    executable: str
+    options: OcrOptions
+    guess: ScriptGuess
+
+    def read(self, image: Path, deadline: float) -> tuple[TsvResult, str]:
+        """Recognise an image with the models its script calls for; return the words and the models used.
+
+        With a Chinese model among several configured languages, the page is read first with
+        the models the guess names, and again with the other choice when the words are mostly
+        of the other script. When that second reading runs out of time, the first one is kept.
+        """
+        plan = language_plan(self.options.languages)
+        if plan is None:
+            return self._run(image, self.options.languages, deadline), self.options.languages
+        first_languages = plan.han if self.guess.han else plan.full
+        first = self._run(image, first_languages, deadline)
+        share = han_share(word.text for word in first.words)
+        if share is None:
+            return first, first_languages
+        is_han = share >= MIN_HAN_SHARE
+        self.guess.update(is_han)
+        wanted = plan.han if is_han else plan.full
+        if wanted == first_languages:
+            return first, first_languages
+        try:
+            return self._run(image, wanted, deadline), wanted
+        except OcrTimeoutError as error:
+            logger.warning("ocr second reading timed out languages=%s error=%s", wanted, error)
+            return first, first_languages
+
+    def read_line(self, image: Path, languages: str, deadline: float) -> TsvResult:
+        """Recognise an image of one text line."""
+        return self._run(image, languages, deadline, segmentation=LINE_SEGMENTATION_MODE)
+
+    def _run(
+        self, image: Path, languages: str, deadline: float, segmentation: str = PAGE_SEGMENTATION_MODE
+    ) -> TsvResult:
+        return run_tesseract(
+            self.executable,
+            image,
+            languages=languages,
+            dpi=self.options.dpi,
+            timeout_seconds=_remaining(deadline, self.options),
+            segmentation=segmentation,
+        )
+
+
+def _recognise_image(number: int, image: Path, reader: _Reader) -> PageRecognition:
+    options = reader.options
     started = time.monotonic()
     try:
-        page = _read_page_image(number, image, options, executable, started + options.page_timeout_seconds)
+        page = _read_page_image(number, image, reader, started + options.page_timeout_seconds)
     except OcrError as error:
         seconds = time.monotonic() - started
         logger.warning("ocr page failed page=%d seconds=%.1f error=%s", number, seconds, error)
@@ -184,13 +269,13 @@ def _recognise_image(number: int, image: Path, options: OcrOptions, executable: 
         return PageRecognition(number, failure=failure, seconds=seconds)
     seconds = time.monotonic() - started
     logger.info(
-        "ocr page done page=%d seconds=%.1f words=%d confidence=%s rotation=%d skew=%.2f",
-        number, seconds, page.word_count, page.confidence, page.rotation, page.skew,
+        "ocr page done page=%d seconds=%.1f words=%d confidence=%s rotation=%d skew=%.2f languages=%s",
+        number, seconds, page.word_count, page.confidence, page.rotation, page.skew, page.languages,
     )
     return PageRecognition(number, page=page, seconds=seconds)
 
 
-def _read_page_image(number: int, path: Path, options: OcrOptions, executable: str, deadline: float) -> OcrPage:
+def _read_page_image(number: int, path: Path, reader: _Reader, deadline: float) -> OcrPage:
     """Read the rendered page deskewed, and again turned when it reads poorly and OSD finds a quarter turn.
 
     OSD runs only after a poor first reading, because running it on every page would add
@@ -199,6 +284,7 @@ def _read_page_image(number: int, path: Path, options: OcrOptions, executable: s
     excerpt's dense A4 pages at 300 dpi, which took 2.5-4.7 seconds to recognise. Those
     pages turned by 90 or 180 degrees read at a mean confidence of 32-39, against 86-90 upright.
     """
+    options = reader.options
     try:
         with Image.open(path) as opened:
             rendered = opened.convert("L")
@@ -206,12 +292,12 @@ def _read_page_image(number: int, path: Path, options: OcrOptions, executable: s
         # Pillow rejects images above about 179 megapixels (an A0 page at 400 dpi) unless the
         # process-wide limit is raised, so such a page is read as rendered, without corrections.
         logger.warning("ocr page not corrected page=%d error=%s", number, error)
-        return _recognise_uncorrected(path, options, executable, deadline)
-    first = _recognise_corrected(rendered, path, 0, options, executable, deadline)
+        return _recognise_uncorrected(path, reader, deadline)
+    first = _recognise_corrected(rendered, path, 0, reader, deadline)
     if not _needs_orientation_check(first, options):
         return first
 
-    orientation = _detect_orientation(number, path, options, executable, deadline)
+    orientation = _detect_orientation(number, path, options, reader.executable, deadline)
     if orientation is None or orientation.rotate == 0:
         return first
     if orientation.confidence < options.min_orientation_confidence:
@@ -221,11 +307,11 @@ def _read_page_image(number: int, path: Path, options: OcrOptions, executable: s
         )
         return first
     try:
-        turned = _recognise_corrected(rendered, path, orientation.rotate, options, executable, deadline)
+        turned = _recognise_corrected(rendered, path, orientation.rotate, reader, deadline)
     except OcrError as error:
         logger.warning("ocr turned reading failed page=%d rotate=%d error=%s", number, orientation.rotate, error)
         return first
-    better = turned if _confidence_rank(turned) > _confidence_rank(first) else first
+    better = turned if _reading_rank(turned) > _reading_rank(first) else first
     logger.info(
         "ocr orientation checked page=%d rotate=%d osd_confidence=%.2f confidence=%s turned_confidence=%s kept_rotation=%d",
         number, orientation.rotate, orientation.confidence, first.confidence, turned.confidence, better.rotation,
@@ -234,13 +320,22 @@ def _read_page_image(number: int, path: Path, options: OcrOptions, executable: s
 
 
 def _needs_orientation_check(page: OcrPage, options: OcrOptions) -> bool:
+    """Tell whether a reading suggests a page on its side or upside down.
+
+    Besides a poor confidence, most words in vertical lines are a sign. With --psm 3,
+    chi_sim read the lines of a page turned by a quarter as vertical text. The confidence
+    was good, but the words of each line came out of order.
+    """
     if not options.correct_orientation:
         return False
+    if page.vertical_share > MAX_VERTICAL_SHARE:
+        return True
     return page.confidence is None or page.confidence < options.orientation_check_confidence
 
 
-def _confidence_rank(page: OcrPage) -> float:
-    return -1.0 if page.confidence is None else page.confidence
+def _reading_rank(page: OcrPage) -> tuple[bool, float]:
+    """Rank readings: one in level lines before one mostly in vertical lines, then by mean confidence."""
+    return page.vertical_share <= MAX_VERTICAL_SHARE, -1.0 if page.confidence is None else page.confidence
 
 
 def _detect_orientation(
@@ -258,40 +353,45 @@ def _detect_orientation(
 
 
 def _recognise_corrected(
-    rendered: Image.Image, path: Path, rotation: int, options: OcrOptions, executable: str, deadline: float
+    rendered: Image.Image, path: Path, rotation: int, reader: _Reader, deadline: float
 ) -> OcrPage:
     """Turn the rendered page by `rotation` degrees clockwise, deskew it, recognise it and map boxes back."""
+    options = reader.options
     correction = Correction(rendered.width, rendered.height, rotation)
     if options.deskew:
         upright = correction.apply(rendered)
         skew = estimate_skew(upright, dpi=options.dpi)
         if abs(skew) >= options.min_skew_degrees:
             correction = Correction(rendered.width, rendered.height, rotation, skew)
-    target = path
+    target, image = path, rendered
     if not correction.is_identity:
-        target = path.with_name(f"{path.stem}-turned-{rotation}.png")
-        correction.apply(rendered).save(target, dpi=(options.dpi, options.dpi), compress_level=FAST_PNG_COMPRESSION)
-    result = run_tesseract(
-        executable,
-        target,
-        languages=options.languages,
-        dpi=options.dpi,
-        timeout_seconds=_remaining(deadline, options),
-    )
-    return page_from_tsv(
+        image = correction.apply(rendered)
+    image, speck_pixels = remove_specks(image, dpi=options.dpi)
+    rules = find_rules(image, dpi=options.dpi)
+    table_rules = rules_in_tables(rules, dpi=options.dpi)
+    if table_rules:
+        image = erase_rules(image, table_rules, dpi=options.dpi)
+    if speck_pixels or table_rules or not correction.is_identity:
+        target = path.with_name(f"{path.stem}-read-{rotation}.{IMAGE_SUFFIX}")
+        image.save(target, dpi=(options.dpi, options.dpi))
+    result, languages = reader.read(target, deadline)
+    result = reread_tall_lines(result, image, target, lambda band: reader.read_line(band, languages, deadline))
+    page = page_from_tsv(
         result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=correction
     )
+    return replace(page, languages=languages, rules=_rules_in_points(rules, options.dpi))
 
 
-def _recognise_uncorrected(path: Path, options: OcrOptions, executable: str, deadline: float) -> OcrPage:
-    result = run_tesseract(
-        executable,
-        path,
-        languages=options.languages,
-        dpi=options.dpi,
-        timeout_seconds=_remaining(deadline, options),
-    )
-    return page_from_tsv(result, dpi=options.dpi, min_line_confidence=options.min_line_confidence)
+def _rules_in_points(rules: list[PixelRule], dpi: int) -> list[Rule]:
+    """Return ruling lines found in a page image in points, for rebuilding its tables."""
+    scale = POINTS_PER_INCH / dpi
+    return [Rule(rule.horizontal, rule.position * scale, rule.start * scale, rule.end * scale) for rule in rules]
+
+
+def _recognise_uncorrected(path: Path, reader: _Reader, deadline: float) -> OcrPage:
+    result, languages = reader.read(path, deadline)
+    page = page_from_tsv(result, dpi=reader.options.dpi, min_line_confidence=reader.options.min_line_confidence)
+    return replace(page, languages=languages)
 
 
 def _remaining(deadline: float, options: OcrOptions) -> float:

@@ -8,9 +8,9 @@ screen: a page turned clockwise by 90 degrees reads top to bottom.
 from __future__ import annotations
 
 import math
-from array import array
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps
 
 # The skew search covers this many degrees either way. Hand-fed or sheet-fed scans of contracts
@@ -21,8 +21,9 @@ MIN_SKEW_DEGREES = 0.3
 # The skew is estimated on a copy reduced to about this resolution. Body text at 10 points is then
 # about 14 pixels high, enough for the row profile to separate lines. Measured on three A4 pages
 # rendered at 300 dpi (the tender excerpt's pages 1 and 3 and a synthetic scan), each turned by
-# 0 to ±4.6 degrees: the estimate was at most 0.1 degrees off. It took 0.1 seconds a page on
-# average (2-CPU container, Pillow 13).
+# 0 to ±4.6 degrees: the estimate was at most 0.1 degrees off. Turning the ink pixels' centres
+# with numpy, instead of the image with Pillow, took 0.015 to 0.035 seconds for a 200 dpi A4 scan
+# against about 0.17 seconds.
 SKEW_ESTIMATE_DPI = 100
 # The search first steps by COARSE degrees over the whole range, then by FINE degrees around the best.
 _COARSE_STEP_DEGREES = 0.5
@@ -171,14 +172,27 @@ def _angles(start: float, stop: float, step: float) -> list[float]:
     return [start + index * step for index in range(count + 1)]
 
 
-def _binarised_ink(image: Image.Image, factor: int) -> Image.Image | None:
-    """Return a reduced copy with ink as 1.0 and paper as 0.0 (mode F), or None when there is no ink."""
+@dataclass(frozen=True, slots=True)
+class _Ink:
+    """The ink pixels of a reduced page copy, as offsets from its centre, and the copy's height."""
+
+    dx: np.ndarray
+    dy: np.ndarray
+    centre_y: float
+    height: int
+
+
+def _binarised_ink(image: Image.Image, factor: int) -> _Ink | None:
+    """Return the ink pixels of a reduced, Otsu-binarised copy, or None when there is no ink."""
     small = image.convert("L").reduce(factor) if factor > 1 else image.convert("L")
     inverted = ImageOps.invert(small)
     threshold = _otsu_threshold(inverted.histogram())
     if threshold is None:
         return None
-    return inverted.point(lambda value: 255 if value > threshold else 0).convert("F").point(lambda value: value / 255)
+    rows, columns = np.nonzero(np.asarray(inverted) > threshold)
+    # Pixel centres, measured from the centre of the copy, about which it is turned.
+    centre_x, centre_y = small.width / 2, small.height / 2
+    return _Ink(columns + 0.5 - centre_x, rows + 0.5 - centre_y, centre_y, small.height)
 
 
 def _otsu_threshold(histogram: list[int]) -> int | None:
@@ -201,14 +215,15 @@ def _otsu_threshold(histogram: list[int]) -> int | None:
     return best_level
 
 
-def _profile_variance(ink: Image.Image, angle: float) -> float:
+def _profile_variance(ink: _Ink, angle: float) -> float:
     """Return the variance of the row sums of ink after turning the lines by `angle` degrees clockwise.
 
-    The image keeps its size, so the same rows are compared at every angle. The corners
-    it loses at 5 degrees are page margin.
+    Each ink pixel's centre is turned about the centre of the copy and counted in the row it
+    lands in. The copy keeps its height, so the same rows are compared at every angle, and
+    pixels turned out of it (page margin at 5 degrees) are not counted.
     """
-    turned = ink.rotate(-angle, resample=Image.Resampling.NEAREST)
-    means = array("f", turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
-    sums = [mean * turned.width for mean in means]
-    average = sum(sums) / len(sums)
-    return sum((value - average) ** 2 for value in sums) / len(sums)
+    cos, sin = _cos_sin(angle)
+    rows = np.floor(ink.dx * sin + ink.dy * cos + ink.centre_y).astype(np.int64)
+    rows = rows[(rows >= 0) & (rows < ink.height)]
+    sums = np.bincount(rows, minlength=ink.height).astype(np.float64)
+    return float(sums.var())

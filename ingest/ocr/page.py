@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from statistics import fmean
+from dataclasses import dataclass, field, replace
+from statistics import fmean, median
 
 from ingest.ocr.engine import LineBox, TsvResult, Word
 from ingest.ocr.geometry import Correction
+from ingest.parsed import BBox
 from ingest.readers.pdf_glyphs import Glyph
+from ingest.readers.pdf_tables import Rule
 
 POINTS_PER_INCH = 72.0
 # Tesseract (chi_sim, 5.3) often reads the full-width opening bracket of a label such as （1） as
 # C, 《 or 〈 while reading the closing one as ")". A word of that shape gets "(" back, so the
 # label is found again: C1) and CL) become (1), 《4) becomes (4), 〈《八) becomes (八).
 _MISREAD_OPENING = re.compile(r"^(?:C(?P<digit>[0-9L])|[《〈]{1,2}(?P<inner>[^《〈》〉)]{1,3}))\)$")
+# A line needs this many words before its words' median box is trusted over Tesseract's line box.
+MIN_WORDS_FOR_MEDIAN_LINE = 3
+# A word whose vertical centre lies further than this many median word heights from the line's
+# median centre is not part of the line: Tesseract adds scan specks read as letters (`we`) to the
+# line above them and stretches the line box down to the next line.
+MAX_WORD_CENTRE_OFFSET = 1.0
+# A kept word's box is cut to the line's band widened by this share of the median word height on each
+# side: Tesseract sometimes gives one character a box half a line taller than its ink (应 in 甲方应于).
+WORD_BAND_MARGIN = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,33 @@ class OcrPage:
     rotation: int = 0
     # Skew of the text lines (degrees, positive when they rise to the right) removed before recognition.
     skew: float = 0.0
+    # The Tesseract models whose reading was kept, `+`-joined.
+    languages: str = ""
+    # Share of the words that lie in lines taller than wide: Tesseract read them as vertical text,
+    # which on a contract usually means the page is lying on its side.
+    vertical_share: float = 0.0
+    # The same words in the frame Tesseract read (turned upright and deskewed), one for each glyph
+    # in the same order; empty when that frame is the rendered page. Tables are found in this frame,
+    # where their rules are level.
+    upright_glyphs: list[Glyph] = field(default_factory=list)
+    # Ruling lines found in the upright frame, in points.
+    rules: list[Rule] = field(default_factory=list)
+    correction: Correction | None = None
+    dpi: int = 0
+
+    def table_glyphs(self) -> list[Glyph]:
+        """Return the glyphs in the frame of `rules`."""
+        return self.upright_glyphs or self.glyphs
+
+    def box_on_page(self, box: BBox) -> BBox:
+        """Map a box of the upright frame (points) to the rendered page, as the bounds of its corners."""
+        if self.correction is None or self.correction.is_identity:
+            return box
+        scale = POINTS_PER_INCH / self.dpi
+        x0, top, x1, bottom = self.correction.box_to_original(
+            box.x0 / scale, box.top / scale, box.x1 / scale, box.bottom / scale
+        )
+        return BBox(x0 * scale, top * scale, x1 * scale, bottom * scale)
 
 
 def page_from_tsv(
@@ -55,7 +93,9 @@ def page_from_tsv(
         by_line[word.line_key].append(word)
 
     confidences = [word.confidence for word in result.words if word.confidence >= 0]
+    corrected = correction is not None and not correction.is_identity
     glyphs: list[Glyph] = []
+    upright: list[Glyph] = []
     dropped = 0
     for key, words in by_line.items():
         line_confidences = [word.confidence for word in words if word.confidence >= 0]
@@ -63,17 +103,66 @@ def page_from_tsv(
             dropped += 1
             continue
         line = result.lines.get(key)
-        if line is None:
+        if len(words) >= MIN_WORDS_FOR_MEDIAN_LINE:
+            words, line = _median_line(words)
+        elif line is None:
             line = _line_from_words(words)
-        if correction is None or correction.is_identity:
-            baseline, size = (line.top + line.height) * scale, line.height * scale
-            glyphs.extend(_word_glyph(word, scale, baseline, size) for word in words)
-        else:
+        baseline, size = (line.top + line.height) * scale, line.height * scale
+        level = [_word_glyph(word, scale, baseline, size) for word in words]
+        if corrected:
+            upright.extend(level)
             glyphs.extend(_corrected_line_glyphs(words, line, scale, correction))
+        else:
+            glyphs.extend(level)
 
     confidence = round(fmean(confidences), 1) if confidences else None
     rotation, skew = (correction.rotation, correction.skew) if correction is not None else (0, 0.0)
-    return OcrPage(glyphs, confidence, len(result.words), dropped, rotation, skew)
+    return OcrPage(
+        glyphs, confidence, len(result.words), dropped, rotation, skew,
+        vertical_share=_vertical_share(result, by_line), upright_glyphs=upright, correction=correction, dpi=dpi,
+    )
+
+
+def _vertical_share(result: TsvResult, by_line: dict[tuple[int, int, int], list[Word]]) -> float:
+    """Return the share of words in lines of two or more words whose box is taller than wide."""
+    if not result.words:
+        return 0.0
+    vertical = 0
+    for key, words in by_line.items():
+        line = result.lines.get(key)
+        if line is not None and len(words) >= 2 and line.height > line.width:
+            vertical += len(words)
+    return vertical / len(result.words)
+
+
+def _median_line(words: list[Word]) -> tuple[list[Word], LineBox]:
+    """Return the words that sit on the line and a line box as tall as their median word, at their median bottom.
+
+    Tesseract's own line box grows to hold any speck it added to the line, and a box that
+    reaches the next line's baseline would merge the two lines in group_lines. The median
+    word ignores such outliers and short characters such as 一 alike.
+    """
+    height = median(word.height for word in words)
+    centre = median(word.top + word.height / 2 for word in words)
+    kept = [word for word in words if abs(word.top + word.height / 2 - centre) <= MAX_WORD_CENTRE_OFFSET * height]
+    if len(kept) < MIN_WORDS_FOR_MEDIAN_LINE:
+        kept = words
+    bottom = median(word.top + word.height for word in kept)
+    left = min(word.left for word in kept)
+    right = max(word.left + word.width for word in kept)
+    band_top = round(bottom - height - WORD_BAND_MARGIN * height)
+    band_bottom = round(bottom + WORD_BAND_MARGIN * height)
+    return [_clip_to_band(word, band_top, band_bottom) for word in kept], LineBox(
+        left, round(bottom - height), right - left, round(height)
+    )
+
+
+def _clip_to_band(word: Word, band_top: int, band_bottom: int) -> Word:
+    top = max(word.top, band_top)
+    bottom = min(word.top + word.height, band_bottom)
+    if top == word.top and bottom == word.top + word.height or bottom <= top:
+        return word
+    return replace(word, top=top, height=bottom - top)
 
 
 def _line_from_words(words: list[Word]) -> LineBox:

@@ -26,6 +26,7 @@ from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
 from ingest.ocr import DISABLED, OcrOptions, PageRecognition, recognise_pages
+from ingest.ocr.page import OcrPage
 from ingest.parsed import FONT_MAPS, OCR, Block, Page, ParsedDocument
 from ingest.readers.docx_xml import row_text
 from ingest.readers.pdf_furniture import split_furniture
@@ -181,9 +182,13 @@ def _page_blocks(
     params: LineParams,
     table_params: TableParams,
     notes: _DocumentNotes,
+    tables: list[Table] | None = None,
 ) -> list[Block]:
-    """Build the page's line blocks and table rows, each table placed by its top edge among the lines."""
-    tables: list[Table] = []
+    """Build the page's line blocks and table rows, each table placed by its top edge among the lines.
+
+    Tables come from `rules`, or are given already built in `tables` (OCR pages).
+    """
+    tables = list(tables or [])
     if rules:
         glyphs, tables = extract_tables(glyphs, rules, params, table_params)
     stats = LineStats()
@@ -354,9 +359,8 @@ def _ocr_page(
         return replace(page, ocr_reason=f"{page.ocr_reason}; {recognition.failure}"), []
 
     notes.add("garbage_lines", page.number, recognition.page.dropped_lines)
-    blocks = _page_blocks(
-        recognition.page.glyphs, [], page.number, reading.params, reading.table_params, notes
-    )
+    glyphs, tables = _ocr_tables(recognition.page, reading)
+    blocks = _page_blocks(glyphs, [], page.number, reading.params, reading.table_params, notes, tables)
     if not blocks:
         notes.add("ocr_not_read", page.number, 1)
         return replace(page, ocr_reason=f"{page.ocr_reason}; OCR found no readable text on the page"), []
@@ -370,6 +374,27 @@ def _ocr_page(
         ocr_rotation=recognition.page.rotation, ocr_skew=recognition.page.skew,
     )
     return ocr_page, blocks
+
+
+def _ocr_tables(ocr_page: OcrPage, reading: _PageReading) -> tuple[list[Glyph], list[Table]]:
+    """Split an OCR page's glyphs into those outside ruled tables and the tables' rows.
+
+    The grid is built in the frame Tesseract read, where the rules found in the scan are
+    level, and each row's box is then mapped back to the page.
+    """
+    if not ocr_page.rules:
+        return ocr_page.glyphs, []
+    upright = ocr_page.table_glyphs()
+    outside, tables = extract_tables(upright, ocr_page.rules, reading.params, reading.table_params)
+    if not tables:
+        return ocr_page.glyphs, []
+    outside_ids = {id(glyph) for glyph in outside}
+    glyphs = [glyph for glyph, level in zip(ocr_page.glyphs, upright) if id(level) in outside_ids]
+    on_page = []
+    for table in tables:
+        rows = tuple(replace(row, bbox=ocr_page.box_on_page(row.bbox)) for row in table.rows)
+        on_page.append(Table(min(row.bbox.top for row in rows), rows))
+    return glyphs, on_page
 
 
 def _metadata(document: pdfium.PdfDocument) -> dict[str, str]:
