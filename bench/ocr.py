@@ -15,7 +15,7 @@ runs every tesseract process of a page (the recognition, and orientation
 detection on a poorly read page). Each call's start and end are recorded, so the
 summed process time is the wall time of the tesseract processes from start to
 exit, traineddata loading included. `_render` in ingest.ocr.document (render with
-pdfium and write the PNG file) is wrapped the same way. The overhead is
+pdfium and write the image file) is wrapped the same way. The overhead is
 
     overhead = (read_pdf wall time - time during which a tesseract process was running)
                / read_pdf wall time
@@ -244,7 +244,7 @@ def main() -> None:
     table = Table(title="OCR through read_pdf on simulated scans")
     for name in (
         "language", "workers", "pages (OCRed)", "wall time", "seconds per page",
-        "tesseract process time (summed)", "tesseract runs", "render + PNG write (summed)", "overhead",
+        "tesseract process time (summed)", "tesseract runs", "render + image write (summed)", "overhead",
     ):
         table.add_column(name, justify="left" if name == "language" else "right")
     for result in results:
