@@ -1,11 +1,11 @@
 """OCR of a document's pages: render each page with pdfium, recognise the images in parallel.
 
 pdfium is not thread-safe, so pages are rendered one after another in the calling
-thread, and only the image corrections and tesseract processes run in the thread
-pool. Each page is deskewed before its first reading, and a poorly read page is
+thread. The calling thread also prepares each page (see ingest.ocr.prepare) while
+the workers' tesseract processes read the pages before it. A poorly read page is
 read again turned when Tesseract's orientation detection finds it sideways or
-upside down. Rendered and corrected images live in a temporary directory that is
-removed when recognition ends, also on error.
+upside down. Page images live in a temporary directory; each page's files are
+removed when it is read, and the directory when recognition ends, also on error.
 """
 
 from __future__ import annotations
@@ -36,22 +36,17 @@ from ingest.ocr.engine import (
     detect_orientation,
     run_tesseract,
 )
-from ingest.ocr.geometry import Correction, estimate_skew
 from ingest.ocr.options import OcrOptions
 from ingest.readers.pdf_tables import Rule
 from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
 from ingest.ocr.reread import reread_tall_lines
-from ingest.ocr.rules import PixelRule, erase_rules, find_rules, rules_in_tables
-from ingest.ocr.specks import remove_specks
+from ingest.ocr.prepare import IMAGE_SUFFIX, PreparedPage, prepare_page
+from ingest.ocr.rules import PixelRule
 from ingest.ocr.script import MIN_HAN_SHARE, ScriptGuess, han_share, language_plan
 
 logger = logging.getLogger(__name__)
 
 _LIST_LANGUAGES_TIMEOUT_SECONDS = 30.0
-# Temporary page images are uncompressed TIFF files. Each is written once and read once or twice,
-# by Pillow and by tesseract, and compression only costs time: writing a noisy 200 dpi A4 page took
-# 0.13 s as PNG at zlib level 1 and 0.002 s as uncompressed TIFF.
-IMAGE_SUFFIX = "tif"
 # A reading with more than this share of its words in vertical lines gets the orientation check.
 MAX_VERTICAL_SHARE = 0.5
 # Pages rendered ahead of recognition, per worker, which bounds the temporary files on disk.
@@ -128,14 +123,15 @@ def _recognise(
     futures: list[tuple[int, Future[PageRecognition]]] = []
     guess = ScriptGuess()
     workers = max(1, options.workers)
-    # Page images are uncompressed (9 MB for A4 at 300 dpi), so only a few are rendered ahead.
+    # Page images are uncompressed (9 MB for A4 at 300 dpi), so only a few are prepared ahead.
     ahead = threading.BoundedSemaphore(workers * RENDER_AHEAD_PER_WORKER)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
         for number in numbers:
             page_options = replace(options, dpi=scan_dpi(document, number, options.dpi))
             ahead.acquire()
             try:
-                image = _render(document, number, page_options.dpi, directory)
+                rendered, path = _render(document, number, page_options.dpi, directory)
+                prepared = prepare_page(rendered, path, 0, page_options)
             except (pdfium.PdfiumError, OSError) as error:
                 ahead.release()
                 logger.warning("ocr render failed page=%d error=%s", number, error)
@@ -143,19 +139,19 @@ def _recognise(
                 futures.append((number, _done(failed)))
                 continue
             reader = _Reader(executable, page_options, guess)
-            futures.append((number, pool.submit(_recognise_and_release, number, image, reader, ahead)))
+            futures.append((number, pool.submit(_recognise_and_release, number, path, prepared, reader, ahead)))
         return [future.result() for _, future in futures]
 
 
 def _recognise_and_release(
-    number: int, image: Path, reader: _Reader, ahead: threading.BoundedSemaphore
+    number: int, path: Path, prepared: PreparedPage, reader: _Reader, ahead: threading.BoundedSemaphore
 ) -> PageRecognition:
-    """Recognise a rendered page, then remove its image files and let the next page be rendered."""
+    """Recognise a prepared page, then remove its image files and let the next page be prepared."""
     try:
-        return _recognise_image(number, image, reader)
+        return _recognise_image(number, path, prepared, reader)
     finally:
-        for path in image.parent.glob(f"{image.stem}*"):
-            path.unlink(missing_ok=True)
+        for image_file in path.parent.glob(f"{path.stem}*"):
+            image_file.unlink(missing_ok=True)
         ahead.release()
 
 
@@ -189,8 +185,8 @@ def scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
     return max(MIN_SCAN_DPI, min(dpi, native))
 
 
-def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path) -> Path:
-    """Render a page as displayed (crop box, /Rotate applied) to a grayscale image file at `dpi`."""
+def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path) -> tuple[Image.Image, Path]:
+    """Render a page as displayed (crop box, /Rotate applied) in grayscale at `dpi`, and store it as a file."""
     page = document[number - 1]
     try:
         bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
@@ -199,12 +195,12 @@ def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path
         page.close()
     path = directory / f"page-{number}.{IMAGE_SUFFIX}"
     image.save(path, dpi=(dpi, dpi))
-    return path
+    return image, path
 
 
 @dataclass(frozen=True, slots=True)
 class _Reader:
-    """What every reading of one page needs: the tesseract path, the page's options and the script guess."""
+    """The tesseract path, the page's options and the script guess: all that one page's readings need."""
 
     executable: str
     options: OcrOptions
@@ -227,13 +223,13 @@ class _Reader:
             return first, first_languages
         is_han = share >= MIN_HAN_SHARE
         self.guess.update(is_han)
-        wanted = plan.han if is_han else plan.full
-        if wanted == first_languages:
+        page_languages = plan.han if is_han else plan.full
+        if page_languages == first_languages:
             return first, first_languages
         try:
-            return self._run(image, wanted, deadline), wanted
+            return self._run(image, page_languages, deadline), page_languages
         except OcrTimeoutError as error:
-            logger.warning("ocr second reading timed out languages=%s error=%s", wanted, error)
+            logger.warning("ocr second reading timed out languages=%s error=%s", page_languages, error)
             return first, first_languages
 
     def read_line(self, image: Path, languages: str, deadline: float) -> TsvResult:
@@ -243,21 +239,25 @@ class _Reader:
     def _run(
         self, image: Path, languages: str, deadline: float, segmentation: str = PAGE_SEGMENTATION_MODE
     ) -> TsvResult:
-        return run_tesseract(
-            self.executable,
-            image,
-            languages=languages,
-            dpi=self.options.dpi,
-            timeout_seconds=_remaining(deadline, self.options),
-            segmentation=segmentation,
-        )
+        try:
+            return run_tesseract(
+                self.executable,
+                image,
+                languages=languages,
+                dpi=self.options.dpi,
+                timeout_seconds=_remaining(deadline, self.options),
+                segmentation=segmentation,
+            )
+        except OcrTimeoutError as error:
+            # The process got what was left of the page's time; the message names the page limit.
+            raise OcrTimeoutError(self.options.page_timeout_seconds) from error
 
 
-def _recognise_image(number: int, image: Path, reader: _Reader) -> PageRecognition:
+def _recognise_image(number: int, path: Path, prepared: PreparedPage, reader: _Reader) -> PageRecognition:
     options = reader.options
     started = time.monotonic()
     try:
-        page = _read_page_image(number, image, reader, started + options.page_timeout_seconds)
+        page = _read_page_image(number, path, prepared, reader, started + options.page_timeout_seconds)
     except OcrError as error:
         seconds = time.monotonic() - started
         logger.warning("ocr page failed page=%d seconds=%.1f error=%s", number, seconds, error)
@@ -275,8 +275,8 @@ def _recognise_image(number: int, image: Path, reader: _Reader) -> PageRecogniti
     return PageRecognition(number, page=page, seconds=seconds)
 
 
-def _read_page_image(number: int, path: Path, reader: _Reader, deadline: float) -> OcrPage:
-    """Read the rendered page deskewed, and again turned when it reads poorly and OSD finds a quarter turn.
+def _read_page_image(number: int, path: Path, prepared: PreparedPage, reader: _Reader, deadline: float) -> OcrPage:
+    """Read the prepared page, and again turned when it reads poorly and OSD finds a quarter turn.
 
     OSD runs only after a poor first reading, because running it on every page would add
     20-40 % to upright pages. Measured with tesseract 5.3 on a 2-CPU container, OSD took
@@ -285,16 +285,8 @@ def _read_page_image(number: int, path: Path, reader: _Reader, deadline: float) 
     pages turned by 90 or 180 degrees read at a mean confidence of 32-39, against 86-90 upright.
     """
     options = reader.options
-    try:
-        with Image.open(path) as opened:
-            rendered = opened.convert("L")
-    except Image.DecompressionBombError as error:
-        # Pillow rejects images above about 179 megapixels (an A0 page at 400 dpi) unless the
-        # process-wide limit is raised, so such a page is read as rendered, without corrections.
-        logger.warning("ocr page not corrected page=%d error=%s", number, error)
-        return _recognise_uncorrected(path, reader, deadline)
-    first = _recognise_corrected(rendered, path, 0, reader, deadline)
-    if not _needs_orientation_check(first, options):
+    first = _read_prepared(prepared, reader, deadline)
+    if prepared.image is None or not _needs_orientation_check(first, options):
         return first
 
     orientation = _detect_orientation(number, path, options, reader.executable, deadline)
@@ -307,7 +299,9 @@ def _read_page_image(number: int, path: Path, reader: _Reader, deadline: float) 
         )
         return first
     try:
-        turned = _recognise_corrected(rendered, path, orientation.rotate, reader, deadline)
+        with Image.open(path) as opened:
+            rendered = opened.convert("L")
+        turned = _read_prepared(prepare_page(rendered, path, orientation.rotate, options), reader, deadline)
     except OcrError as error:
         logger.warning("ocr turned reading failed page=%d rotate=%d error=%s", number, orientation.rotate, error)
         return first
@@ -352,46 +346,25 @@ def _detect_orientation(
         return None
 
 
-def _recognise_corrected(
-    rendered: Image.Image, path: Path, rotation: int, reader: _Reader, deadline: float
-) -> OcrPage:
-    """Turn the rendered page by `rotation` degrees clockwise, deskew it, recognise it and map boxes back."""
+def _read_prepared(prepared: PreparedPage, reader: _Reader, deadline: float) -> OcrPage:
+    """Recognise a prepared page image, read tall lines again, and map the words back to the rendered page."""
     options = reader.options
-    correction = Correction(rendered.width, rendered.height, rotation)
-    if options.deskew:
-        upright = correction.apply(rendered)
-        skew = estimate_skew(upright, dpi=options.dpi)
-        if abs(skew) >= options.min_skew_degrees:
-            correction = Correction(rendered.width, rendered.height, rotation, skew)
-    target, image = path, rendered
-    if not correction.is_identity:
-        image = correction.apply(rendered)
-    image, speck_pixels = remove_specks(image, dpi=options.dpi)
-    rules = find_rules(image, dpi=options.dpi)
-    table_rules = rules_in_tables(rules, dpi=options.dpi)
-    if table_rules:
-        image = erase_rules(image, table_rules, dpi=options.dpi)
-    if speck_pixels or table_rules or not correction.is_identity:
-        target = path.with_name(f"{path.stem}-read-{rotation}.{IMAGE_SUFFIX}")
-        image.save(target, dpi=(options.dpi, options.dpi))
-    result, languages = reader.read(target, deadline)
-    result = reread_tall_lines(result, image, target, lambda band: reader.read_line(band, languages, deadline))
+    result, languages = reader.read(prepared.target, deadline)
+    if prepared.image is not None:
+        image = prepared.image
+        result = reread_tall_lines(
+            result, image, prepared.target, lambda band: reader.read_line(band, languages, deadline)
+        )
     page = page_from_tsv(
-        result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=correction
+        result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=prepared.correction
     )
-    return replace(page, languages=languages, rules=_rules_in_points(rules, options.dpi))
+    return replace(page, languages=languages, rules=_rules_in_points(prepared.rules, options.dpi))
 
 
 def _rules_in_points(rules: list[PixelRule], dpi: int) -> list[Rule]:
     """Return ruling lines found in a page image in points, for rebuilding its tables."""
     scale = POINTS_PER_INCH / dpi
     return [Rule(rule.horizontal, rule.position * scale, rule.start * scale, rule.end * scale) for rule in rules]
-
-
-def _recognise_uncorrected(path: Path, reader: _Reader, deadline: float) -> OcrPage:
-    result, languages = reader.read(path, deadline)
-    page = page_from_tsv(result, dpi=reader.options.dpi, min_line_confidence=reader.options.min_line_confidence)
-    return replace(page, languages=languages)
 
 
 def _remaining(deadline: float, options: OcrOptions) -> float:
