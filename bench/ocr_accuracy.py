@@ -28,10 +28,12 @@ reference, after this folding of both texts (COMPARISON_RULE):
    reference, because no scan shows them. Some corpus pages carry a dark box
    over body text, and the text layer still contains the covered characters.
    The original page is rendered without noise at SCAN_DPI, and pdfplumber
-   gives each character's box. A character is hidden when more than
-   HIDDEN_SHARE of the pixels in its box are darker than DARK_LEVEL, because
-   a visible glyph inks well under that share of its box. A character whose
-   box is only partly covered stays in the reference. The hidden characters
+   gives each character's box. An opaque mark is dark area (darker than
+   DARK_LEVEL) wide and tall enough to hold a solid square of MARK_MIN_INCH,
+   which no glyph of body text holds. A character is hidden when more than
+   MARK_COVER_SHARE of its box lies under such a mark, since a glyph more than
+   half covered cannot be read from the scan. A character whose box is less
+   covered stays in the reference. The hidden characters
    are grouped into runs of neighbours on one pdfplumber text line. Each run
    is folded by rules 1-3 and removed once from the folded reference. Where
    the reference contains the run several times, the visible characters
@@ -90,15 +92,17 @@ SALT_AND_PEPPER_SHARE = 0.0005
 JPEG_QUALITY = 90
 SEED = 20261204
 
-# Hidden characters. Chosen on the noise-free 200 dpi renders of pages 1-3 of the six default files.
+# Hidden characters, checked on the noise-free 200 dpi renders of pages 1-3 of the six default files.
 # On page 3 of the Beijing and Guangzhou model contracts a black box with a gray stamp (gray level 95)
-# covers body text, and gray level 128 counts that gray as dark with a wide margin. Measured shares
-# of dark pixels in the character boxes: 1.0 for the 84 characters inside a box, 0.50 to 0.79 for
-# characters on a line whose lower part a box covers, and at most 0.55 for every other character.
+# covers body text, and gray level 128 counts that gray as dark with a wide margin.
 DARK_LEVEL = 128
-# NOTE: a line whose lower part a box covers stays in the reference, even the line above the box on
-# Beijing page 3, which shows only the top third of its glyphs and which Tesseract 5.3.0 does not read.
-HIDDEN_SHARE = 0.9
+# The smallest solid dark square that makes a mark: 16 px at 200 dpi. The strokes of a bold 22 pt
+# heading are about 8 px thick there, so no glyph of a contract holds such a square.
+MARK_MIN_INCH = 0.08
+# A character is hidden when more than this share of its box lies under a mark. The box covers the
+# glyph's full height, so the line just above the Beijing box, whose glyphs show only their top third,
+# is hidden, and the line just below it, whose glyphs show two thirds, stays.
+MARK_COVER_SHARE = 0.5
 # pdfplumber's default vertical tolerance for grouping characters into a text line, in points.
 LINE_TOLERANCE = 3
 # Visible characters on each side of a hidden run that locate the run in the reference.
@@ -110,8 +114,8 @@ COMPARISON_RULE = (
     "normalize_text, then NFKC, then all whitespace removed; Chinese pages keep only CJK "
     "ideographs, digits 0-9 and ASCII letters; English pages keep every other character "
     "(punctuation and case count); reference characters hidden under an opaque mark "
-    f"(more than {HIDDEN_SHARE:.0%} of the character box darker than gray level {DARK_LEVEL} "
-    f"in the noise-free {SCAN_DPI} dpi render) are removed"
+    f"(more than {MARK_COVER_SHARE:.0%} of the character box under dark area holding a solid "
+    f"{MARK_MIN_INCH:g} inch square in the noise-free {SCAN_DPI} dpi render) are removed"
 )
 _CHINESE_KEPT = re.compile(
     "[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff0-9A-Za-z]"
@@ -287,12 +291,34 @@ class HiddenRun:
     after: str
 
 
-def dark_share(image: Image.Image, box: tuple[float, float, float, float]) -> float:
-    """Return the share of pixels darker than DARK_LEVEL in a box given in image pixels."""
+def mark_mask(image: Image.Image) -> np.ndarray:
+    """Return a boolean mask of the opaque marks on a page render: dark area that holds a MARK_MIN_INCH square."""
+    import numpy as np
+
+    size = max(1, round(MARK_MIN_INCH * SCAN_DPI))
+    dark = np.asarray(image.convert("L")) < DARK_LEVEL
+    # A morphological opening: keep the squares that are dark throughout, then every pixel they cover.
+    solid = _window_counts(dark, size) == size * size
+    covered = _window_counts(np.pad(solid, size - 1), size) > 0
+    return covered
+
+
+def _window_counts(mask: np.ndarray, size: int) -> np.ndarray:
+    """Return the set pixels in every size x size window of a mask, indexed by the window's top-left pixel."""
+    import numpy as np
+
+    table = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)
+    table[1:, 1:] = mask.cumsum(axis=0).cumsum(axis=1)
+    return table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
+
+
+def covered_share(marks: np.ndarray, box: tuple[float, float, float, float]) -> float:
+    """Return the share of a box (in image pixels) that lies under a mark."""
+    height, width = marks.shape
     left, top, right, bottom = (round(edge) for edge in box)
-    crop = image.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
-    histogram = crop.histogram()
-    return sum(histogram[:DARK_LEVEL]) / sum(histogram)
+    left, top = min(max(left, 0), width - 1), min(max(top, 0), height - 1)
+    right, bottom = min(max(right, left + 1), width), min(max(bottom, top + 1), height)
+    return float(marks[top:bottom, left:right].mean())
 
 
 def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun]]:
@@ -306,7 +332,7 @@ def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun
     try:
         with pdfplumber.open(io.BytesIO(original)) as pdf:
             for number in numbers:
-                image = render_page(document, number)
+                marks = mark_mask(render_page(document, number))
                 page = pdf.pages[number - 1]
                 # pdfplumber 0.11 measures from the media box's top left corner, but pdfium renders the crop box.
                 left, top = page.cropbox[0], page.cropbox[1]
@@ -318,7 +344,7 @@ def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun
                          (char["x1"] - left) * scale, (char["bottom"] - top) * scale)
                         for char in chars
                     ]
-                    hidden = [dark_share(image, box) > HIDDEN_SHARE for box in boxes]
+                    hidden = [covered_share(marks, box) > MARK_COVER_SHARE for box in boxes]
                     runs[number].extend(line_runs([char["text"] for char in chars], hidden))
     finally:
         document.close()
