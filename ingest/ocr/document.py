@@ -39,7 +39,7 @@ from ingest.ocr.engine import (
 from ingest.ocr.options import OcrOptions
 from ingest.readers.pdf_tables import Rule
 from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
-from ingest.ocr.reread import reread_tall_lines
+from ingest.ocr.reread import LineKey, ReadLine, latin_lines, reread_lines, tall_lines
 from ingest.ocr.prepare import IMAGE_SUFFIX, PreparedPage, prepare_page
 from ingest.ocr.rules import PixelRule
 from ingest.ocr.script import MIN_HAN_SHARE, ScriptGuess, han_share, language_plan
@@ -351,14 +351,30 @@ def _read_prepared(prepared: PreparedPage, reader: _Reader, deadline: float) -> 
     options = reader.options
     result, languages = reader.read(prepared.target, deadline)
     if prepared.image is not None:
-        image = prepared.image
-        result = reread_tall_lines(
-            result, image, prepared.target, lambda band: reader.read_line(band, languages, deadline)
-        )
+        result = reread_lines(result, prepared.image, prepared.target, _reread_requests(result, languages, reader, deadline))
     page = page_from_tsv(
         result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=prepared.correction
     )
     return replace(page, languages=languages, rules=_rules_in_points(prepared.rules, options.dpi))
+
+
+def _reread_requests(
+    result: TsvResult, languages: str, reader: _Reader, deadline: float
+) -> list[tuple[LineKey, ReadLine]]:
+    """Return the lines to read again one at a time, each with the models to read it with.
+
+    Tall lines are read with the page's models. On a page read with a Chinese model alone,
+    poorly read Latin lines are read with every configured model.
+    """
+    def with_languages(line_languages: str) -> ReadLine:
+        return lambda band: reader.read_line(band, line_languages, deadline)
+
+    tall = tall_lines(result)
+    requests = [(key, with_languages(languages)) for key in tall]
+    plan = language_plan(reader.options.languages)
+    if plan is not None and languages == plan.han:
+        requests += [(key, with_languages(plan.full)) for key in latin_lines(result) if key not in tall]
+    return requests
 
 
 def _rules_in_points(rules: list[PixelRule], dpi: int) -> list[Rule]:

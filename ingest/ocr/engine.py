@@ -91,6 +91,9 @@ class LineBox:
 class TsvResult:
     words: list[Word]
     lines: dict[tuple[int, int, int], LineBox]
+    # Lines that a second reading with other models or another page layout read the same way. They
+    # are kept even below the line confidence floor, which is meant for specks and stamps.
+    confirmed: frozenset[tuple[int, int, int]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

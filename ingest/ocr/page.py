@@ -99,7 +99,7 @@ def page_from_tsv(
     dropped = 0
     for key, words in by_line.items():
         line_confidences = [word.confidence for word in words if word.confidence >= 0]
-        if line_confidences and fmean(line_confidences) < min_line_confidence:
+        if key not in result.confirmed and line_confidences and fmean(line_confidences) < min_line_confidence:
             dropped += 1
             continue
         line = result.lines.get(key)

@@ -10,6 +10,7 @@ typical line are read again, so a clean page costs nothing extra.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from statistics import fmean, median
 from PIL import Image
 
 from ingest.ocr.engine import LineBox, TsvResult, Word
+from ingest.ocr.script import HAN_PATTERN, LATIN_PATTERN
 
 # A line is read again when its box is more than this many times the median line height.
 TALL_LINE_RATIO = 1.8
@@ -29,6 +31,12 @@ MIN_PAGE_LINES = 3
 # the words' median centre, and this many to the left and right of the line.
 BAND_HALF_HEIGHT = 0.9
 BAND_SIDE_MARGIN = 0.5
+# A line with a mean word confidence below this, at least MIN_LATIN_LETTERS Latin letters and at
+# most MAX_HAN_SHARE_OF_LATIN_LINE ideographs among its letters is read again with every configured
+# model when the page was read with a Chinese model alone.
+LATIN_LINE_CONFIDENCE = 60.0
+MIN_LATIN_LETTERS = 3
+MAX_HAN_SHARE_OF_LATIN_LINE = 0.2
 # At most this many lines of a page are read again, which bounds the extra time on a bad scan.
 MAX_REREADS = 8
 # The second reading replaces the first when its characters are at least this share of the first's
@@ -36,12 +44,16 @@ MAX_REREADS = 8
 MIN_CHARACTER_SHARE = 0.8
 MAX_CONFIDENCE_LOSS = 5.0
 
+_HAN = re.compile(HAN_PATTERN)
+_LATIN = re.compile(LATIN_PATTERN)
+
 ReadLine = Callable[[Path], TsvResult]
+LineKey = tuple[int, int, int]
 
 
-def tall_lines(result: TsvResult) -> list[tuple[int, int, int]]:
+def tall_lines(result: TsvResult) -> list[LineKey]:
     """Return the keys of lines whose box is much taller than the page's median line."""
-    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    counts: dict[LineKey, int] = defaultdict(int)
     for word in result.words:
         counts[word.line_key] += 1
     judged = {key: box for key, box in result.lines.items() if counts[key] >= MIN_LINE_WORDS}
@@ -52,32 +64,66 @@ def tall_lines(result: TsvResult) -> list[tuple[int, int, int]]:
     return tall[:MAX_REREADS]
 
 
-def reread_tall_lines(result: TsvResult, image: Image.Image, path: Path, read_line: ReadLine) -> TsvResult:
-    """Return the result with each tall line replaced by a single-line reading of its band, where better.
+def latin_lines(result: TsvResult) -> list[LineKey]:
+    """Return the keys of poorly read lines written mostly in Latin letters.
 
-    `path` names the page image Tesseract read; band images are written beside it.
-    `read_line` recognises one band image as a single line.
+    On a page read with a Chinese model alone, a model number such as B940/2G/320G/6630 in
+    a table cell reads at a confidence below 40, and the line is then dropped as noise.
     """
-    keys = tall_lines(result)
-    if not keys:
+    by_line = _words_by_line(result)
+    found = []
+    for key, words in by_line.items():
+        confidences = [word.confidence for word in words if word.confidence >= 0]
+        if not confidences or fmean(confidences) >= LATIN_LINE_CONFIDENCE:
+            continue
+        text = "".join(word.text for word in words)
+        han = len(_HAN.findall(text))
+        latin = len(_LATIN.findall(text))
+        if latin >= MIN_LATIN_LETTERS and han <= MAX_HAN_SHARE_OF_LATIN_LINE * (han + latin):
+            found.append(key)
+    return found[:MAX_REREADS]
+
+
+def reread_tall_lines(result: TsvResult, image: Image.Image, path: Path, read_line: ReadLine) -> TsvResult:
+    """Return the result with each tall line replaced by a single-line reading of its band, where better."""
+    return reread_lines(result, image, path, [(key, read_line) for key in tall_lines(result)])
+
+
+def reread_lines(
+    result: TsvResult, image: Image.Image, path: Path, requests: list[tuple[LineKey, ReadLine]]
+) -> TsvResult:
+    """Return the result with each requested line replaced by a single-line reading of its band, where better.
+
+    `path` names the page image Tesseract read; band images are written beside it. Each
+    request pairs a line's key with the function that recognises a band image as one line.
+    """
+    if not requests:
         return result
-    by_line: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
-    for word in result.words:
-        by_line[word.line_key].append(word)
+    by_line = _words_by_line(result)
     lines = dict(result.lines)
-    for index, key in enumerate(keys):
+    confirmed = set(result.confirmed)
+    for index, (key, read_line) in enumerate(requests):
         band = _band(by_line[key], image.width, image.height)
         if band is None:
             continue
         band_path = path.with_name(f"{path.stem}-line-{index}{path.suffix}")
         image.crop(band).save(band_path)
         second = _placed(read_line(band_path), band, key)
-        if _better(second, by_line[key]):
+        if _same_text(second, by_line[key]):
+            confirmed.add(key)
+        elif _better(second, by_line[key]):
             by_line[key] = second
             left, top, right, bottom = band
             lines[key] = LineBox(left, top, right - left, bottom - top)
     words = [word for line_words in by_line.values() for word in line_words]
-    return TsvResult(words, lines)
+    return TsvResult(words, lines, frozenset(confirmed))
+
+
+def _words_by_line(result: TsvResult) -> dict[LineKey, list[Word]]:
+    by_line: dict[LineKey, list[Word]] = defaultdict(list)
+    for word in result.words:
+        by_line[word.line_key].append(word)
+    return by_line
 
 
 def _band(words: list[Word], width: int, height: int) -> tuple[int, int, int, int] | None:
@@ -98,6 +144,11 @@ def _placed(reading: TsvResult, band: tuple[int, int, int, int], key: tuple[int,
     """Move the band reading's words onto the page and give them the replaced line's key."""
     left, top, _, _ = band
     return [replace(word, left=word.left + left, top=word.top + top, line_key=key) for word in reading.words]
+
+
+def _same_text(second: list[Word], first: list[Word]) -> bool:
+    """Tell whether two readings of a line give the same characters, whatever their spacing."""
+    return bool(first) and "".join(word.text for word in second) == "".join(word.text for word in first)
 
 
 def _better(second: list[Word], first: list[Word]) -> bool:

@@ -25,8 +25,10 @@ MIN_HAN_SHARE = 0.3
 # Fewer letters than this are too few to tell the script (a page with a stamp and a date).
 MIN_LETTERS = 20
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
-_LATIN = re.compile("[A-Za-z]")
+HAN_PATTERN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]"
+LATIN_PATTERN = "[A-Za-z]"
+_HAN = re.compile(HAN_PATTERN)
+_LATIN = re.compile(LATIN_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,10 +27,12 @@ from tests.ingest.test_ocr import require_tesseract
 CHINESE_FILE = "zh_office-equipment-procurement-contract_original.pdf"
 ENGLISH_FILE = "en_cuad_services-agreement_federated_base.pdf"
 # Page 3 of this file has a black box with a gray stamp over two full lines of body text. The line
-# above the box keeps only the top third of its glyphs visible, so it stays in the reference.
+# above the box shows only the top third of its glyphs, so it is hidden too. The line below shows
+# two thirds of its glyphs and stays in the reference.
 COVERED_FILE = "zh_beijing_training-service-model_bf-2021-2730.pdf"
 COVERED_TEXT = "三、合同双方应结合具体情况选定本合同文本的选择性条款"
-PARTLY_COVERED_TEXT = "补充性、填充性、修改性的内容"
+MOSTLY_COVERED_TEXT = "补充性、填充性、修改性的内容"
+PARTLY_COVERED_TEXT = "条款的内容进行协商、修改、增补或删除"
 UNCOVERED_FILE = "zh_zhejiang_second-hand-house-sale-model_16p.pdf"
 # The target for Chinese scans.
 MAX_CHINESE_CER = 0.03
@@ -38,9 +40,9 @@ MAX_CHINESE_CER = 0.03
 # rules found in the scan): English page 1 CER 0.001 (4 edits in 4,455 characters). The scan is
 # seeded, so the value changes only with the code or the Tesseract build.
 MAX_ENGLISH_CER = 0.03
-# Measured the same way: Chinese pages 1 and 2 pooled CER 0.044 (40 edits in 901 characters). Most
-# errors are Latin model numbers in the item table (B940/2G/320G) and 萬 and 仟 read as 万 and 件.
-CHINESE_MEASURED = "0.044"
+# Measured the same way: Chinese pages 1 and 2 pooled CER 0.031 (28 edits in 901 characters). Most
+# errors are in the item table's widely spaced rows and 萬 and 仟 read as 万 and 件.
+CHINESE_MEASURED = "0.031"
 
 
 def test_edit_distance_cases():
@@ -100,8 +102,9 @@ def test_hidden_runs_on_covered_page():
     runs = hidden_runs(corpus_file(COVERED_FILE).read_bytes(), [3])[3]
     hidden = "".join(run.text for run in runs)
 
-    assert len(runs) == 2
+    assert len(runs) == 3
     assert COVERED_TEXT in hidden
+    assert MOSTLY_COVERED_TEXT in hidden
     assert PARTLY_COVERED_TEXT not in hidden
 
 

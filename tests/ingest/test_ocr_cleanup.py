@@ -17,7 +17,8 @@ import ingest.ocr.document as ocr_document
 from ingest.ocr import OcrOptions
 from ingest.ocr.document import _Reader
 from ingest.ocr.engine import LineBox, OcrTimeoutError, TsvResult, Word
-from ingest.ocr.reread import reread_tall_lines, tall_lines
+from ingest.ocr.page import page_from_tsv
+from ingest.ocr.reread import latin_lines, reread_lines, reread_tall_lines, tall_lines
 from ingest.ocr.script import MIN_LETTERS, LanguagePlan, ScriptGuess, han_share, language_plan
 from ingest.ocr.specks import remove_specks
 from ingest.parsed import Block, ParsedDocument
@@ -642,3 +643,61 @@ def test_skewed_table_same_rows(table_scan):
 
     assert len(rows) == 3
     assert_cells_read(rows, range(3))
+
+
+# --- reread.py: Latin lines read again, and lines two readings agree on ----------------------
+
+
+LATIN_KEY = (3, 1, 1)
+
+
+def page_with_latin_line(confidence: float) -> TsvResult:
+    """Build the ordinary page of page_result with one more line holding a model number."""
+    result = page_result()
+    words = [Word("B940/2G/320G/6", 100, 500, 300, LINE_HEIGHT, confidence, LATIN_KEY)]
+    return TsvResult(result.words + words, {**result.lines, LATIN_KEY: LineBox(100, 500, 300, LINE_HEIGHT)})
+
+
+def test_poorly_read_latin_line_found():
+    # The tall line of page_result (ee x o at confidence 50) is a poorly read Latin line as well.
+    assert latin_lines(page_with_latin_line(confidence=29.0)) == [TALL_KEY, LATIN_KEY]
+
+
+def test_well_read_latin_line_not_found():
+    assert LATIN_KEY not in latin_lines(page_with_latin_line(confidence=85.0))
+
+
+def test_chinese_line_not_taken_for_latin():
+    # A poorly read line of four ideographs and one letter is Chinese, not a Latin line.
+    result = page_result()
+    key = (4, 1, 1)
+    words = [Word(text, 100 + 40 * index, 550, 30, LINE_HEIGHT, 20.0, key) for index, text in enumerate("甲方乙方A")]
+
+    found = latin_lines(TsvResult(result.words + words, {**result.lines, key: LineBox(100, 550, 200, LINE_HEIGHT)}))
+
+    assert key not in found
+
+
+def test_agreeing_reading_confirms_line(tmp_path: Path):
+    result = page_with_latin_line(confidence=29.0)
+    second = TsvResult([Word("B940/2G/320G/6", 10, 5, 300, LINE_HEIGHT, 38.0, (1, 1, 1))], {})
+    image = Image.new("L", REREAD_PAGE_SIZE, 255)
+
+    reread_result = reread_lines(result, image, tmp_path / "page-1.tif", [(LATIN_KEY, lambda path: second)])
+
+    assert reread_result.confirmed == frozenset({LATIN_KEY})
+    # The confirmed line survives the confidence floor that drops other lines below 40.
+    page = page_from_tsv(reread_result, dpi=DPI, min_line_confidence=40.0)
+    assert "".join(glyph.text for glyph in page.glyphs).count("B940/2G/320G/6") == 1
+
+
+def test_unconfirmed_poor_line_dropped(tmp_path: Path):
+    result = page_with_latin_line(confidence=29.0)
+    second = TsvResult([Word("B94O", 10, 5, 300, LINE_HEIGHT, 20.0, (1, 1, 1))], {})
+    image = Image.new("L", REREAD_PAGE_SIZE, 255)
+
+    reread_result = reread_lines(result, image, tmp_path / "page-1.tif", [(LATIN_KEY, lambda path: second)])
+
+    assert reread_result.confirmed == frozenset()
+    page = page_from_tsv(reread_result, dpi=DPI, min_line_confidence=40.0)
+    assert "B940" not in "".join(glyph.text for glyph in page.glyphs)
