@@ -58,7 +58,11 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         version.revisions = [dataclasses.asdict(r) for r in parsed.revisions]
         version.comments = [dataclasses.asdict(c) for c in parsed.comments]
         version.page_furniture = list(parsed.page_furniture)
-        version.warnings = _merge(version.warnings, analysis.warnings)
+        # A new reading replaces the warnings of an earlier one (a retry after a raised OCR page
+        # limit must not keep the limit's warning). Only the note about filing is kept, because
+        # filing is not repeated for a version that was already filed.
+        filing = [warning for warning in version.warnings or [] if warning == notices.NO_CONTRACT_MATCHED]
+        version.warnings = _merge(analysis.warnings, filing)
         version.state = NEEDS_OCR if _mostly_needs_ocr(parsed, analysis) else INGESTED
         version.error_code = version.error_message = version.error_params = None
         version.ingested_at = datetime.now(timezone.utc)

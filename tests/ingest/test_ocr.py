@@ -334,3 +334,27 @@ def test_text_page_rendered_at_configured_resolution() -> None:
         assert scan_dpi(document, 1, 300) == 300
     finally:
         document.close()
+
+
+def test_retry_replaces_warnings_of_earlier_reading(two_page_scan: bytes, tmp_path: Path):
+    from archive.context import open_archive
+    from ingest.pipeline import ingest_path, retry_version
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(two_page_scan)
+    data = tmp_path / "data"
+    not_read = notices.PDF_OCR_NOT_READ.format(pages="2")
+    limited = open_archive(Settings(data_dir=data, ocr_max_pages=1, _env_file=None))
+    try:
+        first = ingest_path(limited, scan)
+    finally:
+        limited.close()
+    assert not_read in first.warnings
+
+    raised = open_archive(Settings(data_dir=data, ocr_max_pages=10, _env_file=None))
+    try:
+        second = retry_version(raised, first.document_version_id)
+    finally:
+        raised.close()
+    assert second.needs_ocr_pages == []
+    assert not_read not in second.warnings
