@@ -183,6 +183,8 @@ def _page_blocks(
     table_params: TableParams,
     notes: _DocumentNotes,
     tables: list[Table] | None = None,
+    *,
+    note_sideways: bool = True,
 ) -> list[Block]:
     """Build the page's line blocks and table rows, each table placed by its top edge among the lines.
 
@@ -218,7 +220,8 @@ def _page_blocks(
     for table in pending:
         dropped += _append_rows(blocks, table, number)
     blocks.extend(sideways)
-    notes.add("sideways", number, stats.sideways_lines)
+    if note_sideways:
+        notes.add("sideways", number, stats.sideways_lines)
     notes.add("garbage_lines", number, dropped)
     return blocks
 
@@ -360,7 +363,12 @@ def _ocr_page(
 
     notes.add("garbage_lines", page.number, recognition.page.dropped_lines)
     glyphs, tables = _ocr_tables(recognition.page, reading)
-    blocks = _page_blocks(glyphs, [], page.number, reading.params, reading.table_params, notes, tables)
+    # A page OCR turned upright has all its lines sideways on the displayed page, which its
+    # recorded rotation already says; the sideways note is for a few such lines on a page.
+    blocks = _page_blocks(
+        glyphs, [], page.number, reading.params, reading.table_params, notes, tables,
+        note_sideways=recognition.page.rotation == 0,
+    )
     if not blocks:
         notes.add("ocr_not_read", page.number, 1)
         return replace(page, ocr_reason=f"{page.ocr_reason}; OCR found no readable text on the page"), []

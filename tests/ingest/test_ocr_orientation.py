@@ -152,6 +152,15 @@ def test_turned_page_rotation_recorded(turned, angle: int):
     assert assess_document(turned(angle).document)["pages"][0]["ocr_rotation"] == angle
 
 
+@pytest.mark.parametrize("angle", [90, 270])
+def test_turned_page_has_no_sideways_note(turned, angle: int):
+    document = turned(angle).document
+
+    # Every line of a page read turned is sideways on the displayed page; the page's rotation says so.
+    assert not [warning for warning in document.warnings if "sideways" in warning]
+    assert document.pages[0].ocr_rotation == angle
+
+
 @pytest.mark.parametrize("angle", [90, 180, 270])
 def test_turned_page_lines_in_reading_order(turned, angle: int):
     texts = [block.text for block in turned(angle).document.blocks]
