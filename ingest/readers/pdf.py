@@ -27,6 +27,7 @@ from archive.errors import CorruptFileError, EncryptedFileError
 from ingest.normalize import normalize_text
 from ingest.ocr import DISABLED, OcrOptions, PageRecognition, recognise_pages
 from ingest.ocr.page import OcrPage
+from ingest.ocr.text import repair_amounts
 from ingest.parsed import FONT_MAPS, OCR, Block, Page, ParsedDocument
 from ingest.readers.docx_xml import row_text
 from ingest.readers.pdf_furniture import split_furniture
@@ -372,6 +373,7 @@ def _ocr_page(
     if not blocks:
         notes.add("ocr_not_read", page.number, 1)
         return replace(page, ocr_reason=f"{page.ocr_reason}; OCR found no readable text on the page"), []
+    blocks = [_repaired_amounts(block) for block in blocks]
 
     confidence = recognition.page.confidence
     notes.add("ocr", page.number, 1)
@@ -382,6 +384,11 @@ def _ocr_page(
         ocr_rotation=recognition.page.rotation, ocr_skew=recognition.page.skew,
     )
     return ocr_page, blocks
+
+
+def _repaired_amounts(block: Block) -> Block:
+    cells = tuple(repair_amounts(cell) for cell in block.cells) if block.cells is not None else None
+    return replace(block, text=repair_amounts(block.text), cells=cells)
 
 
 def _ocr_tables(ocr_page: OcrPage, reading: _PageReading) -> tuple[list[Glyph], list[Table]]:

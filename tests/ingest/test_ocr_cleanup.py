@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 import ingest.ocr.document as ocr_document
+from archive import notices
 from ingest.ocr import OcrOptions
 from ingest.ocr.document import _Reader
 from ingest.ocr.engine import LineBox, OcrTimeoutError, TsvResult, Word
@@ -21,6 +22,7 @@ from ingest.ocr.page import page_from_tsv
 from ingest.ocr.reread import latin_lines, reread_lines, reread_tall_lines, tall_lines
 from ingest.ocr.script import MIN_LETTERS, LanguagePlan, ScriptGuess, han_share, language_plan
 from ingest.ocr.specks import remove_specks
+from ingest.ocr.text import repair_amounts
 from ingest.parsed import Block, ParsedDocument
 from ingest.readers.pdf import read_pdf
 from tests.ingest import pdf_samples
@@ -701,3 +703,45 @@ def test_unconfirmed_poor_line_dropped(tmp_path: Path):
     assert reread_result.confirmed == frozenset()
     page = page_from_tsv(reread_result, dpi=DPI, min_line_confidence=40.0)
     assert "B940" not in "".join(glyph.text for glyph in page.glyphs)
+
+
+# --- text.py: amounts that OCR broke ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "repaired"),
+    [
+        ("（¥66, 600. 00 元）", "（¥66,600.00 元）"),
+        ("即RMB 66, 600 元整", "即RMB 66,600 元整"),
+        ("单价 4, 350", "单价 4,350"),
+        ("人民币陆万陆件陆佰元整", "人民币陆万陆仟陆佰元整"),
+        ("人民币壹什贰佰元整", "人民币壹仟贰佰元整"),
+        # Not amounts: a list of articles, a clause label, a date, a 件 that counts items.
+        ("第1, 2款", "第1, 2款"),
+        ("1. 甲方", "1. 甲方"),
+        ("2024. 3. 5", "2024. 3. 5"),
+        ("共叁件货物", "共叁件货物"),
+    ],
+)
+def test_repair_amounts(read: str, repaired: str):
+    assert repair_amounts(read) == repaired
+
+
+@pytest.mark.corpus
+def test_scanned_amounts_extracted():
+    require_tesseract()
+    from bench.ocr_accuracy import scanned_pdf
+    from ingest.analyse import analyse
+    from tests.conftest import corpus_file
+
+    name = "zh_office-equipment-procurement-contract_original.pdf"
+    scan = scanned_pdf(corpus_file(name).read_bytes(), [2], name)
+
+    analysis = analyse(read_pdf(scan, filename="scan.pdf", ocr=OcrOptions(dpi=200)))
+
+    amounts = {(field.value, field.normalized) for field in analysis.fields}
+    # The item table's total reads 总价大写：人民币陆萬陆仟陆佰元整（¥66,600.00元）.
+    assert ("陆万陆仟陆佰元整", "66600.00") in amounts
+    assert any(normalized == "66600.00" and value.startswith("66,600") for value, normalized in amounts)
+    disagree = notices.AMOUNTS_DISAGREE.split("{")[0]
+    assert not [warning for warning in analysis.warnings if warning.startswith(disagree) or "disagree" in warning]
