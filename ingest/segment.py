@@ -826,7 +826,10 @@ def _place_clause(
         rest = text[match.rest_start :].strip()
         is_caps_item = bool(_CAPS_HEADING.match(rest))
         placement = _fit(match, state, strict=line_strict, caps_item=is_caps_item)
-        late_allowed = is_caps_item or not _has_open_clause(state)
+        # A Chinese section heading (二、采购内容) on a short line of its own outranks open items
+        # such as 1、 2、, which a lost first section (一、 unread on a scan) leaves open.
+        is_cjk_section = match.style == "zh_enum" and not line.is_full and _is_cjk_heading(rest)
+        late_allowed = is_caps_item or is_cjk_section or not _has_open_clause(state)
         if placement is None and late_start is not None and late_allowed and _may_start_late(match, line_strict):
             # With no clause open, the stack contains at most an annex, and the clause goes under it.
             # Open recitals only let an upper-case section heading start late, as their sibling.

@@ -1071,3 +1071,34 @@ def test_outline_numbers_nest_by_parts():
     assert by_number(clauses, "I.B.ii").parent == by_number(clauses, "I.B").ordinal
     assert by_number(clauses, "I.A").parent == section_one.ordinal
     assert by_number(clauses, "II B.ii").text.endswith("I am the only sentence here.")
+
+
+def test_chinese_section_starts_late_after_open_items():
+    # A scan whose first section heading 一、采购概况 OCR did not read: 二、 must still close 1、 to 3、.
+    clauses = segment(docx_doc(
+        "电脑及办公设备采购合同",
+        "1、采购名称：电脑及办公设备采购",
+        "2、送货地点：山西省太原市小店区",
+        "3、送货方式：由乙方承担运输费用。",
+        "二、采购内容",
+        "乙方为甲方提供笔记本电脑及打印办公设备。",
+        "三、采购明细",
+        "现将具体设备名称、品牌型号如下：",
+        "四、供货期限",
+        "供货期限为合同签订后三个工作日内。",
+    ))
+
+    assert numbers(clauses) == ["1、", "2、", "3、", "二、", "三、", "四、"]
+    assert "乙方为甲方提供" in by_number(clauses, "二、").text
+    assert "二、" not in by_number(clauses, "3、").text
+
+
+def test_chinese_section_word_in_item_stays_text():
+    # 二、 inside a full sentence line is not a heading, and a lone 二、 without 三、 is not confirmed.
+    clauses = segment(docx_doc(
+        "1、采购名称：电脑及办公设备采购",
+        "2、送货地点：山西省太原市小店区",
+        "二、三日内送达，乙方承担运输费用并负责安装调试，安装完毕后由甲方验收签字确认无误。",
+    ))
+
+    assert numbers(clauses) == ["1、", "2、"]
