@@ -7,6 +7,7 @@ import pytest
 from bench.ocr_accuracy import (
     CHINESE,
     DEFAULT_CORPUS,
+    DEFAULT_FILES,
     ENGLISH,
     FileScore,
     HiddenRun,
@@ -24,7 +25,6 @@ from ingest.readers.pdf import read_pdf
 from tests.conftest import corpus_file
 from tests.ingest.test_ocr import require_tesseract
 
-CHINESE_FILE = "zh_office-equipment-procurement-contract_original.pdf"
 ENGLISH_FILE = "en_cuad_services-agreement_federated_base.pdf"
 # Page 3 of this file has a black box with a gray stamp over two full lines of body text. The line
 # above the box shows only the top third of its glyphs, so it is hidden too. The line below shows
@@ -40,9 +40,11 @@ MAX_CHINESE_CER = 0.03
 # rules found in the scan): English page 1 CER 0.001 (4 edits in 4,455 characters). The scan is
 # seeded, so the value changes only with the code or the Tesseract build.
 MAX_ENGLISH_CER = 0.03
-# Measured the same way: Chinese pages 1 and 2 pooled CER 0.031 (28 edits in 901 characters). Most
-# errors are in the item table's widely spaced rows and 萬 and 仟 read as 万 and 件.
-CHINESE_MEASURED = "0.031"
+# Measured the same way: the first 3 pages of the 4 Chinese files of bench/ocr_accuracy.py, pooled
+# CER 0.039 (143 edits in 3,703 characters). The office contract's pages 1 and 2 alone are at 0.029,
+# so the check reads all 12 pages, as the benchmark does, rather than its two easiest.
+CHINESE_MEASURED = "0.039"
+CHINESE_PAGES = 3
 
 
 def test_edit_distance_cases():
@@ -133,25 +135,27 @@ def test_reference_drops_covered_text():
 
 @pytest.fixture(scope="module")
 def scores() -> list[FileScore]:
-    """Two Chinese pages and one English page, scanned and read once: about 20 s on two cores."""
+    """Twelve Chinese pages and one English page, scanned and read once: about 25 s on two cores."""
     require_tesseract()
     if not DEFAULT_CORPUS.is_dir():
         pytest.skip(f"corpus folder {DEFAULT_CORPUS} not found")
     options = OcrOptions()
-    return [
-        measure_file(corpus_file(CHINESE_FILE), CHINESE, 2, options),
-        measure_file(corpus_file(ENGLISH_FILE), ENGLISH, 1, options),
+    chinese = [name for name in DEFAULT_FILES if name.startswith("zh_")]
+    return [measure_file(corpus_file(name), CHINESE, CHINESE_PAGES, options) for name in chinese] + [
+        measure_file(corpus_file(ENGLISH_FILE), ENGLISH, 1, options)
     ]
 
 
 @pytest.mark.corpus
 def test_sampled_pages_scored(scores: list[FileScore]):
-    chinese, english = scores
+    *chinese, english = scores
 
-    assert [page.page for page in chinese.pages] == [1, 2], chinese.notes
+    assert [len(score.pages) for score in chinese] == [CHINESE_PAGES] * 4
     assert [page.page for page in english.pages] == [1], english.notes
-    assert chinese.notes == []
     assert english.notes == []
+    # Only the notes that say how many hidden characters left the reference.
+    notes = [note for score in chinese for note in score.notes]
+    assert all("hidden under an opaque mark removed" in note for note in notes), notes
 
 
 @pytest.mark.corpus
