@@ -1,11 +1,12 @@
 """Reading again, one at a time, the lines that Tesseract's page layout got wrong.
 
 With --psm 4 Tesseract sometimes builds a line box two or three lines tall around
-one line of text, and then reads part of that line as a few Latin letters: on a
+one line of text. It then reads part of that line as a few Latin letters. On a
 scanned training contract `房地产估价师` came out as `ee` in a box 96 pixels tall,
 where the page's lines are 30. Cut to the band its words share, the same line reads
-right as a single line (--psm 7). Only lines that much taller than the page's
-typical line are read again, so a clean page costs nothing extra.
+right as a single line (--psm 7). Poorly read lines of Latin letters on a page read
+with a Chinese model are read again as well (see latin_lines). A clean page has
+neither and costs nothing extra.
 """
 
 from __future__ import annotations

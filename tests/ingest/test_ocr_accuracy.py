@@ -153,7 +153,7 @@ def test_sampled_pages_scored(scores: list[FileScore]):
     assert [len(score.pages) for score in chinese] == [CHINESE_PAGES] * 4
     assert [page.page for page in english.pages] == [1], english.notes
     assert english.notes == []
-    # Only the notes that say how many hidden characters left the reference.
+    # The only notes are the counts of hidden characters taken out of the reference.
     notes = [note for score in chinese for note in score.notes]
     assert all("hidden under an opaque mark removed" in note for note in notes), notes
 
