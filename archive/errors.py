@@ -170,8 +170,12 @@ class CorruptFileError(FileRejectedError):
 
     @classmethod
     def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
-        # A library's own message has no translation and stays as it is.
-        return {**params, "detail": gettext(str(params.get("detail", "")))}
+        # A library's own message has no translation and stays as it is, unless it is a known one.
+        return {
+            **params,
+            "format": gettext(str(params.get("format", ""))),
+            "detail": gettext(str(params.get("detail", ""))),
+        }
 
 
 class BlobStoreError(ArchiveError):

@@ -33,7 +33,8 @@ def image_to_pdf(data: bytes, *, filename: str) -> bytes:
     # Pillow refuses images above its decompression-bomb limit (about 179 megapixels), which no
     # scanned contract page needs.
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise CorruptFileError(file=filename, format="image", detail=f"{type(error).__name__}: {error}") from error
+        # Pillow's own message ("image file is truncated") is the detail, so a known one is translated.
+        raise CorruptFileError(file=filename, format="image", detail=str(error) or type(error).__name__) from error
     if not frames:
         raise CorruptFileError(file=filename, format="image", detail="the image has no frames")
     dpi = _resolution(image)

@@ -88,3 +88,15 @@ def test_truncated_image_names_file() -> None:
         image_to_pdf(image_bytes("PNG")[:200], filename="坏图.png")
 
     assert "坏图.png" in str(raised.value)
+
+
+def test_truncated_image_message_in_chinese() -> None:
+    from archive.i18n import get_translations
+
+    with pytest.raises(CorruptFileError) as raised:
+        image_to_pdf(image_bytes("PNG")[:200], filename="坏图.png")
+
+    message = raised.value.localized(get_translations("zh_CN").gettext)
+    # The format and Pillow's message are translated; no exception class name is shown.
+    assert message.startswith("无法将 坏图.png 作为 图片 读取：")
+    assert "Error" not in message
