@@ -188,6 +188,9 @@ def show(
     _ = state.gettext
     version = detail["version"]
     console.print(f"[bold]{version['title'] or version['filename']}[/bold]  #{version['id']}  {_(version['state'])}  {_(detail['document']['kind'])}")
+    if version["error_code"] or version["error_message"]:
+        error = render_error(version["error_code"], version["error_params"], _, version["error_message"] or "")
+        console.print(f"  [red]{escape(error)}[/red]")
     for name, values in detail["fields"].items():
         console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
     for warning in version["warnings"]:

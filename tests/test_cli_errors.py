@@ -52,3 +52,16 @@ def test_missing_database_names_the_setting(tmp_path: Path) -> None:
     message = " ".join(result.stderr.split())
     assert "CONTRACT_ARCHIVE_DATABASE_URL" in message
     assert "Traceback" not in result.stderr
+
+
+def test_show_prints_why_a_version_failed(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    ingested = run_cli(tmp_path, "ingest", str(broken))
+    assert ingested.returncode == 1, ingested.stdout + ingested.stderr
+
+    shown = run_cli(tmp_path, "show", "1")
+
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "broken.png could not be read as image" in text
