@@ -191,6 +191,12 @@ def show(
     if version["error_code"] or version["error_message"]:
         error = render_error(version["error_code"], version["error_params"], _, version["error_message"] or "")
         console.print(f"  [red]{escape(error)}[/red]")
+    ocr_pages = [page for page in (version.get("quality") or {}).get("pages", []) if page.get("ocr")]
+    if ocr_pages:
+        confidences = ", ".join(
+            f"{page['page']}: {page['ocr_confidence']:g}" for page in ocr_pages if page.get("ocr_confidence") is not None
+        )
+        console.print("  " + _("OCR mean word confidence by page: {confidences}").format(confidences=confidences))
     for name, values in detail["fields"].items():
         console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
     for warning in version["warnings"]:

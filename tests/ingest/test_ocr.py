@@ -358,3 +358,19 @@ def test_retry_replaces_warnings_of_earlier_reading(two_page_scan: bytes, tmp_pa
         raised.close()
     assert second.needs_ocr_pages == []
     assert not_read not in second.warnings
+
+
+def test_show_prints_ocr_confidence(two_page_scan: bytes, tmp_path: Path):
+    from tests.test_cli_errors import run_cli
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(two_page_scan)
+    assert run_cli(tmp_path, "ingest", str(scan)).returncode == 0
+
+    shown = run_cli(tmp_path, "show", "1")
+
+    line = next(line for line in shown.stdout.splitlines() if "OCR mean word confidence" in line)
+    # One "page: confidence" pair per OCRed page, each a number from Tesseract's 0-100 scale.
+    pairs = line.split("page:", 1)[1].split(",")
+    assert [pair.split(":")[0].strip() for pair in pairs] == ["1", "2"]
+    assert all(0 < float(pair.split(":")[1]) <= 100 for pair in pairs)
