@@ -92,6 +92,14 @@ class EmptyFileError(FileRejectedError):
     template = "{file} is empty (0 bytes). Upload the complete file again."
 
 
+class ImageTooSmallError(FileRejectedError):
+    code = "image_too_small"
+    template = (
+        "{file} is an image of {width} x {height} pixels, too small to be a scanned page "
+        "(at least {minimum} pixels each way). Scan or photograph the page again and upload that file."
+    )
+
+
 class FileTooLargeError(FileRejectedError):
     code = "file_too_large"
     status = 413

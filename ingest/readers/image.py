@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from archive.errors import CorruptFileError
+from archive.errors import CorruptFileError, ImageTooSmallError
 from ingest.parsed import ParsedDocument
 
 if TYPE_CHECKING:
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 # A photograph or scan without a resolution tag is taken for a 200 dpi scan (A4 is then 1654 pixels wide).
 DEFAULT_DPI = 200.0
+# An image with a side shorter than this holds no legible page: a business card scanned at 150 dpi
+# is still 300 pixels high, and an icon or a tracking pixel is far smaller.
+MIN_SIDE_PIXELS = 100
 # A resolution below this is a screen image; it is read as DEFAULT_DPI so pages keep a paper size.
 MIN_DPI = 72.0
 
@@ -37,6 +40,10 @@ def image_to_pdf(data: bytes, *, filename: str) -> bytes:
         raise CorruptFileError(file=filename, format="image", detail=str(error) or type(error).__name__) from error
     if not frames:
         raise CorruptFileError(file=filename, format="image", detail="the image has no frames")
+    small = [frame for frame in frames if min(frame.size) < MIN_SIDE_PIXELS]
+    if small:
+        width, height = small[0].size
+        raise ImageTooSmallError(file=filename, width=width, height=height, minimum=MIN_SIDE_PIXELS)
     dpi = _resolution(image)
     out = io.BytesIO()
     frames[0].save(out, format="PDF", save_all=True, append_images=frames[1:], resolution=dpi)

@@ -100,3 +100,17 @@ def test_truncated_image_message_in_chinese() -> None:
     # The format and Pillow's message are translated; no exception class name is shown.
     assert message.startswith("无法将 坏图.png 作为 图片 读取：")
     assert "Error" not in message
+
+
+@pytest.mark.parametrize("size", [(1, 1), (40, 600)])
+def test_tiny_image_rejected(size: tuple[int, int]) -> None:
+    from archive.errors import ImageTooSmallError
+
+    buffer = io.BytesIO()
+    Image.new("L", size, 0).save(buffer, format="PNG")
+
+    with pytest.raises(ImageTooSmallError) as raised:
+        image_to_pdf(buffer.getvalue(), filename="像素.png")
+
+    assert f"{size[0]} x {size[1]} pixels" in str(raised.value)
+    assert "像素.png" in str(raised.value)
