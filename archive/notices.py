@@ -44,6 +44,7 @@ PDF_OCR_LOW_CONFIDENCE = (
     "OCR read pages {pages} with low confidence; compare their text with the original before relying on it"
 )
 PDF_OCR_NOT_READ = "OCR could not read pages {pages}; each page's reason says what to do"
+PDF_BLANK_PAGES = "Pages {pages} are blank: the scan shows no ink"
 
 # Reasons a document was matched to a contract, joined with EVIDENCE_SEPARATOR into the evidence.
 LINK_REASON_NUMBER = "contract number {number}"
@@ -70,6 +71,7 @@ TEMPLATES = (
     PDF_OCR_READ,
     PDF_OCR_LOW_CONFIDENCE,
     PDF_OCR_NOT_READ,
+    PDF_BLANK_PAGES,
     LINK_REASON_NUMBER,
     LINK_REASON_TITLE,
     LINK_REASON_DATE,

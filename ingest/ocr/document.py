@@ -355,7 +355,9 @@ def _read_prepared(prepared: PreparedPage, reader: _Reader, deadline: float) -> 
     page = page_from_tsv(
         result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=prepared.correction
     )
-    return replace(page, languages=languages, rules=_rules_in_points(prepared.rules, options.dpi))
+    return replace(
+        page, languages=languages, rules=_rules_in_points(prepared.rules, options.dpi), blank=prepared.blank
+    )
 
 
 def _reread_requests(

@@ -53,6 +53,8 @@ class OcrPage:
     # Share of the words that lie in lines taller than wide: Tesseract read them as vertical text,
     # which on a contract usually means the page is lying on its side.
     vertical_share: float = 0.0
+    # The page image showed no ink, so finding no text is the right reading.
+    blank: bool = False
     # The same words in the frame Tesseract read (turned upright and deskewed), one for each glyph
     # in the same order; empty when that frame is the rendered page. Tables are found in this frame,
     # where their rules are level.

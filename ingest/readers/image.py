@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # A photograph or scan without a resolution tag is taken for a 200 dpi scan (A4 is then 1654 pixels wide).
 DEFAULT_DPI = 200.0
-# An image with a side shorter than this holds no legible page: a business card scanned at 150 dpi
+# An image with a side shorter than this cannot show a legible page: a business card scanned at 150 dpi
 # is still 300 pixels high, and an icon or a tracking pixel is far smaller.
 MIN_SIDE_PIXELS = 100
 # A resolution below this is a screen image; it is read as DEFAULT_DPI so pages keep a paper size.

@@ -73,6 +73,7 @@ class _DocumentNotes:
             "ocr": notices.PDF_OCR_READ,
             "ocr_low_confidence": notices.PDF_OCR_LOW_CONFIDENCE,
             "ocr_not_read": notices.PDF_OCR_NOT_READ,
+            "blank": notices.PDF_BLANK_PAGES,
             # NOTE: pdfminer's text is not used as a fallback, because no sample shows it
             # reading a page that pdfium cannot, so such pages still go to OCR.
             "pdfminer_disagrees": notices.PDF_PDFMINER_DISAGREES,
@@ -370,6 +371,10 @@ def _ocr_page(
         glyphs, [], page.number, reading.params, reading.table_params, notes, tables,
         note_sideways=recognition.page.rotation == 0,
     )
+    if not blocks and recognition.page.blank:
+        # A blank sheet in a scan is read: it has no text to find.
+        notes.add("blank", page.number, 1)
+        return replace(page, needs_ocr=False, ocr_reason=None, text_source=OCR, ocr_confidence=None), []
     if not blocks:
         notes.add("ocr_not_read", page.number, 1)
         return replace(page, ocr_reason=f"{page.ocr_reason}; OCR found no readable text on the page"), []

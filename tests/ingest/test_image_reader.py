@@ -114,3 +114,23 @@ def test_tiny_image_rejected(size: tuple[int, int]) -> None:
 
     assert f"{size[0]} x {size[1]} pixels" in str(raised.value)
     assert "像素.png" in str(raised.value)
+
+
+def test_blank_scan_is_read_as_blank() -> None:
+    from archive import notices
+    from ingest.ocr import OcrOptions
+    from ingest.readers.image import read_image
+    from tests.ingest.test_ocr import require_tesseract
+
+    require_tesseract()
+    # A blank A4 sheet at 200 dpi with faint scanner noise between grey levels 225 and 255.
+    sheet = Image.effect_noise((1654, 2339), 8).point(lambda value: max(225, min(255, value + 112)))
+    buffer = io.BytesIO()
+    sheet.save(buffer, format="PNG")
+
+    document = read_image(buffer.getvalue(), filename="空白页.png", media_type=PNG_MEDIA_TYPE, ocr=OcrOptions())
+
+    assert document.needs_ocr_pages == []
+    assert document.blocks == ()
+    assert notices.PDF_BLANK_PAGES.format(pages="1") in document.warnings
+    assert not [warning for warning in document.warnings if "could not read" in warning]
