@@ -12,6 +12,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw
 
 LATIN_FONT = "Helvetica"
 A4_WIDTH = 595.0
@@ -748,3 +752,13 @@ def turned_scan(
     buffer = io.BytesIO()
     turn(page).save(buffer, "PDF", resolution=float(SCAN_DPI))
     return buffer.getvalue(), drawn
+
+
+def draw_grid(draw: ImageDraw.ImageDraw, rows: tuple[int, ...], columns: tuple[int, ...], width: int) -> None:
+    """Draw the rules of a table: a horizontal line at each of `rows` and a vertical one at each of `columns`."""
+    left, right = columns[0], columns[-1]
+    top, bottom = rows[0], rows[-1]
+    for y in rows:
+        draw.line([(left, y), (right, y)], fill=0, width=width)
+    for x in columns:
+        draw.line([(x, top), (x, bottom)], fill=0, width=width)

@@ -535,12 +535,7 @@ def draw_table_page() -> Image.Image:
     page = Image.new("L", TABLE_PAGE_SIZE, 255)
     draw = ImageDraw.Draw(page)
     draw.text(HEADING_ORIGIN, HEADING, font=cjk_font(16), fill=0)
-    left, right = GRID_COLUMNS[0], GRID_COLUMNS[-1]
-    top, bottom = GRID_ROWS[0], GRID_ROWS[-1]
-    for y in GRID_ROWS:
-        draw.line([(left, y), (right, y)], fill=0, width=GRID_LINE_WIDTH)
-    for x in GRID_COLUMNS:
-        draw.line([(x, top), (x, bottom)], fill=0, width=GRID_LINE_WIDTH)
+    pdf_samples.draw_grid(draw, GRID_ROWS, GRID_COLUMNS, GRID_LINE_WIDTH)
     cell_font = cjk_font(12)
     for row_top, row in zip(GRID_ROWS, TABLE_CELLS):
         for column_left, text in zip(GRID_COLUMNS, row):

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ingest.ocr.rules import PixelRule, erase_rules, find_rules, rules_in_tables
 from ingest.readers.pdf_tables import read_rules
 from tests.conftest import corpus_file
+from tests.ingest import pdf_samples
 
 DPI = 200
 # A4 at 200 dpi.
@@ -68,12 +69,7 @@ def draw_table_page() -> Image.Image:
     """Draw the 6 x 5 grid with Chinese text in its cells and a Chinese paragraph below it."""
     page = Image.new("L", PAGE_SIZE, 255)
     draw = ImageDraw.Draw(page)
-    left, right = TABLE_COLUMNS[0], TABLE_COLUMNS[-1]
-    top, bottom = TABLE_ROWS[0], TABLE_ROWS[-1]
-    for y in TABLE_ROWS:
-        draw.line([(left, y), (right, y)], fill=0, width=LINE_WIDTH)
-    for x in TABLE_COLUMNS:
-        draw.line([(x, top), (x, bottom)], fill=0, width=LINE_WIDTH)
+    pdf_samples.draw_grid(draw, TABLE_ROWS, TABLE_COLUMNS, LINE_WIDTH)
 
     cell_font = font(10.5)
     for row_top in TABLE_ROWS[:-1]:
