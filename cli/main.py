@@ -111,7 +111,6 @@ def ingest(
 ) -> None:
     """Ingest PDF, Word and image files (scans are OCRed): store, read, split into clauses, extract fields, index."""
     from ingest.indexing import index_pending
-    from ingest.pipeline import ingest_path
     from ingest.result import FAILED, IngestResult
 
     _ = state.gettext
