@@ -78,6 +78,21 @@ TEMPLATES = (
     LINK_REASON_PARTIES,
 )
 
+# The parts of a page's reason for needing OCR, joined with REASON_SEPARATOR by the PDF reader and
+# the OCR step. A part that matches none of these (a quality-gate measurement) is shown as stored.
+REASON_SEPARATOR = "; "
+OCR_REASON_TEMPLATES = (
+    "no text layer",
+    "OCR found no readable text on the page",
+    "OCR timed out after {seconds} seconds",
+    "raise CONTRACT_ARCHIVE_OCR_PAGE_TIMEOUT_SECONDS and retry this version",
+    "not OCRed because the document has {count} pages that need OCR and the limit is {limit}",
+    "raise CONTRACT_ARCHIVE_OCR_MAX_PAGES and retry this version",
+    "tesseract was not found on PATH (looked for {command})",
+    "install tesseract-ocr and tesseract-ocr-chi-sim (Debian and Ubuntu package names), then retry this version",
+    "garbage text layer: {details}",
+)
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -103,6 +118,20 @@ def localize_notice(text: str, gettext: Callable[[str], str]) -> str:
         if match:
             return gettext(template).format(**match.groupdict())
     return gettext(text)
+
+
+def localize_reason(text: str, gettext: Callable[[str], str]) -> str:
+    """Render a page's stored reason for needing OCR in the language of `gettext`, part by part."""
+    parts = []
+    for part in text.split(REASON_SEPARATOR):
+        for template in OCR_REASON_TEMPLATES:
+            match = _pattern(template).match(part)
+            if match:
+                parts.append(gettext(template).format(**match.groupdict()))
+                break
+        else:
+            parts.append(part)
+    return gettext(REASON_SEPARATOR).join(parts)
 
 
 def localize_evidence(text: str, gettext: Callable[[str], str]) -> str:

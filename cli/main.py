@@ -20,7 +20,7 @@ from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, InvalidSettingError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
-from archive.notices import localize_evidence, localize_notice
+from archive.notices import localize_evidence, localize_notice, localize_reason
 from cli.output import ingest_table, print_json_line, snippet_markup
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
@@ -196,6 +196,10 @@ def show(
             f"{page['page']}: {page['ocr_confidence']:g}" for page in ocr_pages if page.get("ocr_confidence") is not None
         )
         console.print("  " + _("OCR mean word confidence by page: {confidences}").format(confidences=confidences))
+    for page in (version.get("quality") or {}).get("pages", []):
+        if page.get("needs_ocr") and page.get("reason"):
+            reason = localize_reason(page["reason"], _)
+            console.print("  [yellow]" + escape(_("Page {page} needs OCR: {reason}").format(page=page["page"], reason=reason)) + "[/yellow]")
     for name, values in detail["fields"].items():
         console.print(f"  {_(name)}: " + "; ".join(v["display"] for v in values))
     for warning in version["warnings"]:

@@ -45,6 +45,7 @@ def shown_messages() -> set[str]:
         | {cls.template for cls in all_error_classes()}
         | set(data_words())
         | set(notices.TEMPLATES)
+        | set(notices.OCR_REASON_TEMPLATES)
         | set(FILE_DESCRIPTIONS)
     )
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from archive.notices import localize_evidence, localize_notice
+from archive.notices import localize_evidence, localize_notice, localize_reason
 from web.i18n import LANG_COOKIE, request_locale, request_translations
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -56,6 +56,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         query_string=lambda **changes: _query_string(request, **changes),
         notice=lambda text: localize_notice(text, translations.gettext),
         evidence=lambda text: localize_evidence(text, translations.gettext),
+        reason=lambda text: localize_reason(text, translations.gettext),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

@@ -374,3 +374,27 @@ def test_show_prints_ocr_confidence(two_page_scan: bytes, tmp_path: Path):
     pairs = line.split("page:", 1)[1].split(",")
     assert [pair.split(":")[0].strip() for pair in pairs] == ["1", "2"]
     assert all(0 < float(pair.split(":")[1]) <= 100 for pair in pairs)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            OcrOptions(max_pages=1),
+            "没有文字层；未做 OCR：本文档有 2 页需要 OCR，超过每份文档 1 页的上限；"
+            "请调高 CONTRACT_ARCHIVE_OCR_MAX_PAGES 后重试此版本",
+        ),
+        (
+            OcrOptions(page_timeout_seconds=0.01),
+            "没有文字层；OCR 超时（0.01 秒）；请调高 CONTRACT_ARCHIVE_OCR_PAGE_TIMEOUT_SECONDS 后重试此版本",
+        ),
+    ],
+)
+def test_page_reason_shown_in_chinese(two_page_scan: bytes, options: OcrOptions, expected: str):
+    from archive.i18n import get_translations
+    from archive.notices import localize_reason
+
+    document = read_pdf(two_page_scan, filename="scan.pdf", ocr=options)
+
+    # Every part of the stored English reason has a translation, so no English is left over.
+    assert localize_reason(document.pages[1].ocr_reason, get_translations("zh_CN").gettext) == expected
