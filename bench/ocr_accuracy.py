@@ -30,7 +30,7 @@ reference, after this folding of both texts (COMPARISON_RULE):
    The original page is rendered without noise at SCAN_DPI, and pdfplumber
    gives each character's box. An opaque mark is dark area (darker than
    DARK_LEVEL) wide and tall enough to hold a solid square of MARK_MIN_INCH,
-   which no glyph of body text holds. A character is hidden when more than
+   which no glyph of body text contains. A character is hidden when more than
    MARK_COVER_SHARE of its box lies under such a mark, since a glyph more than
    half covered cannot be read from the scan. A character whose box is less
    covered stays in the reference. The hidden characters
@@ -97,7 +97,7 @@ SEED = 20261204
 # covers body text, and gray level 128 counts that gray as dark with a wide margin.
 DARK_LEVEL = 128
 # The smallest solid dark square that makes a mark: 16 px at 200 dpi. The strokes of a bold 22 pt
-# heading are about 8 px thick there, so no glyph of a contract holds such a square.
+# heading are about 8 px thick there, so no glyph of a contract contains such a square.
 MARK_MIN_INCH = 0.08
 # A character is hidden when more than this share of its box lies under a mark. The box covers the
 # glyph's full height, so the line just above the Beijing box, whose glyphs show only their top third,
@@ -292,7 +292,7 @@ class HiddenRun:
 
 
 def mark_mask(image: Image.Image) -> np.ndarray:
-    """Return a boolean mask of the opaque marks on a page render: dark area that holds a MARK_MIN_INCH square."""
+    """Return a boolean mask of the opaque marks on a page render: dark area that contains a MARK_MIN_INCH square."""
     import numpy as np
 
     size = max(1, round(MARK_MIN_INCH * SCAN_DPI))

@@ -27,11 +27,12 @@ _MISREAD_OPENING = re.compile(r"^(?:C(?P<digit>[0-9L])|[《〈]{1,2}(?P<inner>[^
 # A line needs this many words before its words' median box is trusted over Tesseract's line box.
 MIN_WORDS_FOR_MEDIAN_LINE = 3
 # A word whose vertical centre lies further than this many median word heights from the line's
-# median centre is not part of the line: Tesseract adds scan specks read as letters (`we`) to the
+# median centre is not part of the line. Tesseract adds scan specks read as letters (`we`) to the
 # line above them and stretches the line box down to the next line.
 MAX_WORD_CENTRE_OFFSET = 1.0
-# A kept word's box is cut to the line's band widened by this share of the median word height on each
-# side: Tesseract sometimes gives one character a box half a line taller than its ink (应 in 甲方应于).
+# The box of a word on the line is cut to the line's band, widened by this share of the median word
+# height on each side. Tesseract sometimes gives one character a box half a line taller than its ink
+# (应 in 甲方应于).
 WORD_BAND_MARGIN = 0.25
 
 
@@ -56,8 +57,8 @@ class OcrPage:
     # The page image showed no ink, so finding no text is the right reading.
     blank: bool = False
     # The same words in the frame Tesseract read (turned upright and deskewed), one for each glyph
-    # in the same order; empty when that frame is the rendered page. Tables are found in this frame,
-    # where their rules are level.
+    # in the same order. The list is empty when that frame is the rendered page. Tables are found
+    # in this frame, because their rules are level there.
     upright_glyphs: list[Glyph] = field(default_factory=list)
     # Ruling lines found in the upright frame, in points.
     rules: list[Rule] = field(default_factory=list)
@@ -146,15 +147,15 @@ def _median_line(words: list[Word]) -> tuple[list[Word], LineBox]:
     """
     height = median(word.height for word in words)
     centre = median(word.top + word.height / 2 for word in words)
-    kept = [word for word in words if abs(word.top + word.height / 2 - centre) <= MAX_WORD_CENTRE_OFFSET * height]
-    if len(kept) < MIN_WORDS_FOR_MEDIAN_LINE:
-        kept = words
-    bottom = median(word.top + word.height for word in kept)
-    left = min(word.left for word in kept)
-    right = max(word.left + word.width for word in kept)
+    on_line = [word for word in words if abs(word.top + word.height / 2 - centre) <= MAX_WORD_CENTRE_OFFSET * height]
+    if len(on_line) < MIN_WORDS_FOR_MEDIAN_LINE:
+        on_line = words
+    bottom = median(word.top + word.height for word in on_line)
+    left = min(word.left for word in on_line)
+    right = max(word.left + word.width for word in on_line)
     band_top = round(bottom - height - WORD_BAND_MARGIN * height)
     band_bottom = round(bottom + WORD_BAND_MARGIN * height)
-    return [_clip_to_band(word, band_top, band_bottom) for word in kept], LineBox(
+    return [_clip_to_band(word, band_top, band_bottom) for word in on_line], LineBox(
         left, round(bottom - height), right - left, round(height)
     )
 

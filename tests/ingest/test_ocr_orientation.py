@@ -89,8 +89,8 @@ def compact(text: str) -> str:
 def same_line(read: str, drawn: str) -> bool:
     """Tell whether an OCR line is the drawn line with at most one character read wrong.
 
-    chi_sim alone reads 签 in 签约 as 等 on some of these small renders, which says nothing
-    about orientation or boxes. A line read turned, reversed or cut short differs in more places.
+    chi_sim alone reads 签 in 签约 as 等 on some of these small renders, a misreading unrelated
+    to orientation or boxes. A line read turned, reversed or cut short differs in more places.
     """
     read, drawn = compact(read), compact(drawn)
     return len(read) == len(drawn) and sum(a != b for a, b in zip(read, drawn)) <= 1
@@ -156,7 +156,7 @@ def test_turned_page_rotation_recorded(turned, angle: int):
 def test_turned_page_has_no_sideways_note(turned, angle: int):
     document = turned(angle).document
 
-    # Every line of a page read turned is sideways on the displayed page; the page's rotation says so.
+    # Every line of a page read turned is sideways on the displayed page, and the page's rotation records it.
     assert not [warning for warning in document.warnings if "sideways" in warning]
     assert document.pages[0].ocr_rotation == angle
 
