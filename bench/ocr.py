@@ -51,7 +51,6 @@ if str(ROOT) not in sys.path:
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.machine import machine_summary  # noqa: E402
 from bench.ocr_accuracy import (  # noqa: E402
     CHINESE,
     DEFAULT_CORPUS,
@@ -63,8 +62,8 @@ from bench.ocr_accuracy import (  # noqa: E402
     SCAN_DPI,
     code_fingerprint,
     load_average,
+    machine_table,
     scanned_pdf,
-    tesseract_version,
 )
 
 SAMPLES = {
@@ -283,12 +282,7 @@ def main() -> None:
     setup.add_row("OCR code measured", code_fingerprint())
     console.print(setup)
 
-    machine = Table(title="Machine")
-    machine.add_column("item")
-    machine.add_column("value")
-    for name, value in machine_summary(("pypdfium2", "pillow")):
-        machine.add_row(name, value)
-    machine.add_row("tesseract", tesseract_version())
+    machine = machine_table()
     machine.add_row("OMP_THREAD_LIMIT of each tesseract process", "1 (set by ingest.ocr.engine)")
     machine.add_row("this process's CPU affinity", str(len(os.sched_getaffinity(0))) + " cores")
     console.print(machine)

@@ -66,8 +66,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
+    import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image
+    from rich.table import Table
 
     from ingest.ocr import OcrOptions
     from ingest.parsed import ParsedDocument
@@ -490,8 +492,6 @@ def print_report(
     from rich.console import Console
     from rich.table import Table
 
-    from bench.machine import machine_summary
-
     # Wide enough for the file names when the output is not a terminal, where rich assumes 80 columns.
     console = Console(width=max(Console().width, 150))
     pages = Table(title="OCR character error rate per page")
@@ -546,13 +546,22 @@ def print_report(
     setup.add_row("OCR code measured", code_fingerprint())
     console.print(setup)
 
+    console.print(machine_table())
+
+
+def machine_table() -> Table:
+    """Return the table of the machine, the image libraries and the tesseract build that a run measured."""
+    from rich.table import Table
+
+    from bench.machine import machine_summary
+
     machine = Table(title="Machine")
     machine.add_column("item")
     machine.add_column("value")
     for name, value in machine_summary(("pypdfium2", "pillow")):
         machine.add_row(name, value)
     machine.add_row("tesseract", tesseract_version())
-    console.print(machine)
+    return machine
 
 
 def tesseract_version() -> str:
