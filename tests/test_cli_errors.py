@@ -60,8 +60,8 @@ def test_show_prints_why_a_version_failed(tmp_path: Path) -> None:
     ingested = run_cli(tmp_path, "ingest", str(broken))
     assert ingested.returncode == 1, ingested.stdout + ingested.stderr
 
-    shown = run_cli(tmp_path, "show", "1")
+    output = run_cli(tmp_path, "show", "1")
 
-    assert shown.returncode == 0, shown.stderr
-    text = " ".join(shown.stdout.split())
+    assert output.returncode == 0, output.stderr
+    text = " ".join(output.stdout.split())
     assert "broken.png could not be read as image" in text

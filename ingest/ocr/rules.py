@@ -303,7 +303,7 @@ def rules_in_tables(rules: list[PixelRule], *, dpi: int) -> list[PixelRule]:
     boxes = [grid.bbox for grid in grids]
     if not boxes:
         return []
-    kept = []
+    table_rules = []
     for rule in rules:
         if rule.horizontal:
             x0, x1, y0, y1 = rule.start, rule.end, rule.position, rule.position
@@ -317,5 +317,5 @@ def rules_in_tables(rules: list[PixelRule], *, dpi: int) -> list[PixelRule]:
             and y1 <= box.bottom + TABLE_MARGIN_POINTS
             for box in boxes
         ):
-            kept.append(rule)
-    return kept
+            table_rules.append(rule)
+    return table_rules

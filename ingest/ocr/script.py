@@ -2,10 +2,10 @@
 
 Tesseract 5.3 reading with `chi_sim+eng` often takes a Chinese line for Latin
 letters (`北京 XX 有限公司` came out as `JGR XX APRA`), while `chi_sim` alone
-reads it right; on English pages the combined models read better than `chi_sim`
-alone. When the configured languages hold a Chinese model and others, a page is
-therefore read with the model the document's pages so far suggest, and read again
-with the other choice when the words it yields are mostly of the other script.
+reads it right. On English pages the combined models read better than `chi_sim`
+alone. When the configured languages include a Chinese model and others, a page is
+therefore read with the models the document's pages so far suggest. It is read
+again with the other choice when its words are mostly of the other script.
 """
 
 from __future__ import annotations

@@ -365,8 +365,8 @@ def _ocr_page(
 
     notes.add("garbage_lines", page.number, recognition.page.dropped_lines)
     glyphs, tables = _ocr_tables(recognition.page, reading)
-    # A page OCR turned upright has all its lines sideways on the displayed page, which its
-    # recorded rotation already says; the sideways note is for a few such lines on a page.
+    # A page OCR turned upright has all its lines sideways on the displayed page, and its recorded
+    # rotation already tells that. The sideways note is meant for a few such lines on a page.
     blocks = _page_blocks(
         glyphs, [], page.number, reading.params, reading.table_params, notes, tables,
         note_sideways=recognition.page.rotation == 0,

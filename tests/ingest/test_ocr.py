@@ -367,9 +367,9 @@ def test_show_prints_ocr_confidence(two_page_scan: bytes, tmp_path: Path):
     scan.write_bytes(two_page_scan)
     assert run_cli(tmp_path, "ingest", str(scan)).returncode == 0
 
-    shown = run_cli(tmp_path, "show", "1")
+    output = run_cli(tmp_path, "show", "1")
 
-    line = next(line for line in shown.stdout.splitlines() if "OCR mean word confidence" in line)
+    line = next(line for line in output.stdout.splitlines() if "OCR mean word confidence" in line)
     # One "page: confidence" pair per OCRed page, each a number from Tesseract's 0-100 scale.
     pairs = line.split("page:", 1)[1].split(",")
     assert [pair.split(":")[0].strip() for pair in pairs] == ["1", "2"]

@@ -469,8 +469,8 @@ def test_other_lines_unchanged(tmp_path: Path):
     original = page_result()
     result, _ = reread(tmp_path, band_reading(("房地产", "估价师"), 92.0))
 
-    kept = [word for word in result.words if word.line_key != TALL_KEY]
-    assert kept == [word for word in original.words if word.line_key != TALL_KEY]
+    other_words = [word for word in result.words if word.line_key != TALL_KEY]
+    assert other_words == [word for word in original.words if word.line_key != TALL_KEY]
     assert {key: box for key, box in result.lines.items() if key != TALL_KEY} == {
         key: box for key, box in original.lines.items() if key != TALL_KEY
     }

@@ -259,7 +259,7 @@ def test_corpus_page_matches_vector_rules():
 def test_table_rules_are_the_grid_only():
     page = draw_table_page()
     draw = ImageDraw.Draw(page)
-    # A signature line under the paragraph stands alone: it is no table's rule.
+    # A signature line under the paragraph touches no other rule, so it belongs to no table.
     draw.line([(380, 1600), (780, 1600)], fill=0, width=1)
     rules = find_rules(page, dpi=DPI)
 
