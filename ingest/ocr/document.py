@@ -39,7 +39,8 @@ from ingest.ocr.engine import (
 from ingest.ocr.options import OcrOptions
 from ingest.readers.pdf_tables import Rule
 from ingest.ocr.page import POINTS_PER_INCH, OcrPage, page_from_tsv
-from ingest.ocr.reread import LineKey, ReadLine, latin_lines, reread_lines, tall_lines
+from ingest.ocr.brackets import place_brackets
+from ingest.ocr.reread import LineKey, ReadLine, latin_lines, reread_lines, tall_lines, weak_lines
 from ingest.ocr.prepare import IMAGE_SUFFIX, PreparedPage, prepare_page
 from ingest.ocr.rules import PixelRule
 from ingest.ocr.script import MIN_HAN_SHARE, ScriptGuess, han_share, language_plan
@@ -347,11 +348,12 @@ def _detect_orientation(
 
 
 def _read_prepared(prepared: PreparedPage, reader: _Reader, deadline: float) -> OcrPage:
-    """Recognise a prepared page image, read tall lines again, and map the words back to the rendered page."""
+    """Recognise a prepared page image, read weak lines again, put brackets back, and map the words to the rendered page."""
     options = reader.options
     result, languages = reader.read(prepared.target, deadline)
     if prepared.image is not None:
         result = reread_lines(result, prepared.image, prepared.target, _reread_requests(result, languages, reader, deadline))
+    result = place_brackets(result, prepared.brackets)
     page = page_from_tsv(
         result, dpi=options.dpi, min_line_confidence=options.min_line_confidence, correction=prepared.correction
     )
@@ -365,8 +367,8 @@ def _reread_requests(
 ) -> list[tuple[LineKey, ReadLine]]:
     """Return the lines to read again one at a time, each with the models to read it with.
 
-    Tall lines are read with the page's models. On a page read with a Chinese model alone,
-    poorly read Latin lines are read with every configured model.
+    Tall lines and lines too weak to keep are read with the page's models. On a page read
+    with a Chinese model alone, poorly read Latin lines are read with every configured model.
     """
     def with_languages(line_languages: str) -> ReadLine:
         return lambda band: reader.read_line(band, line_languages, deadline)
@@ -376,7 +378,9 @@ def _reread_requests(
     plan = language_plan(reader.options.languages)
     if plan is not None and languages == plan.han:
         requests += [(key, with_languages(plan.full)) for key in latin_lines(result) if key not in tall]
-    return requests
+    chosen = {key for key, _ in requests}
+    weak = weak_lines(result, reader.options.min_line_confidence)
+    return requests + [(key, with_languages(languages)) for key in weak if key not in chosen]
 
 
 def _rules_in_points(rules: list[PixelRule], dpi: int) -> list[Rule]:

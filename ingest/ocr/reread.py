@@ -5,8 +5,9 @@ one line of text. It then reads part of that line as a few Latin letters. On a
 scanned training contract `房地产估价师` came out as `ee` in a box 96 pixels tall,
 where the page's lines are 30. Cut to the band its words share, the same line reads
 right as a single line (--psm 7). Poorly read lines of Latin letters on a page read
-with a Chinese model are read again as well (see latin_lines). A clean page has
-neither and costs nothing extra.
+with a Chinese model are read again as well (see latin_lines), and so are lines that
+would be dropped for a low confidence (see weak_lines). A clean page has none of
+these and costs nothing extra.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ MIN_PAGE_LINES = 3
 # the words' median centre, and this many to the left and right of the line.
 BAND_HALF_HEIGHT = 0.9
 BAND_SIDE_MARGIN = 0.5
-# A line with a mean word confidence below this, at least MIN_LATIN_LETTERS Latin letters and at
-# most MAX_HAN_SHARE_OF_LATIN_LINE ideographs among its letters is read again with every configured
-# model when the page was read with a Chinese model alone.
+# On a page read with a Chinese model alone, a line is read again with every configured model when
+# its mean word confidence is below LATIN_LINE_CONFIDENCE and it has at least MIN_LATIN_CHARACTERS
+# Latin letters and digits, with at most MAX_HAN_SHARE_OF_LATIN_LINE ideographs among them. Digits
+# count, because document numbers such as SF-2017-0601 have only two letters.
 LATIN_LINE_CONFIDENCE = 60.0
-MIN_LATIN_LETTERS = 3
+MIN_LATIN_CHARACTERS = 3
 MAX_HAN_SHARE_OF_LATIN_LINE = 0.2
+# Weak lines are read again only while they are at most this share of the lines judged.
+MAX_WEAK_LINE_SHARE = 0.5
 # At most this many lines of a page are read again, which bounds the extra time on a bad scan.
 MAX_REREADS = 8
 # The second reading replaces the first when its characters are at least this share of the first's
@@ -46,7 +50,7 @@ MIN_CHARACTER_SHARE = 0.8
 MAX_CONFIDENCE_LOSS = 5.0
 
 _HAN = re.compile(HAN_PATTERN)
-_LATIN = re.compile(LATIN_PATTERN)
+_LATIN_OR_DIGIT = re.compile(f"{LATIN_PATTERN}|[0-9]")
 
 ReadLine = Callable[[Path], TsvResult]
 LineKey = tuple[int, int, int]
@@ -66,10 +70,11 @@ def tall_lines(result: TsvResult) -> list[LineKey]:
 
 
 def latin_lines(result: TsvResult) -> list[LineKey]:
-    """Return the keys of poorly read lines written mostly in Latin letters.
+    """Return the keys of poorly read lines written mostly in Latin letters and digits.
 
     On a page read with a Chinese model alone, a model number such as B940/2G/320G/6630 in
     a table cell reads at a confidence below 40, and the line is then dropped as noise.
+    The document number SF—2017—0601 on a cover page fared the same.
     """
     by_line = _words_by_line(result)
     found = []
@@ -79,9 +84,33 @@ def latin_lines(result: TsvResult) -> list[LineKey]:
             continue
         text = "".join(word.text for word in words)
         han = len(_HAN.findall(text))
-        latin = len(_LATIN.findall(text))
-        if latin >= MIN_LATIN_LETTERS and han <= MAX_HAN_SHARE_OF_LATIN_LINE * (han + latin):
+        latin = len(_LATIN_OR_DIGIT.findall(text))
+        if latin >= MIN_LATIN_CHARACTERS and han <= MAX_HAN_SHARE_OF_LATIN_LINE * (han + latin):
             found.append(key)
+    return found[:MAX_REREADS]
+
+
+def weak_lines(result: TsvResult, min_line_confidence: float) -> list[LineKey]:
+    """Return the keys of lines of several words whose mean confidence would get them dropped.
+
+    Read as part of the page, a clean bold line `乙方（接受培训方）：` beside a fill-in
+    underline came out as `己方 (接受 车 串 访 )` at a mean confidence of 25, and read
+    alone it came out right. Lines of one or two words are left alone: they are mostly
+    specks and stamp fragments, which a second reading would only slow down. When most
+    lines are weak, the page as a whole reads badly (it lies on its side, or the scan is
+    poor), so no line is returned: reading lines one at a time does not help there.
+    """
+    judged = 0
+    found = []
+    for key, words in _words_by_line(result).items():
+        confidences = [word.confidence for word in words if word.confidence >= 0]
+        if len(words) < MIN_LINE_WORDS or not confidences:
+            continue
+        judged += 1
+        if fmean(confidences) < min_line_confidence:
+            found.append(key)
+    if len(found) > MAX_WEAK_LINE_SHARE * judged:
+        return []
     return found[:MAX_REREADS]
 
 
