@@ -1,4 +1,4 @@
-"""Preparing a rendered page image for Tesseract: turn, deskew, remove specks, paint table rules white.
+"""Preparing a rendered page image for Tesseract: turn, deskew, remove specks, paint brackets and table rules white.
 
 The calling thread prepares the next page while a worker's tesseract process reads
 the current one, so this work adds to the wall time only for the first page.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ingest.ocr.brackets import Bracket, remove_brackets
 from ingest.ocr.geometry import Correction, estimate_skew
 from ingest.ocr.options import OcrOptions
 from ingest.ocr.rules import PixelRule, erase_rules, find_rules, rules_in_tables
@@ -44,6 +45,8 @@ class PreparedPage:
     rules: list[PixelRule] = field(default_factory=list)
     # The page shows (almost) no ink once specks are removed.
     blank: bool = False
+    # Solid brackets 【 】 painted white, to be added back to the recognised lines.
+    brackets: list[Bracket] = field(default_factory=list)
 
 
 def prepare_page(rendered: Image.Image, path: Path, rotation: int, options: OcrOptions) -> PreparedPage:
@@ -59,15 +62,16 @@ def prepare_page(rendered: Image.Image, path: Path, rotation: int, options: OcrO
     image = rendered if correction.is_identity else correction.apply(rendered)
     image, speck_pixels = remove_specks(image, dpi=options.dpi)
     blank = _ink_share(image) < BLANK_INK_SHARE
+    image, brackets = remove_brackets(image, dpi=options.dpi)
     rules = find_rules(image, dpi=options.dpi)
     table_rules = rules_in_tables(rules, dpi=options.dpi)
     if table_rules:
         image = erase_rules(image, table_rules, dpi=options.dpi)
     target = path
-    if speck_pixels or table_rules or not correction.is_identity:
+    if speck_pixels or brackets or table_rules or not correction.is_identity:
         target = path.with_name(f"{path.stem}-read-{rotation}.{IMAGE_SUFFIX}")
         image.save(target, dpi=(options.dpi, options.dpi))
-    return PreparedPage(target, image, correction, rules, blank)
+    return PreparedPage(target, image, correction, rules, blank, brackets)
 
 
 def _ink_share(image: Image.Image) -> float:
