@@ -1,4 +1,4 @@
-"""Repairs to the text of OCR lines: amounts that Tesseract's word splitting or misreading broke."""
+"""Repairs to the text of OCR lines: amounts and currency signs that Tesseract's word splitting or misreading broke."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ _UPPERCASE_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _MISREAD_THOUSAND = re.compile(f"(?<=[{_UPPERCASE_DIGITS}])[件什](?=[{_UPPERCASE_DIGITS}佰拾元圆])")
 
 
+# chi_sim reads the yuan sign ￥ before an amount as 圣 or 芋 (（￥66,600.00 元）, RMB￥66,600). Neither
+# character ever stands right before a number in a contract, so before digits they are the sign.
+_MISREAD_YUAN_SIGN = re.compile(r"[圣芋](?=\s?\d)")
+
+
+def repair_yuan_sign(text: str) -> str:
+    """Return the text with ￥ restored where OCR read it as 圣 or 芋 before a number."""
+    return _MISREAD_YUAN_SIGN.sub("￥", text)
+
+
 def repair_amount_in_words(text: str) -> str:
     """Return the text with 仟 restored where OCR read it as 件 or 什 inside an amount in words."""
     return _MISREAD_THOUSAND.sub("仟", text)
@@ -33,5 +43,5 @@ def join_number_groups(text: str) -> str:
 
 
 def repair_amounts(text: str) -> str:
-    """Apply both repairs."""
-    return repair_amount_in_words(join_number_groups(text))
+    """Apply the three repairs."""
+    return repair_yuan_sign(repair_amount_in_words(join_number_groups(text)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from ingest.ocr import OcrOptions
 from ingest.ocr.document import _Reader
 from ingest.ocr.engine import LineBox, OcrTimeoutError, TsvResult, Word
 from ingest.ocr.page import page_from_tsv
-from ingest.ocr.reread import latin_lines, reread_lines, reread_tall_lines, tall_lines
+from ingest.ocr.reread import latin_lines, reread_lines, reread_tall_lines, tall_lines, weak_lines
 from ingest.ocr.script import MIN_LETTERS, LanguagePlan, ScriptGuess, han_share, language_plan
 from ingest.ocr.specks import remove_specks
 from ingest.ocr.text import repair_amounts
@@ -664,6 +664,17 @@ def test_well_read_latin_line_not_found():
     assert LATIN_KEY not in latin_lines(page_with_latin_line(confidence=85.0))
 
 
+def test_document_number_line_found():
+    # SF—2017—0601 on a cover page: two letters and eight digits, read by chi_sim at confidence 26.
+    result = page_result()
+    key = (4, 1, 1)
+    words = [Word("SF-", 100, 550, 60, LINE_HEIGHT, 52.0, key), Word("20170601", 170, 550, 200, LINE_HEIGHT, 0.0, key)]
+
+    found = latin_lines(TsvResult(result.words + words, {**result.lines, key: LineBox(100, 550, 270, LINE_HEIGHT)}))
+
+    assert key in found
+
+
 def test_chinese_line_not_taken_for_latin():
     # A poorly read line of four ideographs and one letter is Chinese, not a Latin line.
     result = page_result()
@@ -700,6 +711,68 @@ def test_unconfirmed_poor_line_dropped(tmp_path: Path):
     assert "B940" not in "".join(glyph.text for glyph in page.glyphs)
 
 
+# --- reread.py: lines too weak to keep read again ------------------------------------------------
+
+
+def page_with_weak_line(texts: tuple[str, ...], confidence: float) -> tuple[TsvResult, tuple[int, int, int]]:
+    result = page_result()
+    key = (5, 1, 1)
+    words = line_words(key, 600, texts, confidence=confidence)
+    return TsvResult(result.words + words, {**result.lines, key: LineBox(100, 600, 120 * len(texts), LINE_HEIGHT)}), key
+
+
+def test_weak_line_found():
+    # 乙方（接受培训方）： read as part of the page: 己方 (接受 车 串 访 ), mean confidence 25.
+    result, key = page_with_weak_line(("己方", "(接受", "车", "串", "访", ")"), confidence=25.0)
+
+    assert key in weak_lines(result, min_line_confidence=40.0)
+
+
+def test_kept_line_not_weak():
+    result, key = page_with_weak_line(("乙方", "(接受", "培训", "方)"), confidence=45.0)
+
+    assert key not in weak_lines(result, min_line_confidence=40.0)
+
+
+def test_mostly_weak_page_not_reread():
+    # A page on its side reads badly throughout, and reading its lines one at a time does not help.
+    result = page_result()
+    words = [replace(word, confidence=20.0) for word in result.words]
+
+    assert weak_lines(TsvResult(words, result.lines), min_line_confidence=40.0) == []
+
+
+def test_short_weak_line_left_alone():
+    # One or two words at a low confidence are mostly specks or stamp fragments.
+    result, key = page_with_weak_line(("we", "oe"), confidence=10.0)
+
+    assert key not in weak_lines(result, min_line_confidence=40.0)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("name", "page", "expected"),
+    [
+        # A line beside a fill-in underline, which the page reading got wrong.
+        ("zh_beijing_training-service-model_bf-2021-2730.pdf", 1, "乙方（接受培训方）"),
+        # A document number, which chi_sim read at confidence 26 as part of the page.
+        ("zh_guangzhou_housing-lease-model_sf-2017-0601.pdf", 1, "SF—2017—0601"),
+    ],
+)
+def test_scanned_lines_read_again(name: str, page: int, expected: str):
+    require_tesseract()
+    from bench.ocr_accuracy import CHINESE, comparable_text, scanned_pdf
+    from tests.conftest import corpus_file
+
+    scan = scanned_pdf(corpus_file(name).read_bytes(), [page], name)
+
+    document = read_pdf(scan, filename="scan.pdf", ocr=OcrOptions())
+
+    # Compared as the benchmark compares, without punctuation: chi_sim reads （ as 〈 now and then.
+    texts = [comparable_text(block.text, CHINESE) for block in document.blocks]
+    assert comparable_text(expected, CHINESE) in texts, texts
+
+
 # --- text.py: amounts that OCR broke ----------------------------------------------------------
 
 
@@ -711,11 +784,16 @@ def test_unconfirmed_poor_line_dropped(tmp_path: Path):
         ("单价 4, 350", "单价 4,350"),
         ("人民币陆万陆件陆佰元整", "人民币陆万陆仟陆佰元整"),
         ("人民币壹什贰佰元整", "人民币壹仟贰佰元整"),
+        ("陆佰元整〈圣66,600.00 元 )", "陆佰元整〈￥66,600.00 元 )"),
+        ("(即 RMB圣66, 600 元整)", "(即 RMB￥66,600 元整)"),
+        ("陆佰元整〈芋 66,600 元整)", "陆佰元整〈￥ 66,600 元整)"),
         # Not amounts: a list of articles, a clause label, a date, a 件 that counts items.
         ("第1, 2款", "第1, 2款"),
         ("1. 甲方", "1. 甲方"),
         ("2024. 3. 5", "2024. 3. 5"),
         ("共叁件货物", "共叁件货物"),
+        ("圣诞节前交付", "圣诞节前交付"),
+        ("芋头 500 公斤", "芋头 500 公斤"),
     ],
 )
 def test_repair_amounts(read: str, repaired: str):
@@ -737,6 +815,8 @@ def test_scanned_amounts_extracted():
     amounts = {(field.value, field.normalized) for field in analysis.fields}
     # The item table's total reads 总价大写：人民币陆萬陆仟陆佰元整（¥66,600.00元）.
     assert ("陆万陆仟陆佰元整", "66600.00") in amounts
-    assert any(normalized == "66600.00" and value.startswith("66,600") for value, normalized in amounts)
+    # The yuan sign, read as 圣 by chi_sim, is repaired, so the amount's currency is found too.
+    assert ("￥66,600.00 元", "66600.00") in amounts
+    assert ("￥66,600.00 元", "CNY") in amounts
     disagree = notices.AMOUNTS_DISAGREE.split("{")[0]
     assert not [warning for warning in analysis.warnings if warning.startswith(disagree) or "disagree" in warning]
