@@ -24,19 +24,22 @@ reference, after this folding of both texts (COMPARISON_RULE):
 3. Chinese pages keep only CJK ideographs, the digits 0-9 and the ASCII
    letters, so punctuation does not count. English pages keep every
    remaining character, punctuation included, and letter case counts.
-4. Text-layer characters hidden under an opaque mark are removed from the
-   reference, because no scan shows them. Some corpus pages carry a dark box
-   over body text, and the text layer still contains the covered characters.
+4. Text-layer characters hidden under an opaque mark or painted over are
+   removed from the reference, because no scan shows them. Some corpus pages
+   carry a dark box over body text, and the text layer still contains the
+   covered characters.
    The original page is rendered without noise at SCAN_DPI, and pdfplumber
    gives each character's box. An opaque mark is dark area (darker than
    DARK_LEVEL) wide and tall enough to hold a solid square of MARK_MIN_INCH,
    which no glyph of body text contains. A character is hidden when more than
    MARK_COVER_SHARE of its box lies under such a mark, since a glyph more than
    half covered cannot be read from the scan. A character whose box is less
-   covered stays in the reference. The hidden characters
-   are grouped into runs of neighbours on one pdfplumber text line. Each run
-   is folded by rules 1-3 and removed once from the folded reference. Where
-   the reference contains the run several times, the visible characters
+   covered stays in the reference. A character is painted over when less
+   than MIN_SHOWN_INK_SHARE of its own ink (its dark pixels when the page is
+   rendered with its text objects alone) is dark in the full render, as under
+   a white box. The hidden characters are grouped into runs of neighbours on
+   one pdfplumber text line. Each run is folded by rules 1-3 and removed once
+   from the folded reference. Where the reference contains the run several times, the visible characters
    beside it on its line select the occurrence, and otherwise the first one
    is removed. A run that is not found is reported in the file's notes and
    stays in the reference.
@@ -105,6 +108,11 @@ MARK_MIN_INCH = 0.08
 # glyph's full height, so the line just above the Beijing box, whose glyphs show only their top third,
 # is hidden, and the line just below it, whose glyphs show two thirds, stays.
 MARK_COVER_SHARE = 0.5
+# A character is also hidden when less than this share of its own ink shows in the render, because
+# something light was painted over it. On page 1 of the Guangzhou model contract a white box covers
+# the date 二〇一七年十月 except for its last few pixel rows. A character's own ink is the set of dark
+# pixels in its box when the page is rendered with its text objects alone.
+MIN_SHOWN_INK_SHARE = 0.5
 # pdfplumber's default vertical tolerance for grouping characters into a text line, in points.
 LINE_TOLERANCE = 3
 # Visible characters on each side of a hidden run that locate the run in the reference.
@@ -117,7 +125,8 @@ COMPARISON_RULE = (
     "ideographs, digits 0-9 and ASCII letters; English pages keep every other character "
     "(punctuation and case count); reference characters hidden under an opaque mark "
     f"(more than {MARK_COVER_SHARE:.0%} of the character box under dark area holding a solid "
-    f"{MARK_MIN_INCH:g} inch square in the noise-free {SCAN_DPI} dpi render) are removed"
+    f"{MARK_MIN_INCH:g} inch square in the noise-free {SCAN_DPI} dpi render) or painted over "
+    f"(less than {MIN_SHOWN_INK_SHARE:.0%} of the character's own ink shown in that render) are removed"
 )
 _CHINESE_KEPT = re.compile(
     "[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff0-9A-Za-z]"
@@ -314,6 +323,40 @@ def _window_counts(mask: np.ndarray, size: int) -> np.ndarray:
     return table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
 
 
+def text_only_ink(original: bytes, number: int) -> np.ndarray:
+    """Return the dark pixels of a 1-based page rendered with its text objects alone (paths and images removed)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    drawings = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING)
+    # A copy of the document, because removing objects changes the page.
+    document = pdfium.PdfDocument(original)
+    try:
+        page = document[number - 1]
+        for obj in [obj for obj in page.get_objects(max_depth=1) if obj.type in drawings]:
+            page.remove_obj(obj)
+        page.gen_content()
+        image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+        page.close()
+    finally:
+        document.close()
+    return np.asarray(image) < DARK_LEVEL
+
+
+def shown_ink_share(ink: np.ndarray, shown: np.ndarray, box: tuple[float, float, float, float]) -> float:
+    """Return the share of a character's ink pixels (in its box) that are dark in the full render; 1.0 without ink."""
+    height, width = ink.shape
+    left, top, right, bottom = (round(edge) for edge in box)
+    left, top = min(max(left, 0), width - 1), min(max(top, 0), height - 1)
+    right, bottom = min(max(right, left + 1), width), min(max(bottom, top + 1), height)
+    own = ink[top:bottom, left:right]
+    total = int(own.sum())
+    if total == 0:
+        return 1.0
+    return int((own & shown[top:bottom, left:right]).sum()) / total
+
+
 def covered_share(marks: np.ndarray, box: tuple[float, float, float, float]) -> float:
     """Return the share of a box (in image pixels) that lies under a mark."""
     height, width = marks.shape
@@ -325,6 +368,7 @@ def covered_share(marks: np.ndarray, box: tuple[float, float, float, float]) -> 
 
 def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun]]:
     """Find the text-layer characters of each given 1-based page that the noise-free render does not show."""
+    import numpy as np
     import pdfplumber
     import pypdfium2 as pdfium
 
@@ -334,7 +378,10 @@ def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun
     try:
         with pdfplumber.open(io.BytesIO(original)) as pdf:
             for number in numbers:
-                marks = mark_mask(render_page(document, number))
+                rendered = render_page(document, number)
+                marks = mark_mask(rendered)
+                shown = np.asarray(rendered) < DARK_LEVEL
+                ink = text_only_ink(original, number)
                 page = pdf.pages[number - 1]
                 # pdfplumber 0.11 measures from the media box's top left corner, but pdfium renders the crop box.
                 left, top = page.cropbox[0], page.cropbox[1]
@@ -346,7 +393,11 @@ def hidden_runs(original: bytes, numbers: list[int]) -> dict[int, list[HiddenRun
                          (char["x1"] - left) * scale, (char["bottom"] - top) * scale)
                         for char in chars
                     ]
-                    hidden = [covered_share(marks, box) > MARK_COVER_SHARE for box in boxes]
+                    hidden = [
+                        covered_share(marks, box) > MARK_COVER_SHARE
+                        or shown_ink_share(ink, shown, box) < MIN_SHOWN_INK_SHARE
+                        for box in boxes
+                    ]
                     runs[number].extend(line_runs([char["text"] for char in chars], hidden))
     finally:
         document.close()
@@ -454,7 +505,7 @@ def measure_file(
             comparable_text(page_text(reference, number), language), hidden[number], language
         )
         if removed:
-            score.notes.append(f"page {number}: {removed} reference characters hidden under an opaque mark removed")
+            score.notes.append(f"page {number}: {removed} reference characters hidden under a mark or painted over removed")
         for run in missing:
             score.notes.append(f"page {number}: hidden text {run!r} not found in the reference, so it is still scored")
         if not expected:
