@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from collections.abc import Collection, Iterable
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,22 @@ class SearchIndex(Protocol):
         kind: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        exclude_contract_ids: Collection[int] = (),
     ) -> SearchPage:
-        """Return ranked, highlighted hits; any user input is a query, never an error."""
+        """Return ranked, highlighted hits; any user input is a query, never an error.
+
+        Clauses of the contracts in `exclude_contract_ids` are neither returned nor
+        counted. `total` counts only the remaining hits and `limit` and `offset` page
+        over them, so a backend must exclude them in its index query, not after paging.
+        """
 
     def indexed_clause_ids(self) -> set[int]:
         """Return the clause_id of every committed clause, for comparing the index with the database."""
 
     def close(self) -> None:
         """Release files and writers."""
+
+
+def sorted_contract_ids(contract_ids: Collection[int]) -> list[int]:
+    """Return the distinct contract ids as sorted ints, for a stable exclusion filter."""
+    return sorted({int(contract_id) for contract_id in contract_ids})

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
 
 import meilisearch
@@ -29,7 +29,7 @@ from meilisearch.errors import (
 )
 
 from archive.errors import SearchBackendError
-from archive.search.base import ClauseEntry, SearchHit, SearchPage
+from archive.search.base import ClauseEntry, SearchHit, SearchPage, sorted_contract_ids
 from archive.search.highlight import make_snippet
 from archive.search.meili_tokens import (
     Conjunction,
@@ -173,8 +173,13 @@ class MeiliIndex:
         kind: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        exclude_contract_ids: Collection[int] = (),
     ) -> SearchPage:
-        """Return ranked, highlighted hits; any user input is a query, never an error."""
+        """Return ranked, highlighted hits; any user input is a query, never an error.
+
+        Clauses of the contracts in `exclude_contract_ids` are excluded by the search
+        filter, so the count and the page cover only the remaining hits.
+        """
         parsed = parse_query(query)
         if parsed.is_empty():
             return SearchPage(total=0, hits=[])
@@ -184,7 +189,9 @@ class MeiliIndex:
 
         limit = max(0, min(limit, MAX_LIMIT))
         offset = max(0, min(offset, MAX_OFFSET))
-        filters = _filters(contract_id=contract_id, kind=kind)
+        filters = _filters(
+            contract_id=contract_id, kind=kind, exclude_contract_ids=exclude_contract_ids
+        )
         if len(conjunctions) == 1:
             total, documents = self._search_one(conjunctions[0], filters, limit=limit, offset=offset)
         else:
@@ -333,13 +340,33 @@ def _query_params(conjunction: Conjunction, filters: list[str]) -> dict[str, Any
     return params
 
 
-def _filters(*, contract_id: int | None, kind: str | None) -> list[str]:
+def _filters(
+    *, contract_id: int | None, kind: str | None, exclude_contract_ids: Collection[int]
+) -> list[str]:
+    # Meilisearch ANDs the strings of a filter array.
     filters = []
     if contract_id is not None:
         filters.append(f"contract_id = {int(contract_id)}")
     if kind is not None:
         filters.append(f"kind = {quote_filter_value(kind)}")
+    if exclude_contract_ids:
+        filters.append(contract_exclusion_filter(exclude_contract_ids))
     return filters
+
+
+def contract_exclusion_filter(contract_ids: Collection[int]) -> str:
+    """Return the filter condition that leaves out every clause of the given contracts.
+
+    All ids go into one `NOT IN [...]` condition. Meilisearch limits how deeply AND,
+    OR and NOT nest in a filter (see "Known limitations" in its documentation), and
+    its filter parser (crates/filter-parser/src/lib.rs) reads an IN list as one flat
+    condition, so any number of ids adds no depth. The remaining bound is the request
+    payload limit, 100 MB by default (--http-payload-size-limit). 5,000 seven-digit ids
+    take about 45 KB, repeated in each query of a federated search
+    (at most MAX_CONJUNCTIONS of meili_tokens.py).
+    """
+    values = ", ".join(str(contract_id) for contract_id in sorted_contract_ids(contract_ids))
+    return f"contract_id NOT IN [{values}]"
 
 
 def quote_filter_value(value: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import tantivy
 
+from archive.search.base import sorted_contract_ids
 from archive.search.tokenize import (
     CJK,
     CODE,
@@ -199,6 +201,7 @@ def build_query(
     *,
     contract_id: int | None = None,
     kind: str | None = None,
+    exclude_contract_ids: Collection[int] = (),
 ) -> tantivy.Query | None:
     """Build the tantivy query for parsed input and filters; None matches nothing."""
     if parsed.is_empty():
@@ -223,6 +226,12 @@ def build_query(
     if kind is not None:
         match = tantivy.Query.term_query(schema, "kind", kind)
         subqueries.append((tantivy.Occur.Must, tantivy.Query.const_score_query(match, 0.0)))
+    if exclude_contract_ids:
+        # A term set query matches all ids in one pass over the term dictionary of the
+        # indexed contract_id field, where a must-not term query per id adds a scorer per id.
+        excluded = sorted_contract_ids(exclude_contract_ids)
+        match = tantivy.Query.term_set_query(schema, "contract_id", excluded)
+        subqueries.append((tantivy.Occur.MustNot, match))
 
     return tantivy.Query.boolean_query(subqueries)
 

@@ -7,8 +7,8 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Iterable
 
 import tantivy
 
@@ -187,10 +187,21 @@ class TantivyIndex:
         kind: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        exclude_contract_ids: Collection[int] = (),
     ) -> SearchPage:
-        """Return ranked, highlighted hits; any user input is a query, never an error."""
+        """Return ranked, highlighted hits; any user input is a query, never an error.
+
+        Clauses of the contracts in `exclude_contract_ids` are excluded by the query
+        itself, so the count and the page cover only the remaining hits.
+        """
         parsed = parse_query(query)
-        tantivy_query = build_query(parsed, self._schema, contract_id=contract_id, kind=kind)
+        tantivy_query = build_query(
+            parsed,
+            self._schema,
+            contract_id=contract_id,
+            kind=kind,
+            exclude_contract_ids=exclude_contract_ids,
+        )
         if tantivy_query is None:
             return SearchPage(total=0, hits=[])
 
