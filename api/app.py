@@ -6,9 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from api.access_routes import router as access_router
+from api.account_routes import router as account_router
+from api.deletion_routes import router as deletion_router
+from api.auth import enforce_access
 from api.errors import install_error_handlers
+from api.security_headers import SecurityHeadersMiddleware
 from api.routes import router as api_router
 from archive.context import open_archive
 from archive.settings import Settings
@@ -34,9 +39,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="contract-archive",
         summary="Contracts, their clauses and documents, searchable in Chinese and English.",
         lifespan=lifespan,
+        # Every route checks its access rule first. The built-in documentation pages would bypass
+        # it, so they are off; GET /api/openapi.json serves the schema to signed-in users.
+        dependencies=[Depends(enforce_access)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(account_router)
+    app.include_router(access_router)
+    app.include_router(deletion_router)
 
     from web.pages import mount_pages
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, NotSignedInError
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,9 @@ def _wants_json(request: Request) -> bool:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArchiveError)
     async def archive_error(request: Request, error: ArchiveError) -> Response:
+        if isinstance(error, NotSignedInError) and not _wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
         if _wants_json(request):
             return JSONResponse(
                 {"error": {"code": error.code, "message": str(error), "params": _jsonable(error.params)}},

@@ -6,7 +6,9 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from api.multipart import ParsedForm, parse_multipart
+from archive.access import Actor, check_contract_visible
 from archive.context import Archive
+from archive.models import Document
 from archive.errors import InvalidNumberFieldError, NoFileUploadedError, NotMultipartError
 from ingest.pipeline import ingest_stream
 from ingest.result import IngestResult
@@ -31,19 +33,28 @@ def optional_int(form: ParsedForm, name: str) -> int | None:
     return int(raw)
 
 
-async def ingest_form(archive: Archive, form: ParsedForm, *, actor: str) -> list[IngestResult]:
-    """Ingest every file in the form's 'file' field with the form's contract, document and kind."""
+async def ingest_form(archive: Archive, form: ParsedForm, *, actor: Actor) -> list[IngestResult]:
+    """Ingest every file in the form's 'file' field with the form's contract, document and kind.
+
+    A contract or document that `actor` may not see is reported as not found before anything is stored.
+    """
     parts = form.files.get("file", [])
     if not parts:
         raise NoFileUploadedError()
     contract_id = optional_int(form, "contract_id")
     document_id = optional_int(form, "document_id")
+    with archive.session() as session:
+        check_contract_visible(session, actor, contract_id)
+        if document_id is not None:
+            document = session.get(Document, document_id)
+            if document is not None:
+                check_contract_visible(session, actor, document.contract_id, object_name="Document", object_id=document_id)
     kind = form.fields.get("kind", "").strip() or None
     results = []
     for part in parts:
         result = await run_in_threadpool(
             ingest_stream, archive, part.file, filename=part.filename, contract_id=contract_id,
-            new_version_of=document_id, kind=kind, actor=actor,
+            new_version_of=document_id, kind=kind, actor=actor.username,
         )
         results.append(result)
     return results

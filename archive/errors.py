@@ -336,3 +336,99 @@ class InvalidSettingError(ArchiveError):
     code = "invalid_setting"
     status = 500
     template = "Setting {variable} is invalid: {problem} (value: {value})."
+
+
+# --- accounts and sign-in ---------------------------------------------------------------------
+
+
+class NotSignedInError(ArchiveError):
+    code = "not_signed_in"
+    status = 401
+    template = "Sign in to continue."
+
+
+class SignInFailedError(ArchiveError):
+    """Wrong user name or password; the message does not say which, so names cannot be probed."""
+
+    code = "sign_in_failed"
+    status = 401
+    template = "The user name or password is wrong."
+
+
+class SignInThrottledError(ArchiveError):
+    code = "sign_in_throttled"
+    status = 429
+    template = "Too many failed sign-ins. Try again in {minutes} minutes."
+
+
+class RoleRequiredError(ArchiveError):
+    code = "role_required"
+    status = 403
+    template = "Your role ({role}) may not do this. It needs the {required} role."
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "role": gettext(str(params.get("role", ""))), "required": gettext(str(params.get("required", "")))}
+
+
+class AccessRuleMissingError(ArchiveError):
+    """A route has no access rule, so it is open to no one (a programming slip, logged)."""
+
+    code = "access_rule_missing"
+    status = 403
+    template = "This address is not open to anyone."
+
+
+class CsrfTokenError(ArchiveError):
+    code = "csrf_token_invalid"
+    status = 403
+    template = "The form has expired or did not come from this site. Reload the page and try again."
+
+
+class WeakPasswordError(InvalidInputError):
+    code = "weak_password"
+    template = "The password must have at least {length} characters."
+
+
+class UsernameTakenError(InvalidInputError):
+    code = "username_taken"
+    template = "User name '{username}' is taken."
+
+
+class InvalidUsernameError(InvalidInputError):
+    code = "invalid_username"
+    template = "User name '{username}' is invalid: use 2 to 100 letters, digits, dots, dashes or underscores."
+
+
+class InvalidGroupNameError(InvalidInputError):
+    code = "invalid_group_name"
+    template = "Group name '{name}' is invalid: use 1 to 100 characters without spaces, slashes or angle brackets."
+
+
+class UnknownRoleError(InvalidInputError):
+    code = "unknown_role"
+    template = "Unknown role '{role}'. Use one of: {roles}."
+
+
+class DeletionReasonMissingError(InvalidInputError):
+    code = "deletion_reason_missing"
+    template = "Give a reason for deleting the document."
+
+
+class DeletionDecidedError(ArchiveError):
+    code = "deletion_decided"
+    status = 409
+    template = "Deletion request {request_id} was already {state}."
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "state": gettext(str(params.get("state", "")))}
+
+
+class DeletionOnHoldError(ArchiveError):
+    code = "deletion_on_hold"
+    status = 409
+    template = (
+        "Document {document_id} belongs to contract {contract_id}, which is on legal hold, so it cannot be deleted "
+        "until an administrator lifts the hold."
+    )

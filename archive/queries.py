@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from archive.access import SYSTEM, Actor, check_contract_visible, hidden_contract_ids, visible_contracts
 from archive.context import Archive
 from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
 from archive.services import contracts as contract_service
@@ -16,11 +17,12 @@ from archive.services import holds as hold_service
 MAX_SEARCH_LIMIT = 100
 
 
-def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
-    """Return a version with its document, contract, fields, clauses and links."""
+def version_detail(archive: Archive, version_id: int, *, actor: Actor = SYSTEM) -> dict[str, Any]:
+    """Return a version with its document, contract, fields, clauses and links, as `actor` may see them."""
     with archive.session() as session:
         version = document_service.get_version_or_raise(session, version_id)
         document = document_service.get_document_or_raise(session, version.document_id)
+        check_contract_visible(session, actor, document.contract_id, object_name="Document version", object_id=version_id)
         contract = session.get(Contract, document.contract_id) if document.contract_id else None
         clauses = session.scalars(
             select(Clause).where(Clause.document_version_id == version_id).order_by(Clause.ordinal)
@@ -37,7 +39,9 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
         ).all()
         detail_version = version_dict(version)
         candidate_ids = [c["contract_id"] for c in detail_version["link_candidates"]]
-        existing = set(session.scalars(select(Contract.id).where(Contract.id.in_(candidate_ids))).all())
+        existing = set(
+            session.scalars(select(Contract.id).where(Contract.id.in_(candidate_ids), visible_contracts(actor))).all()
+        )
         # Contracts the pipeline made and later merged are gone; only offer those that exist.
         existing.discard(document.contract_id)  # the contract it is filed under is no alternative
         detail_version["link_candidates"] = [c for c in detail_version["link_candidates"] if c["contract_id"] in existing]
@@ -48,14 +52,15 @@ def version_detail(archive: Archive, version_id: int) -> dict[str, Any]:
             "fields": fields,
             "clauses": [{**clause_dict(c), "from_ocr": c.id in from_ocr} for c in clauses],
             "versions": [version_dict(v) for v in siblings],
-            "amends": _links(session, AmendmentLink.amendment_version_id == version_id, "amended_version_id"),
-            "amended_by": _links(session, AmendmentLink.amended_version_id == version_id, "amendment_version_id"),
+            "amends": _links(session, AmendmentLink.amendment_version_id == version_id, "amended_version_id", actor),
+            "amended_by": _links(session, AmendmentLink.amended_version_id == version_id, "amendment_version_id", actor),
         }
 
 
-def contract_detail(archive: Archive, contract_id: int) -> dict[str, Any]:
-    """Return a contract with its documents, versions, key fields and amendments."""
+def contract_detail(archive: Archive, contract_id: int, *, actor: Actor = SYSTEM) -> dict[str, Any]:
+    """Return a contract with its documents, versions, key fields and amendments, if `actor` may see it."""
     with archive.session() as session:
+        check_contract_visible(session, actor, contract_id)
         contract = contract_service.get_contract_or_raise(session, contract_id)
         documents = contract_service.contract_documents(session, contract_id)
         version_ids = [v.id for _, versions in documents for v in versions]
@@ -85,11 +90,13 @@ def contract_detail(archive: Archive, contract_id: int) -> dict[str, Any]:
         }
 
 
-def list_contracts(archive: Archive, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def list_contracts(archive: Archive, *, limit: int = 100, offset: int = 0, actor: Actor = SYSTEM) -> dict[str, Any]:
+    """Return a page of the contracts `actor` may see, and how many they are."""
+    visible = visible_contracts(actor)
     with archive.session() as session:
-        rows = contract_service.list_contracts(session, limit=limit, offset=offset)
+        rows = contract_service.list_contracts(session, limit=limit, offset=offset, visible=visible)
         return {
-            "total": contract_service.count_contracts(session),
+            "total": contract_service.count_contracts(session, visible=visible),
             "contracts": [{**contract_dict(c), "document_count": count} for c, count in rows],
         }
 
@@ -97,12 +104,16 @@ def list_contracts(archive: Archive, *, limit: int = 100, offset: int = 0) -> di
 ATTENTION_STATES = ("failed", "needs_ocr", "pending")
 
 
-def list_versions(archive: Archive, *, states: tuple[str, ...], limit: int = 100) -> list[dict[str, Any]]:
-    """Return the newest versions in `states`, such as the ones staff must look at."""
+def list_versions(
+    archive: Archive, *, states: tuple[str, ...], limit: int = 100, actor: Actor = SYSTEM
+) -> list[dict[str, Any]]:
+    """Return the newest versions in `states` that `actor` may see, such as the ones staff must look at."""
     with archive.session() as session:
         versions = session.scalars(
             select(DocumentVersion)
-            .where(DocumentVersion.state.in_(states))
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .outerjoin(Contract, Contract.id == Document.contract_id)
+            .where(DocumentVersion.state.in_(states), or_(Document.contract_id.is_(None), visible_contracts(actor)))
             .order_by(DocumentVersion.id.desc())
             .limit(limit)
         ).all()
@@ -117,10 +128,21 @@ def search_clauses(
     kind: str | None = None,
     limit: int = 10,
     offset: int = 0,
+    actor: Actor = SYSTEM,
 ) -> dict[str, Any]:
-    """Search the clause index and add each hit's document title and file name."""
+    """Search the clause index and add each hit's document title and file name.
+
+    Clauses of contracts `actor` may not see are left out inside the index, so that the
+    total and the pages count only what `actor` may see.
+    """
     limit = max(0, min(limit, MAX_SEARCH_LIMIT))
-    page = archive.index.search(query, contract_id=contract_id, kind=kind, limit=limit, offset=max(0, offset))
+    with archive.session() as session:
+        hidden = hidden_contract_ids(session, actor)
+    if contract_id is not None and contract_id in hidden:
+        return {"query": query, "total": 0, "limit": limit, "offset": offset, "hits": []}
+    page = archive.index.search(
+        query, contract_id=contract_id, kind=kind, limit=limit, offset=max(0, offset), exclude_contract_ids=hidden
+    )
     version_ids = {hit.document_version_id for hit in page.hits}
     titles: dict[int, tuple[str | None, str]] = {}
     if version_ids:
@@ -157,7 +179,8 @@ def contract_dict(contract: Contract) -> dict[str, Any]:
 
 def document_dict(document: Document) -> dict[str, Any]:
     return {"id": document.id, "contract_id": document.contract_id, "kind": document.kind,
-            "kind_source": document.kind_source, "title": document.title}
+            "kind_source": document.kind_source, "title": document.title,
+            "deleted_at": document.deleted_at, "deleted_by": document.deleted_by}
 
 
 def version_dict(version: DocumentVersion) -> dict[str, Any]:
@@ -252,8 +275,17 @@ def _on_pages(clause: Clause, pages: dict[int, float | None]) -> bool:
     return any(number in pages for number in range(clause.page_start, last + 1))
 
 
-def _links(session: Session, condition: Any, other_column: str) -> list[dict[str, Any]]:
-    rows = session.scalars(select(AmendmentLink).where(condition).order_by(AmendmentLink.id)).all()
+def _links(session: Session, condition: Any, other_column: str, actor: Actor = SYSTEM) -> list[dict[str, Any]]:
+    """Return amendment links whose other version lies in a contract `actor` may see."""
+    other = getattr(AmendmentLink, other_column)
+    rows = session.scalars(
+        select(AmendmentLink)
+        .join(DocumentVersion, DocumentVersion.id == other)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .outerjoin(Contract, Contract.id == Document.contract_id)
+        .where(condition, or_(Document.contract_id.is_(None), visible_contracts(actor)))
+        .order_by(AmendmentLink.id)
+    ).all()
     return [
         {"version_id": getattr(link, other_column), "method": link.method, "evidence": link.evidence} for link in rows
     ]

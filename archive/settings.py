@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     ocr_max_pages: int = Field(
         default=100, ge=0, description="Most pages OCRed per document; further pages stay marked as needing OCR."
     )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark the sign-in cookies Secure (HTTPS only). Unset: Secure unless the browser uses plain HTTP to this computer (localhost).",
+    )
     ocr_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1,
         description="Pages OCRed at the same time, each by one tesseract process; the CPU count when unset.",

@@ -21,7 +21,9 @@ from archive.errors import ArchiveError, InvalidSettingError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
 from archive.notices import localize_evidence, localize_notice, localize_reason
+from cli.audit import audit_app
 from cli.output import ingest_table, print_json_line, snippet_markup
+from cli.users import group_app, user_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
 console = Console()
@@ -382,10 +384,32 @@ def serve(
 
     from api.app import create_app
 
+    _announce_first_admin()
     uvicorn.run(create_app(state.settings), host=host, port=port)
 
 
+def _announce_first_admin() -> None:
+    """On first start, create the administrator and show the generated password once, on this terminal only."""
+    from cli.users import ensure_first_admin
+
+    archive = _open()
+    try:
+        created = ensure_first_admin(archive)
+    finally:
+        archive.close()
+    if created is not None:
+        username, password = created
+        err_console.print(state.gettext(
+            "First start: administrator {user} was created with the password below. It is shown only now. "
+            "Sign in and replace it with `contract-archive user reset-password {user}`."
+        ).format(user=username))
+        err_console.print(f"[bold]{escape(password)}[/bold]", highlight=False)
+
+
 hold_app = typer.Typer(help="Place, lift and list legal holds on contracts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(group_app, name="group")
+app.add_typer(audit_app, name="audit")
 app.add_typer(hold_app, name="hold")
 
 

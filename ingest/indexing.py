@@ -94,7 +94,10 @@ def _entries(session, version_ids: list[int]) -> Iterator[ClauseEntry]:  # type:
         select(Clause, DocumentVersion.document_id, Document.contract_id, Document.kind)
         .join(DocumentVersion, DocumentVersion.id == Clause.document_version_id)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Clause.document_version_id.in_(version_ids), Clause.role.not_in(UNINDEXED_ROLES))
+        .where(
+            Clause.document_version_id.in_(version_ids), Clause.role.not_in(UNINDEXED_ROLES),
+            Document.deleted_at.is_(None),  # a deleted document's clauses leave the index
+        )
         .order_by(Clause.id)
     ).all()
     for clause, document_id, contract_id, kind in rows:

@@ -116,6 +116,38 @@ def open_test_archive(
     return open_archive(Settings(data_dir=data_dir, database_url=database_url, _env_file=None))
 
 
+# Every test user signs in with this password; no such password exists outside the tests.
+TEST_PASSWORD = "test-password-123"
+
+
+def add_user(settings: Settings, username: str, role: str) -> str:
+    """Create a user with TEST_PASSWORD and an API token in the archive of `settings`; return the token."""
+    from archive.services import accounts, credentials
+
+    opened = open_archive(settings)
+    try:
+        with opened.session() as session:
+            user = accounts.create_user(session, username=username, password=TEST_PASSWORD, role=role, actor="test")
+            _, secret = credentials.create_token(session, user, name="tests")
+    finally:
+        opened.close()
+    return secret
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def signed_in_client(settings: Settings, role: str = "admin"):  # type: ignore[no-untyped-def]
+    """Return a TestClient of the app on `settings` that calls as a new user of `role`, with an API token."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    token = add_user(settings, f"{role}-{uuid.uuid4().hex[:8]}", role)
+    return TestClient(create_app(settings), headers=bearer(token))
+
+
 def truncate_all(archive: Archive) -> None:
     tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
     with archive.engine.begin() as connection:

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.auth import access, check_csrf, record_view, request_actor, request_credential
 from api.deps import get_archive
+from archive.access import Permission
 from api.uploads import ingest_form, read_upload_form
 from archive import queries
 from archive.context import Archive
@@ -27,7 +29,12 @@ ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 
 def mount_pages(app: FastAPI) -> None:
+    from web.admin import router as admin_router
+    from web.signin import router as signin_router
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(signin_router)
+    app.include_router(admin_router)
     app.include_router(router)
 
 
@@ -36,22 +43,28 @@ def render_error_page(request: Request, *, status: int, message: str) -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
+@access(Permission.READ)
 def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Query()] = 1) -> Response:
     page = max(page, 1)
-    result = queries.list_contracts(archive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    attention = queries.list_versions(archive, states=queries.ATTENTION_STATES, limit=PAGE_SIZE)
+    actor = request_actor(request)
+    result = queries.list_contracts(archive, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, actor=actor)
+    attention = queries.list_versions(archive, states=queries.ATTENTION_STATES, limit=PAGE_SIZE, actor=actor)
     return render(request, "contracts.html", {**result, "attention": attention, "page": page, "page_size": PAGE_SIZE})
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
+@access(Permission.READ)
 def contract_page(request: Request, contract_id: int, archive: ArchiveDep) -> Response:
-    detail = queries.contract_detail(archive, contract_id)
+    detail = queries.contract_detail(archive, contract_id, actor=request_actor(request))
     return render(request, "contract.html", {**detail, "kinds": DOCUMENT_KINDS})
 
 
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
+@access(Permission.READ)
 def version_page(request: Request, version_id: int, archive: ArchiveDep) -> Response:
-    detail = queries.version_detail(archive, version_id)
+    actor = request_actor(request)
+    detail = queries.version_detail(archive, version_id, actor=actor)
+    record_view(archive, request, actor, version_id)
     gettext = request_translations(request).gettext
     version = detail["version"]
     error = render_error(version["error_code"], version["error_params"], gettext, version["error_message"] or "")
@@ -59,6 +72,7 @@ def version_page(request: Request, version_id: int, archive: ArchiveDep) -> Resp
 
 
 @router.get("/search", response_class=HTMLResponse)
+@access(Permission.READ)
 def search_page(
     request: Request,
     archive: ArchiveDep,
@@ -73,7 +87,8 @@ def search_page(
     result = None
     if q.strip():
         result = queries.search_clauses(
-            archive, q, contract_id=contract, kind=kind_filter, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            archive, q, contract_id=contract, kind=kind_filter, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            actor=request_actor(request),
         )
     context = {"q": q, "contract_id": contract, "kind": kind_filter, "kinds": DOCUMENT_KINDS, "result": result,
                "page": page, "page_size": PAGE_SIZE}
@@ -81,6 +96,7 @@ def search_page(
 
 
 @router.get("/upload", response_class=HTMLResponse)
+@access(Permission.WRITE)
 def upload_page(
     request: Request,
     archive: ArchiveDep,
@@ -93,12 +109,14 @@ def upload_page(
 
 
 @router.post("/upload", response_class=HTMLResponse)
+@access(Permission.WRITE, csrf_in_route=True)
 async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
     gettext = request_translations(request).gettext
     form = None
     try:
         form = await read_upload_form(request, archive)
-        results = await ingest_form(archive, form, actor="local")
+        check_csrf(request_credential(request), form.fields.get("csrf_token"))  # type: ignore[arg-type]
+        results = await ingest_form(archive, form, actor=request_actor(request))
     except ArchiveError as error:
         # Keep the form on screen with the message, so nothing typed is lost.
         fields = form.fields if form else {}
@@ -119,6 +137,7 @@ async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
 
 
 @router.post("/documents/{document_id}/kind")
+@access(Permission.WRITE)
 def change_kind(
     request: Request,
     document_id: int,
@@ -128,11 +147,12 @@ def change_kind(
 ) -> Response:
     from api.routes import DocumentUpdate, update_document
 
-    update_document(document_id, DocumentUpdate(kind=kind), archive)
+    update_document(document_id, DocumentUpdate(kind=kind), archive, request)
     return _redirect_back(back)
 
 
 @router.post("/documents/{document_id}/contract")
+@access(Permission.WRITE)
 def change_contract(
     request: Request,
     document_id: int,
@@ -142,7 +162,7 @@ def change_contract(
 ) -> Response:
     from api.routes import DocumentUpdate, update_document
 
-    update_document(document_id, DocumentUpdate(contract_id=contract_id), archive)
+    update_document(document_id, DocumentUpdate(contract_id=contract_id), archive, request)
     return _redirect_back(back)
 
 

@@ -36,14 +36,23 @@ def safe_snippet(snippet: str) -> Markup:
 def _query_string(request: Request, **changes: Any) -> str:
     params = dict(request.query_params)
     params.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        params.pop(key, None)
     return "?" + urlencode(params)
 
 
 environment.filters["snippet"] = safe_snippet
 
 
+def _csrf_input(request: Request) -> Markup:
+    """Return the hidden form field with the session's CSRF token (empty without a session)."""
+    credential = getattr(request.state, "credential", None)
+    token = credential.csrf_token if credential is not None and credential.csrf_token else ""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
-    """Render a page in the request's language; remember an explicit ?lang= choice."""
+    """Render a page in the request's language for the signed-in actor; remember an explicit ?lang= choice."""
     translations = request_translations(request)
     locale = request_locale(request)
     page = environment.get_template(template).render(
@@ -57,6 +66,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         notice=lambda text: localize_notice(text, translations.gettext),
         evidence=lambda text: localize_evidence(text, translations.gettext),
         reason=lambda text: localize_reason(text, translations.gettext),
+        actor=getattr(request.state, "actor", None),
+        csrf_input=lambda: _csrf_input(request),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.models.base import Base, utcnow
@@ -21,6 +21,8 @@ class Contract(Base):
     # True when the pipeline created it because a document matched no existing contract.
     auto_created: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Only administrators and the users and groups in contract_access may see a restricted contract.
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AmendmentLink(Base):

@@ -50,6 +50,27 @@ class Document(Base):
     kind_source: Mapped[str] = mapped_column(String(20), default="detected")
     title: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when an administrator approved a deletion request. The document stays listed as deleted,
+    # its files stay stored, and its clauses leave the search index.
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    deleted_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeletionRequest(Base):
+    """A request to delete a document, and an administrator's decision on it."""
+
+    __tablename__ = "deletion_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # requested, approved or rejected
+    state: Mapped[str] = mapped_column(String(20), default="requested")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    decision_note: Mapped[str | None] = mapped_column(Text)
 
 
 class DocumentVersion(Base):

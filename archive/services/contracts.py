@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from archive.errors import NotFoundError
@@ -25,8 +25,10 @@ def create_contract(
     return contract
 
 
-def list_contracts(session: Session, *, limit: int = 100, offset: int = 0) -> list[tuple[Contract, int]]:
-    """Return contracts, newest first, each with its number of documents."""
+def list_contracts(
+    session: Session, *, limit: int = 100, offset: int = 0, visible: ColumnElement[bool] | None = None
+) -> list[tuple[Contract, int]]:
+    """Return contracts, newest first, each with its number of documents; only those matching `visible` if given."""
     counts = (
         select(Document.contract_id, func.count(Document.id).label("documents"))
         .group_by(Document.contract_id)
@@ -35,6 +37,7 @@ def list_contracts(session: Session, *, limit: int = 100, offset: int = 0) -> li
     rows = session.execute(
         select(Contract, func.coalesce(counts.c.documents, 0))
         .outerjoin(counts, counts.c.contract_id == Contract.id)
+        .where(visible if visible is not None else true())
         .order_by(Contract.id.desc())
         .limit(limit)
         .offset(offset)
@@ -42,8 +45,8 @@ def list_contracts(session: Session, *, limit: int = 100, offset: int = 0) -> li
     return [(contract, count) for contract, count in rows]
 
 
-def count_contracts(session: Session) -> int:
-    return session.scalar(select(func.count(Contract.id))) or 0
+def count_contracts(session: Session, *, visible: ColumnElement[bool] | None = None) -> int:
+    return session.scalar(select(func.count(Contract.id)).where(visible if visible is not None else true())) or 0
 
 
 def contract_documents(session: Session, contract_id: int) -> list[tuple[Document, list[DocumentVersion]]]:

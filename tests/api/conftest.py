@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from archive.settings import Settings
 from cli.samples import write_samples
-from tests.conftest import deployment_settings, open_test_archive, truncate_all
+from tests.conftest import add_user, bearer, deployment_settings, open_test_archive, truncate_all
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -25,7 +25,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    """A client signed in as an administrator with an API token."""
+    token = add_user(settings, "tester", "admin")
+    with TestClient(create_app(settings), headers=bearer(token)) as test_client:
         yield test_client
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from archive.settings import Settings
 from tests.api.conftest import upload
+from tests.conftest import add_user, bearer
 
 CONTRACT = "采购合同-HT-2024-001.docx"
 AMENDMENT = "补充协议-HT-2024-001.docx"
@@ -159,7 +160,7 @@ def test_kind_correction_is_kept(client: TestClient, samples: Path) -> None:
 
 
 def test_openapi_documents_upload(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
+    spec = client.get("/api/openapi.json").json()
     assert "multipart/form-data" in spec["paths"]["/api/documents"]["post"]["requestBody"]["content"]
     assert "/api/search" in spec["paths"]
 
@@ -256,7 +257,9 @@ def test_download_answers_head(client: TestClient, samples: Path) -> None:
 
 
 def test_download_redirects_to_s3(s3_settings_factory: Callable[..., Settings], samples: Path) -> None:
-    with TestClient(create_app(s3_settings_factory(max_upload_mb=2))) as s3_client:
+    s3_settings = s3_settings_factory(max_upload_mb=2)
+    token = add_user(s3_settings, "tester", "legal")
+    with TestClient(create_app(s3_settings), headers=bearer(token)) as s3_client:
         result = upload(s3_client, samples / CONTRACT).json()["results"][0]
 
         response = s3_client.get(f"/api/versions/{result['document_version_id']}/download", follow_redirects=False)

@@ -16,6 +16,7 @@ from archive.services.contracts import create_contract
 from archive.services.holds import contract_blobs, lift_hold, place_hold
 from cli.samples import write_samples
 from ingest.pipeline import ingest_path
+from tests.conftest import signed_in_client
 
 CONTRACT_FILE = "采购合同-HT-2024-001.docx"
 AMENDMENT_FILE = "补充协议-HT-2024-001.docx"
@@ -166,7 +167,7 @@ def test_api_places_and_lists_holds(archive: Archive, samples: Path) -> None:
     from api.app import create_app
 
     contract_id = ingest_path(archive, samples / CONTRACT_FILE).contract_id
-    with TestClient(create_app(archive.settings)) as client:
+    with signed_in_client(archive.settings) as client:
         empty = client.post(f"/api/contracts/{contract_id}/legal-holds", json={"reason": ""})
         created = client.post(f"/api/contracts/{contract_id}/legal-holds", json={"reason": "仲裁案"})
         listed = client.get(f"/api/contracts/{contract_id}/legal-holds")
@@ -189,10 +190,10 @@ def test_contract_page_shows_active_hold(archive: Archive, samples: Path) -> Non
 
     contract_id = ingest_path(archive, samples / CONTRACT_FILE).contract_id
     hold = place_hold(archive, contract_id, reason="买方拖欠货款仲裁案", actor="法务部张三")
-    with TestClient(create_app(archive.settings)) as client:
+    with signed_in_client(archive.settings) as client:
         held = client.get(f"/contracts/{contract_id}").text
     lift_hold(archive, hold.id, reason="结案", actor="admin", is_admin=True)
-    with TestClient(create_app(archive.settings)) as client:
+    with signed_in_client(archive.settings) as client:
         lifted = client.get(f"/contracts/{contract_id}").text
 
     assert "法律保全中" in held

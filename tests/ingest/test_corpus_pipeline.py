@@ -14,7 +14,7 @@ from archive.context import Archive
 from archive.models import AmendmentLink, AuditEvent, Blob, Clause, Contract, DocumentVersion
 from archive.queries import search_clauses, version_detail
 from cli.main import app
-from tests.conftest import CORPUS_DIR, open_test_archive, postgres_database
+from tests.conftest import CORPUS_DIR, open_test_archive, postgres_database, signed_in_client
 
 pytestmark = pytest.mark.corpus
 
@@ -181,7 +181,7 @@ def test_search_api_and_page_find_corpus_clauses(corpus_run: dict) -> None:
 
     version_id = corpus_run["results"]["en_cuad_distributor-agreement_limeenergy.pdf"]["document_version_id"]
     corpus_run["archive"].index.close()  # the app opens its own index on the same directory
-    with TestClient(create_app(corpus_run["settings"])) as client:
+    with signed_in_client(corpus_run["settings"]) as client:
         for query in ("违约", "责任", "付款", "验收", "保密", "amendment", "indemnify", "GF-2024-2612"):
             api = client.get("/api/search", params={"q": query, "limit": 5})
             page = client.get("/search", params={"q": query})
@@ -226,7 +226,7 @@ def test_version_page_shows_original_clause_text(corpus_run: dict) -> None:
 
     row = corpus_run["results"]["ko_miraeasset_agent-appointment-contract_tracked-changes-130ins-42del.docx"]
     corpus_run["archive"].index.close()  # the app opens its own index on the same directory
-    with TestClient(create_app(corpus_run["settings"])) as client:
+    with signed_in_client(corpus_run["settings"]) as client:
         page = client.get(f"/versions/{row['document_version_id']}")
 
     assert page.status_code == 200
@@ -253,7 +253,7 @@ def test_ocr_clauses_marked_in_api_and_page(corpus_run: dict) -> None:
     garbled = corpus_run["results"][GARBLED]["document_version_id"]
     clean = corpus_run["results"]["zh_office-equipment-procurement-contract_original.pdf"]["document_version_id"]
     corpus_run["archive"].index.close()  # the app opens its own index on the same directory
-    with TestClient(create_app(corpus_run["settings"])) as client:
+    with signed_in_client(corpus_run["settings"]) as client:
         scanned = client.get(f"/api/versions/{garbled}").json()
         typed = client.get(f"/api/versions/{clean}").json()
         page = client.get(f"/versions/{garbled}")

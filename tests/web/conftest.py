@@ -19,7 +19,7 @@ from archive.settings import Settings
 from cli.samples import write_samples
 from ingest.pipeline import ingest_path
 from ingest.result import IngestResult
-from tests.conftest import deployment_settings, open_test_archive, postgres_database, truncate_all
+from tests.conftest import add_user, bearer, deployment_settings, open_test_archive, postgres_database, truncate_all
 
 # Upload order matters: the first document of a contract names it, so the
 # purchase contract goes first and its amendment and acceptance report follow.
@@ -105,7 +105,9 @@ def _database(backend: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def site_client(loaded: Loaded) -> Iterator[TestClient]:
-    with TestClient(create_app(loaded.settings)) as test_client:
+    """A client over the samples, signed in as an administrator with an API token."""
+    token = add_user(loaded.settings, "tester", "admin")
+    with TestClient(create_app(loaded.settings), headers=bearer(token)) as test_client:
         yield test_client
 
 
@@ -129,5 +131,6 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
         settings = Settings(data_dir=tmp_path / "data", max_upload_mb=2, _env_file=None)
     else:
         settings = deployment_settings(request, tmp_path / "data", database_url, max_upload_mb=2)
-    with TestClient(create_app(settings)) as test_client:
+    token = add_user(settings, "tester", "admin")
+    with TestClient(create_app(settings), headers=bearer(token)) as test_client:
         yield test_client

@@ -24,6 +24,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from archive.settings import Settings
+from tests.conftest import TEST_PASSWORD, add_user
 from tests.web.conftest import build_docx, ingest_samples
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
+BROWSER_USER = "browser-legal"
 WAIT_SECONDS = 20
 
 # Builds the app from CONTRACT_ARCHIVE_DATA_DIR because create_app needs settings,
@@ -63,19 +65,19 @@ def free_port() -> int:
 
 
 def wait_for_health(process: subprocess.Popen[bytes], url: str) -> None:
-    """Poll /api/health until it returns 200, failing early if the server process exits."""
+    """Poll the sign-in page (open without sign-in) until it returns 200, failing early if the server process exits."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read().decode(errors="replace") if process.stdout else ""
             pytest.fail(f"server exited with status {process.returncode} before it was ready:\n{output}")
         try:
-            with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
-    pytest.fail(f"server at {url} did not answer /api/health within {STARTUP_SECONDS} s")
+    pytest.fail(f"server at {url} did not answer /login within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +85,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Iterator[
     """Start uvicorn on a free port over a data directory with the samples, and yield its base URL."""
     require_browser()
     data_dir = tmp_path_factory.mktemp("server-data")
-    ingest_samples(Settings(data_dir=data_dir, database_url=None, _env_file=None), samples)
+    settings = Settings(data_dir=data_dir, database_url=None, _env_file=None)
+    ingest_samples(settings, samples)
+    add_user(settings, BROWSER_USER, "legal")
 
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
@@ -137,10 +141,20 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 
 @pytest.fixture
 def browser(driver: WebDriver, server: str) -> WebDriver:
-    """The session's browser on the server's first page, with no language cookie from an earlier test."""
-    driver.get(server + "/")
+    """The session's browser signed in through the sign-in form, with no language cookie from an earlier test."""
+    driver.get(server + "/login")
     driver.delete_all_cookies()
+    sign_in(driver, server)
     return driver
+
+
+def sign_in(driver: WebDriver, server: str) -> None:
+    """Sign in as BROWSER_USER through the form and wait for the contracts page."""
+    driver.get(server + "/login")
+    driver.find_element(By.ID, "username").send_keys(BROWSER_USER)
+    driver.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+    wait(driver).until(lambda current: current.current_url.rstrip("/") == server)
 
 
 def wait(driver: WebDriver) -> WebDriverWait:

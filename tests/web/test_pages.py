@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import add_user, bearer
 from tests.web.conftest import Loaded, build_docx, parse
 
 CHINESE_NUMBERS = ["第一条", "第二条", "第三条", "第四条", "第五条", "第六条", "第七条", "第八条"]
@@ -217,7 +218,7 @@ def test_kind_form_changes_kind(client: TestClient, samples: Path) -> None:
     upload = client.post("/upload", files={"file": ("services.docx", data, DOCX_TYPE)})
     tree = parse(upload.text)
     version_link = tree.xpath("//tbody//td/a")[0].get("href")
-    action = parse(client.get(version_link).text).xpath("//form[@class='inline']")[0].get("action")
+    action = parse(client.get(version_link).text).xpath("//form[contains(@action, '/kind')]")[0].get("action")
 
     changed = client.post(action, data={"kind": "invoice", "back": version_link}, follow_redirects=False)
     assert changed.status_code == 303
@@ -232,7 +233,7 @@ def test_kind_form_changes_kind(client: TestClient, samples: Path) -> None:
 def test_kind_form_rejects_offsite_back(client: TestClient, samples: Path) -> None:
     data = (samples / "services-agreement-sample.docx").read_bytes()
     upload = client.post("/upload", files={"file": ("services.docx", data, DOCX_TYPE)})
-    action = parse(upload.text).xpath("//form[@class='inline']")[0].get("action")
+    action = parse(upload.text).xpath("//form[contains(@action, '/kind')]")[0].get("action")
 
     changed = client.post(action, data={"kind": "other", "back": "//evil.example/"}, follow_redirects=False)
     assert changed.headers["location"] == "/"
@@ -241,7 +242,7 @@ def test_kind_form_rejects_offsite_back(client: TestClient, samples: Path) -> No
 def test_kind_form_invalid_kind(client: TestClient, samples: Path) -> None:
     data = (samples / "services-agreement-sample.docx").read_bytes()
     upload = client.post("/upload", files={"file": ("services.docx", data, DOCX_TYPE)})
-    action = parse(upload.text).xpath("//form[@class='inline']")[0].get("action")
+    action = parse(upload.text).xpath("//form[contains(@action, '/kind')]")[0].get("action")
 
     response = client.post(action, data={"kind": "bogus", "back": "/"}, follow_redirects=False)
     assert response.status_code in (400, 422)
@@ -444,7 +445,8 @@ def test_oversized_upload_keeps_form(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=1, _env_file=None)
-    with TestClient(create_app(settings)) as small:
+    token = add_user(settings, "tester", "legal")
+    with TestClient(create_app(settings), headers=bearer(token)) as small:
         response = small.post("/upload", files={"file": ("大文件.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))})
 
     assert response.status_code == 413
