@@ -2,8 +2,8 @@
 
 EXPECTED_RULES lists each route's access rule. A route added without a rule, or with another
 rule than listed here, fails test_rules_are_as_listed, so opening a route is always a
-deliberate change. The calls then check that the rule is enforced: anonymous API calls get
-401, anonymous page requests are sent to the sign-in page, a role without the permission gets
+deliberate change. The calls then check that each rule is enforced. Anonymous API calls get 401,
+and anonymous page requests are sent to the sign-in page. A role without the permission gets
 403, and a role with it gets past the check (any other status).
 """
 
@@ -139,7 +139,7 @@ def test_anonymous_is_refused(matrix, method: str, path: str):  # type: ignore[n
     response = call(client, method, path)
 
     if EXPECTED_RULES[(method, path)] == PUBLIC:
-        # Open without sign-in: the page itself answers (POST /login refuses a form without its login token).
+        # Open without sign-in: the page itself responds (POST /login refuses a form without its login token).
         assert response.status_code in (200, 403), response.text
         assert "/login?next=" not in response.headers.get("location", "")
     elif path.startswith("/api"):

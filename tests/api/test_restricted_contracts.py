@@ -114,7 +114,7 @@ def test_hidden_objects_not_found(world: World, method: str, path: str):
     member = world.client.request(method, url, headers=world.as_user("member"), follow_redirects=False)
 
     assert outsider.status_code == 404
-    # 307: the S3 store answers a download with a signed link.
+    # 307: the S3 store responds to a download with a signed link.
     assert member.status_code in (200, 307)
     if method == "GET" and url.startswith("/api") and not url.endswith("download"):
         # The error names the object asked for, and nothing of the contract behind it.

@@ -38,7 +38,8 @@ def test_traversal_name_stays_a_name(client: TestClient, settings: Settings, nam
     assert disposition.startswith("attachment;")
     # The plain filename= part carries no path separator a browser could act on.
     plain = disposition.split('filename="', 1)[1].split('"', 1)[0]
-    assert "/" not in plain and "\\" not in plain
+    assert "/" not in plain
+    assert "\\" not in plain
 
 
 def test_web_page_posing_as_pdf_rejected(client: TestClient):
