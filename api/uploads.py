@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from api.multipart import ParsedForm, parse_multipart
-from archive.access import Actor, check_contract_visible
+from archive.access import Actor, check_contract_visible, hidden_contract_ids
 from archive.context import Archive
-from archive.models import Document
 from archive.errors import InvalidNumberFieldError, NoFileUploadedError, NotMultipartError
+from archive.models import Document
 from ingest.pipeline import ingest_stream
 from ingest.result import IngestResult
 
@@ -57,4 +59,19 @@ async def ingest_form(archive: Archive, form: ParsedForm, *, actor: Actor) -> li
             new_version_of=document_id, kind=kind, actor=actor.username,
         )
         results.append(result)
-    return results
+    with archive.session() as session:
+        hidden = hidden_contract_ids(session, actor)
+    return [redacted(result, hidden) for result in results]
+
+
+def redacted(result: IngestResult, hidden: frozenset[int]) -> IngestResult:
+    """Return the result without anything of the contracts in `hidden`.
+
+    Only a duplicate can belong to a hidden contract, because a new file is never filed into one
+    its uploader may not see. The uploader learns that these bytes are already stored, and
+    nothing about where: the store keeps each file once, so saying less would lose the file.
+    """
+    candidates = [c for c in result.candidates if c.get("contract_id") not in hidden]
+    if result.contract_id is None or result.contract_id not in hidden:
+        return replace(result, candidates=candidates)
+    return IngestResult(file=result.file, status=result.status, warnings=[], candidates=[])

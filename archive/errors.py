@@ -397,7 +397,16 @@ class UsernameTakenError(InvalidInputError):
 
 class InvalidUsernameError(InvalidInputError):
     code = "invalid_username"
-    template = "User name '{username}' is invalid: use 2 to 100 letters, digits, dots, dashes or underscores."
+    template = (
+        "User name '{username}' is invalid: use 2 to 100 characters (letters of any script, digits, dots, dashes, "
+        "underscores), starting with a letter or digit."
+    )
+
+
+class LastAdministratorError(ArchiveError):
+    code = "last_administrator"
+    status = 409
+    template = "{username} is the last active administrator and cannot be disabled. Add another administrator first."
 
 
 class InvalidGroupNameError(InvalidInputError):

@@ -67,6 +67,10 @@ def export(
     try:
         with archive.session() as session, file.open("w", encoding="utf-8", newline="") as stream:
             count = export_events_csv(session, stream, since=since, until=until, actor=actor, action=action)
+    except OSError as error:
+        message = _("Cannot write {file}: {reason}").format(file=escape(str(file)), reason=escape(error.strerror or str(error)))
+        cli.err_console.print(f"[bold red]{message}[/bold red]")
+        raise typer.Exit(1) from None
     finally:
         archive.close()
     cli.console.print(_("Exported {count} audit events to {file}.").format(count=count, file=escape(str(file))), soft_wrap=True)

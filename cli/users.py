@@ -159,3 +159,12 @@ def group_remove_member(
 
     _run(lambda session: remove_group_member(session, group, username, actor=_actor()))
     _cli().console.print(_cli().state.gettext("User {user} left group {group}.").format(user=username, group=group))
+
+
+@user_app.command("unlock")
+def user_unlock(username: Annotated[str, typer.Argument(help="User whose failed sign-ins are forgotten.")]) -> None:
+    """Let a user sign in again at once after too many failed attempts (for example, someone else's guesses)."""
+    cleared = _run(lambda session: accounts.clear_failed_sign_ins(session, username, actor=_actor()))
+    _cli().console.print(
+        _cli().state.gettext("Cleared {count} failed sign-ins of {user}.").format(count=cleared, user=username)
+    )

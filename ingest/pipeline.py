@@ -108,6 +108,7 @@ def ingest_stream(
     finally:
         spooled.discard()
     if accepted.duplicate:
+        _record_duplicate(archive, accepted.version_id, display_name, actor)
         result = duplicate_result(archive, display_name, accepted.version_id)
         if result.status_of_existing != "pending":
             return result
@@ -250,6 +251,13 @@ def process_pending(archive: Archive) -> list[IngestResult]:
     with archive.session() as session:
         pending = session.scalars(select(DocumentVersion.id).where(DocumentVersion.state == "pending")).all()
     return [process_version(archive, version_id) for version_id in pending]
+
+
+def _record_duplicate(archive: Archive, version_id: int, display_name: str, actor: str) -> None:
+    """Audit an upload of bytes already stored: who tried, which version has them, under what name."""
+    with archive.session() as session:
+        record_event(session, actor=actor, action="upload_duplicate", object_type="document_version",
+                     object_id=version_id, summary={"filename": display_name})
 
 
 def duplicate_result(archive: Archive, display_name: str, version_id: int) -> IngestResult:

@@ -189,7 +189,9 @@ def _file_under_contract(
         return None
     query = _link_query(analysis)
     version.link_query = asdict(query)
-    decision = find_contract(session, query, exclude_version_id=version.id)
+    decision = find_contract(
+        session, query, exclude_version_id=version.id, exclude_contract_ids=_hidden_from_uploader(session, version)
+    )
     version.link_candidates = [c.as_dict() for c in decision.candidates]
     if decision.contract_id is not None:
         document.contract_id = decision.contract_id
@@ -273,7 +275,23 @@ def _decide_again(session: Session, version: DocumentVersion) -> LinkDecision | 
     if not version.link_query:
         return None
     query = LinkQuery(**{key: tuple(values) for key, values in version.link_query.items()})
-    return find_contract(session, query, exclude_version_id=version.id)
+    return find_contract(
+        session, query, exclude_version_id=version.id, exclude_contract_ids=_hidden_from_uploader(session, version)
+    )
+
+
+def _hidden_from_uploader(session: Session, version: DocumentVersion) -> frozenset[int]:
+    """Return the restricted contracts the version's uploader may not see; a file is never filed into one.
+
+    Files stored by the system or a server command (no user of that name) may go anywhere.
+    """
+    from archive.access import actor_for, hidden_contract_ids
+    from archive.models import User
+
+    user = session.scalar(select(User).where(User.username == version.uploaded_by))
+    if user is None:
+        return frozenset()
+    return hidden_contract_ids(session, actor_for(session, user.id, user.username, user.role))
 
 
 def _move_document(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from archive.access import Permission
 from archive.notices import localize_evidence, localize_notice, localize_reason
 from web.i18n import LANG_COOKIE, request_locale, request_translations
 
@@ -42,6 +44,8 @@ def _query_string(request: Request, **changes: Any) -> str:
 
 
 environment.filters["snippet"] = safe_snippet
+# JSON as people read it: Chinese characters as they are, not as \u escapes (autoescaping still applies).
+environment.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _csrf_input(request: Request) -> Markup:
@@ -55,6 +59,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
     """Render a page in the request's language for the signed-in actor; remember an explicit ?lang= choice."""
     translations = request_translations(request)
     locale = request_locale(request)
+    actor = getattr(request.state, "actor", None)
     page = environment.get_template(template).render(
         request=request,
         locale=locale,
@@ -66,7 +71,8 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         notice=lambda text: localize_notice(text, translations.gettext),
         evidence=lambda text: localize_evidence(text, translations.gettext),
         reason=lambda text: localize_reason(text, translations.gettext),
-        actor=getattr(request.state, "actor", None),
+        actor=actor,
+        can_write=actor is not None and actor.allows(Permission.WRITE),
         csrf_input=lambda: _csrf_input(request),
         **context,
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from archive.errors import (
     ArchiveError,
     InvalidUsernameError,
+    LastAdministratorError,
     NotFoundError,
     SignInFailedError,
     SignInThrottledError,
@@ -30,7 +31,8 @@ from archive.models import ROLES, ApiToken, LoginAttempt, User, WebSession
 from archive.services.audit import record_event
 
 MIN_PASSWORD_LENGTH = 10
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+# Letters of any script (张三 is a valid name), digits, dots, dashes and underscores.
+USERNAME_PATTERN = re.compile(r"^[^\W_][\w.-]{1,99}$")
 # Sign-in throttling: failures counted over this window, per user name and per client address.
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
@@ -83,8 +85,14 @@ def count_admins(session: Session) -> int:
 
 
 def disable_user(session: Session, username: str, *, actor: str) -> User:
-    """Stop a user from signing in, and end their sessions and API tokens at once."""
+    """Stop a user from signing in, and end their sessions and API tokens at once.
+
+    The last active administrator cannot be disabled, because no one could then manage users
+    or legal holds from the browser.
+    """
     user = get_user(session, username)
+    if user.disabled_at is None and user.role == "admin" and count_admins(session) <= 1:
+        raise LastAdministratorError(username=user.username)
     if user.disabled_at is None:
         now = _now()
         user.disabled_at = now
@@ -101,6 +109,17 @@ def enable_user(session: Session, username: str, *, actor: str) -> User:
         record_event(session, actor=actor, action="user_enabled", object_type="user", object_id=user.id,
                      summary={"username": user.username})
     return user
+
+
+def clear_failed_sign_ins(session: Session, username: str, *, actor: str) -> int:
+    """Forget a user name's recent failed sign-ins, so that the user may sign in again at once."""
+    user = get_user(session, username)
+    cleared = session.query(LoginAttempt).filter(
+        LoginAttempt.username == user.username, LoginAttempt.succeeded.is_(False)
+    ).delete()
+    record_event(session, actor=actor, action="sign_in_unlocked", object_type="user", object_id=user.id,
+                 summary={"username": user.username, "failures_cleared": cleared})
+    return cleared
 
 
 def reset_password(session: Session, username: str, password: str, *, actor: str) -> User:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, or_, select
@@ -68,9 +69,17 @@ def normalize_party(name: str) -> str:
     return re.sub(r"(inc|llc|ltd|corp|corporation|company|co)$", "", name)
 
 
-def find_contract(session: Session, query: LinkQuery, *, exclude_version_id: int | None = None) -> LinkDecision:
-    """Score existing contracts against `query` and choose one when the evidence is clear."""
+def find_contract(
+    session: Session, query: LinkQuery, *, exclude_version_id: int | None = None,
+    exclude_contract_ids: Collection[int] = (),
+) -> LinkDecision:
+    """Score existing contracts against `query` and choose one when the evidence is clear.
+
+    Contracts in `exclude_contract_ids` (restricted ones the uploader may not see) are neither
+    chosen nor named as candidates.
+    """
     facts = _contract_facts(session, query, exclude_version_id)
+    facts = {contract_id: fact for contract_id, fact in facts.items() if contract_id not in exclude_contract_ids}
     candidates = [_score(contract_id, fact, query) for contract_id, fact in facts.items()]
     candidates = sorted((c for c in candidates if c.score > 0), key=lambda c: -c.score)[:MAX_CANDIDATES]
     if not candidates or candidates[0].score < MIN_LINK_SCORE:

@@ -29,6 +29,7 @@ class World:
     secret_version: int
     secret_document: int
     open_contract: int
+    secret_bytes: bytes
 
     def as_user(self, name: str) -> dict[str, str]:
         return bearer(self.tokens[name])
@@ -46,9 +47,10 @@ def world(settings: Settings) -> Iterator[World]:
         archive.close()
     with TestClient(create_app(settings)) as client:
         ids = []
-        for name, paragraphs in (("保密合同.docx", SECRET_CONTRACT), ("公开合同.docx", OPEN_CONTRACT)):
+        secret_bytes = build_docx(SECRET_CONTRACT)
+        for name, body in (("保密合同.docx", secret_bytes), ("公开合同.docx", build_docx(OPEN_CONTRACT))):
             response = client.post(
-                "/api/documents", files={"file": (name, build_docx(paragraphs), DOCX_TYPE)}, headers=bearer(tokens["owner"])
+                "/api/documents", files={"file": (name, body, DOCX_TYPE)}, headers=bearer(tokens["owner"])
             )
             assert response.status_code == 201, response.text
             ids.append(response.json()["results"][0])
@@ -60,7 +62,7 @@ def world(settings: Settings) -> Iterator[World]:
         assert restricted.status_code == 200, restricted.text
         assert restricted.json()["users"] == ["owner"]
         yield World(client, tokens, secret["contract_id"], secret["document_version_id"], secret["document_id"],
-                    public["contract_id"])
+                    public["contract_id"], secret_bytes)
 
 
 def contract_ids(world: World, user: str) -> list[int]:
@@ -184,3 +186,44 @@ def test_restriction_audited(world: World):
 
     assert "contract_restricted" in events
     assert "dispute-team" in events
+
+
+def test_new_file_not_filed_into_hidden_contract(world: World):
+    amendment = build_docx(["补充协议", "原合同编号：HT-2024-901", "第一条 付款期限顺延三十日。"])
+
+    response = world.client.post(
+        "/api/documents", files={"file": ("补充协议.docx", amendment, DOCX_TYPE)}, headers=world.as_user("outsider")
+    )
+
+    result = response.json()["results"][0]
+    assert response.status_code == 201, response.text
+    assert result["contract_id"] != world.secret_contract
+    assert world.secret_contract not in [candidate["contract_id"] for candidate in result["candidates"]]
+    assert "HT-2024-901" not in str(result["candidates"])
+    # The uploader can open what they uploaded.
+    own = world.client.get(f"/api/versions/{result['document_version_id']}", headers=world.as_user("outsider"))
+    assert own.status_code == 200
+
+
+def test_duplicate_of_hidden_file_says_nothing_more(world: World):
+    response = world.client.post(
+        "/api/documents", files={"file": ("再次上传.docx", world.secret_bytes, DOCX_TYPE)}, headers=world.as_user("outsider")
+    )
+
+    result = response.json()["results"][0]
+    assert result["status"] == "duplicate"
+    assert result["contract_id"] is None
+    assert result["document_version_id"] is None
+    assert result["fields"] == {}
+    assert "HT-2024-901" not in response.text
+    log = world.client.get("/admin/audit.csv", params={"action": "upload_duplicate"}, headers=world.as_user("admin"))
+    assert "outsider" in log.text
+
+
+def test_viewer_sees_no_change_forms(world: World):
+    as_viewer = world.client.get(f"/contracts/{world.open_contract}", headers=world.as_user("reader")).text
+    as_legal = world.client.get(f"/contracts/{world.open_contract}", headers=world.as_user("owner")).text
+
+    assert "/upload?contract_id=" not in as_viewer
+    assert 'href="/upload"' not in as_viewer
+    assert "/upload?contract_id=" in as_legal

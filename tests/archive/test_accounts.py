@@ -10,6 +10,7 @@ from sqlalchemy import select
 from archive.context import Archive
 from archive.errors import (
     InvalidUsernameError,
+    LastAdministratorError,
     NotFoundError,
     SignInFailedError,
     SignInThrottledError,
@@ -51,7 +52,9 @@ def test_password_stored_as_argon2id(archive: Archive):
     ("username", "role", "password", "error"),
     [
         ("a", "legal", PASSWORD, InvalidUsernameError),
-        ("张三", "legal", PASSWORD, InvalidUsernameError),
+        ("张", "legal", PASSWORD, InvalidUsernameError),
+        ("_admin", "legal", PASSWORD, InvalidUsernameError),
+        ("a b", "legal", PASSWORD, InvalidUsernameError),
         ("../etc", "legal", PASSWORD, InvalidUsernameError),
         ("li.si", "owner", PASSWORD, UnknownRoleError),
         ("li.si", "legal", "short", WeakPasswordError),
@@ -241,3 +244,34 @@ def test_disable_ends_sessions_and_tokens(archive: Archive):
         # Enabling the user again does not bring old tokens back.
         assert credentials.token_credential(session, secret) is None
     assert "user_disabled" in actions(archive)
+
+
+def test_chinese_username_accepted(archive: Archive):
+    add(archive, "张三")
+
+    assert isinstance(sign_in(archive, "张三", PASSWORD), User)
+
+
+def test_last_admin_cannot_be_disabled(archive: Archive):
+    add(archive, "only.admin", role="admin")
+
+    with pytest.raises(LastAdministratorError), archive.session() as session:
+        accounts.disable_user(session, "only.admin", actor="test")
+    add(archive, "second.admin", role="admin")
+    with archive.session() as session:
+        accounts.disable_user(session, "only.admin", actor="test")
+    assert isinstance(sign_in(archive, "only.admin", PASSWORD), SignInFailedError)
+
+
+def test_unlock_clears_failures(archive: Archive):
+    add(archive)
+    for _ in range(accounts.MAX_FAILURES_PER_USERNAME):
+        sign_in(archive, "zhang.san", "wrong password")
+    assert isinstance(sign_in(archive, "zhang.san", PASSWORD), SignInThrottledError)
+
+    with archive.session() as session:
+        cleared = accounts.clear_failed_sign_ins(session, "zhang.san", actor="admin")
+
+    assert cleared == accounts.MAX_FAILURES_PER_USERNAME
+    assert isinstance(sign_in(archive, "zhang.san", PASSWORD), User)
+    assert "sign_in_unlocked" in actions(archive)

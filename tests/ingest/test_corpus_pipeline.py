@@ -128,7 +128,17 @@ def test_clean_chinese_pdf_quality_trusted(corpus_run: dict) -> None:
 def test_rerun_reports_duplicates_and_changes_nothing(corpus_run: dict) -> None:
     statuses = {row["status"] for row in corpus_run["rerun"].values()}
     assert statuses == {"duplicate"}
-    assert _counts(corpus_run["archive"]) == corpus_run["counts_before"]
+    after, before = _counts(corpus_run["archive"]), corpus_run["counts_before"]
+    # Nothing stored changes; each attempt to store the same bytes again is audited.
+    assert {table: count for table, count in after.items() if table != "audit_event"} == {
+        table: count for table, count in before.items() if table != "audit_event"
+    }
+    assert after["audit_event"] == before["audit_event"] + len(corpus_run["rerun"])
+    with corpus_run["archive"].session() as session:
+        newest = session.scalars(
+            select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(len(corpus_run["rerun"]))
+        ).all()
+    assert set(newest) == {"upload_duplicate"}
     # The password-protected PDF is still unreadable, so the re-run still exits 1.
     assert corpus_run["rerun"][USER_PASSWORD]["status_of_existing"] == "failed"
     assert corpus_run["rerun_exit"] == 1
