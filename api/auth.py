@@ -12,6 +12,7 @@ requests carry no ambient credential, so they need none.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -60,7 +61,7 @@ async def enforce_access(request: Request) -> None:
     endpoint = request.scope.get("endpoint")
     rule = access_rule(endpoint) if endpoint is not None else None
     if rule is None:
-        logger.error("access rule missing, request refused path=%s", request.url.path)
+        logger.error("access rule missing, request rejected path=%s", request.url.path)
         raise AccessRuleMissingError()
     if rule == PUBLIC:
         request.state.actor = None
@@ -68,7 +69,7 @@ async def enforce_access(request: Request) -> None:
     credential = request_credential(request)
     if credential is None:
         raise NotSignedInError()
-    actor = request_actor(request, credential)
+    actor = request_actor(request)
     assert isinstance(rule, Permission)
     actor.require(rule)
     if request.method not in SAFE_METHODS and credential.method == "session" and not getattr(endpoint, CSRF_IN_ROUTE, False):
@@ -80,8 +81,6 @@ async def enforce_access(request: Request) -> None:
 
 def check_csrf(credential: Credential | None, submitted: str | None) -> None:
     """Raise CsrfTokenError unless a session request sent its session's CSRF token."""
-    import hmac
-
     if credential is None:
         raise NotSignedInError()
     if credential.method != "session":
@@ -91,7 +90,11 @@ def check_csrf(credential: Credential | None, submitted: str | None) -> None:
 
 
 def request_credential(request: Request) -> Credential | None:
-    """Return the credential the request carries (API token first, then session cookie), read once per request."""
+    """Return the credential the request carries (API token first, then session cookie), read once per request.
+
+    The Actor (the user with their groups) is read in the same database session and kept on
+    request.state, so a request opens one session for both.
+    """
     if hasattr(request.state, "credential"):
         return request.state.credential
     archive = get_archive(request)
@@ -103,21 +106,18 @@ def request_credential(request: Request) -> Credential | None:
             credential = token_credential(session, secret.strip())
         elif cookie := request.cookies.get(SESSION_COOKIE):
             credential = session_credential(session, cookie)
+        if credential is not None:
+            user = credential.user
+            request.state.actor = actor_for(session, user.id, user.username, user.role)
     request.state.credential = credential
     return credential
 
 
-def request_actor(request: Request, credential: Credential | None = None) -> Actor:
-    """Return the Actor of a signed-in request."""
-    if hasattr(request.state, "actor") and request.state.actor is not None:
-        return request.state.actor
-    credential = credential or request_credential(request)
-    if credential is None:
+def request_actor(request: Request) -> Actor:
+    """Return the Actor of a signed-in request, or raise NotSignedInError."""
+    if request_credential(request) is None:
         raise NotSignedInError()
-    with get_archive(request).session() as session:
-        actor = actor_for(session, credential.user.id, credential.user.username, credential.user.role)
-    request.state.actor = actor
-    return actor
+    return request.state.actor
 
 
 def client_address(request: Request) -> str | None:

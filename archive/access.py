@@ -30,7 +30,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     LEGAL: frozenset({Permission.READ, Permission.WRITE}),
     ADMIN: frozenset({Permission.READ, Permission.WRITE, Permission.ADMINISTER}),
 }
-# The least role with each permission, named in the error a user sees.
+# The least role with each permission, named in the error message.
 REQUIRED_ROLE = {Permission.READ: VIEWER, Permission.WRITE: LEGAL, Permission.ADMINISTER: ADMIN}
 
 

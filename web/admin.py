@@ -77,13 +77,13 @@ def audit_page(
 @access(Permission.ADMINISTER)
 def audit_export(request: Request, archive: ArchiveDep, filters: FiltersDep) -> Response:
     """Send the matching events as CSV; the export itself is an audit event."""
-    who = request_actor(request)
+    actor = request_actor(request)
     buffer = io.StringIO(newline="")
     arguments = filters.arguments()
     with archive.session() as session:
         rows = export_events_csv(session, buffer, **arguments)  # type: ignore[arg-type]
         record_event(
-            session, actor=who.username, actor_id=who.user_id, action="audit_exported", object_type="audit_log",
+            session, actor=actor.username, actor_id=actor.user_id, action="audit_exported", object_type="audit_log",
             object_id="-", client_address=client_address(request),
             summary={"rows": rows, **{key: str(value) for key, value in arguments.items() if value is not None}},
         )

@@ -168,8 +168,9 @@ def change_contract(
 
 def _redirect_back(back: str) -> RedirectResponse:
     """Redirect to a page of this site only; anything else (//host, https://...) goes home."""
-    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else "/"
-    return RedirectResponse(target, status_code=303)
+    from web.signin import safe_next
+
+    return RedirectResponse(safe_next(back), status_code=303)
 
 
 __all__ = ["ArchiveError", "mount_pages", "render_error_page", "router"]

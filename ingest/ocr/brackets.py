@@ -48,9 +48,9 @@ MIN_FILL = 0.45
 # The middle third of the rows is at most this share as wide as the widest row of the top quarter,
 # and of the bottom quarter.
 MAX_WAIST_RATIO = 0.6
-# A side is straight when its edge at the waist (the middle third of the rows) sits in from its
-# furthest point at the ends (the top and bottom quarters) by at most this share of the box width,
-# or one pixel. A side curves in when it sits in by at least MIN_CURVE_INSET. That is 0.5-0.6 for
+# The waist is the middle third of the rows, and the ends are the top and bottom quarters. A side
+# is straight when its edge at the waist sits in from its furthest point at the ends by at most this
+# share of the box width, or one pixel. A side curves in when it sits in by at least MIN_CURVE_INSET. That is 0.5-0.6 for
 # the curved side of a single bracket and about 0.3 for each side of a touching pair.
 STRAIGHT_SIDE_TOLERANCE = 0.15
 MIN_CURVE_INSET = 0.2

@@ -33,10 +33,10 @@ MIN_PAGE_LINES = 3
 # the words' median centre, and this many to the left and right of the line.
 BAND_HALF_HEIGHT = 0.9
 BAND_SIDE_MARGIN = 0.5
-# On a page read with a Chinese model alone, a line is read again with every configured model when
-# its mean word confidence is below LATIN_LINE_CONFIDENCE and it has at least MIN_LATIN_CHARACTERS
-# Latin letters and digits, with at most MAX_HAN_SHARE_OF_LATIN_LINE ideographs among them. Digits
-# count, because document numbers such as SF-2017-0601 have only two letters.
+# A poorly read Latin line on a page read with a Chinese model alone is read again with every
+# configured model. Such a line has a mean word confidence below LATIN_LINE_CONFIDENCE, at least
+# MIN_LATIN_CHARACTERS Latin letters and digits, and at most MAX_HAN_SHARE_OF_LATIN_LINE ideographs
+# among them. Digits count, because document numbers such as SF-2017-0601 have only two letters.
 LATIN_LINE_CONFIDENCE = 60.0
 MIN_LATIN_CHARACTERS = 3
 MAX_HAN_SHARE_OF_LATIN_LINE = 0.2

@@ -20,7 +20,7 @@ _MISREAD_THOUSAND = re.compile(f"(?<=[{_UPPERCASE_DIGITS}])[件什](?=[{_UPPERCA
 
 
 # chi_sim reads the yuan sign ￥ before an amount as 圣 or 芋 (（￥66,600.00 元）, RMB￥66,600). Neither
-# character ever stands right before a number in a contract, so before digits they are the sign.
+# character comes right before a number in contract text, so before digits they are the sign.
 _MISREAD_YUAN_SIGN = re.compile(r"[圣芋](?=\s?\d)")
 
 
