@@ -1,0 +1,68 @@
+"""Working days on the mainland China public-holiday calendar.
+
+The calendar comes from the chinesecalendar package, which follows the State Council's
+yearly notice, including weekends that become working days. For a year the package does
+not cover yet (the notice comes out in November or December), weekends count as rest days
+and every weekday as a working day, and `calendar_known` returns False for it, so callers can warn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+
+
+@lru_cache(maxsize=4096)
+def _lookup(day: dt.date) -> tuple[bool, bool]:
+    """Return (is working day, calendar known for this year)."""
+    try:
+        return chinese_calendar.is_workday(day), True
+    except NotImplementedError:
+        return day.weekday() < 5, False
+
+
+def is_working_day(day: dt.date) -> bool:
+    return _lookup(day)[0]
+
+
+def calendar_known(year: int) -> bool:
+    return _lookup(dt.date(year, 6, 1))[1]
+
+
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    """Return the `count`-th working day after `start` (start itself is not counted).
+
+    With count 0, return start when it is a working day, else the next working day.
+    """
+    day = start
+    if count <= 0:
+        while not is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+    remaining = count
+    while remaining:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def roll_to_working_day(day: dt.date) -> dt.date:
+    """Move a rest day to the next working day: a period ending on a rest day ends then (Civil Code art. 203)."""
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Count working days after `start` up to and including `end`, negative when end is earlier."""
+    if end < start:
+        return -working_days_between(end, start)
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
