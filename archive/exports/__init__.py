@@ -1,0 +1,1 @@
+"""Ledger and receivables exports (XLSX and CSV) built from plain row dataclasses."""
