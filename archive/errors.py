@@ -441,3 +441,49 @@ class DeletionOnHoldError(ArchiveError):
         "Document {document_id} belongs to contract {contract_id}, which is on legal hold, so it cannot be deleted "
         "until an administrator lifts the hold."
     )
+
+
+class UnknownRecordKindError(InvalidInputError):
+    code = "unknown_record_kind"
+    template = "Unknown performance record kind '{kind}'. Use one of: {kinds}."
+
+
+class InvalidRecordError(InvalidInputError):
+    code = "invalid_record"
+    template = "Performance record is not valid: {problem}"
+
+
+class AttachmentNotInContractError(InvalidInputError):
+    code = "attachment_not_in_contract"
+    template = "Document {document_id} is not filed under contract {contract_id}, so it cannot be attached to its record."
+
+
+class CaseTransitionError(InvalidInputError):
+    code = "case_transition"
+    template = "A {kind} case in state '{current}' cannot move to '{target}'. Allowed: {allowed}."
+
+
+class InvalidObligationError(InvalidInputError):
+    code = "invalid_obligation"
+    template = "Obligation is not valid: {problem}"
+
+
+class ObligationReviewedError(ArchiveError):
+    code = "obligation_reviewed"
+    status = 409
+    template = "Obligation {id} was already {review} by {reviewed_by}."
+
+
+class AllocationExceedsPaymentError(InvalidInputError):
+    code = "allocation_exceeds_payment"
+    template = "The amounts applied to obligations ({allocated}) exceed the payment's amount ({amount})."
+
+
+class AlertStateError(InvalidInputError):
+    code = "alert_state"
+    template = "Alert {id} cannot move from '{current}' to '{target}'. A resolved alert needs a note."
+
+
+class CsvImportError(InvalidInputError):
+    code = "csv_import"
+    template = "{filename}, line {line}: {problem}"

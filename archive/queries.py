@@ -174,7 +174,19 @@ def search_clauses(
 
 def contract_dict(contract: Contract) -> dict[str, Any]:
     return {"id": contract.id, "number": contract.number, "title": contract.title,
-            "auto_created": contract.auto_created, "created_at": contract.created_at}
+            "auto_created": contract.auto_created, "created_at": contract.created_at,
+            "terms": terms_dict(contract)}
+
+
+def terms_dict(contract: Contract) -> dict[str, Any]:
+    return {
+        "counterparty": contract.counterparty, "owner": contract.owner, "signed_on": contract.signed_on,
+        "effective_on": contract.effective_on, "expires_on": contract.expires_on,
+        "total_amount": str(contract.total_amount) if contract.total_amount is not None else None,
+        "currency": contract.currency, "auto_renews": contract.auto_renews,
+        "renewal_notice_days": contract.renewal_notice_days, "terminated_on": contract.terminated_on,
+        "source": contract.terms_source,
+    }
 
 
 def document_dict(document: Document) -> dict[str, Any]:

@@ -77,6 +77,26 @@ class Settings(BaseSettings):
         description="Pages OCRed at the same time, each by one tesseract process; the CPU count when unset.",
     )
 
+    our_names: str = Field(
+        default="",
+        description="Our company's names as contracts write them, separated by '|'; the other party is the customer.",
+    )
+    alert_due_soon_days: int = Field(default=7, ge=0, le=365, description="Days before a due date that it counts as due soon.")
+    alert_expiry_lead_days: int = Field(default=60, ge=0, le=730, description="Days before expiry or a renewal notice deadline to warn.")
+    alert_limitation_lead_days: int = Field(default=90, ge=0, le=730, description="Days before a limitation period ends to warn.")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Address users open the archive at; links in e-mails and calendar feeds use it.")
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail digests; none are sent when unset.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_username: str | None = Field(default=None, description="SMTP user name, when the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(default=False, description="Connect to SMTP over TLS from the start (port 465).")
+    smtp_sender: str = Field(default="contract-archive@localhost", description="From address of e-mail digests.")
+
+    @property
+    def our_party_names(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.our_names.split("|") if name.strip())
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.models import DOCUMENT_KINDS, VERSION_STATES
+from archive.performance.labels import all_labels
 
 CLAUSE_ROLES = ("preamble", "clause", "signature", "toc")
 INGEST_STATUSES = ("ingested", "duplicate", "needs_ocr", "failed")
@@ -19,7 +20,7 @@ FIELD_NAMES = (
     "currency",
 )
 LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
-OBJECT_NAMES = ("Contract", "Document", "Document version")
+OBJECT_NAMES = ("Contract", "Document", "Document version", "Performance record", "Obligation", "Alert", "Clause")
 QUALITY_VERDICTS = ("trusted", "review", "unreadable")
 REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 
@@ -27,5 +28,5 @@ REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 def data_words() -> tuple[str, ...]:
     return (
         DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
-        + QUALITY_VERDICTS + REVISION_KINDS
+        + QUALITY_VERDICTS + REVISION_KINDS + all_labels() + ("Terminated", "Expired", "In force")
     )

@@ -7,13 +7,22 @@ import dataclasses
 from dataclasses import asdict
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from archive import notices
 from archive.context import Archive
 from archive.errors import ArchiveError
-from archive.models import AmendmentLink, Clause, Contract, Document, DocumentVersion, ExtractedField
+from archive.models import (
+    AmendmentLink,
+    Clause,
+    Contract,
+    Document,
+    DocumentVersion,
+    ExtractedField,
+    Obligation,
+    PerformanceRecord,
+)
 from archive.services import documents as document_service
 from archive.services.audit import record_event
 from archive.services.contracts import create_contract
@@ -76,16 +85,35 @@ def write_analysis(archive: Archive, version_id: int, parsed: ParsedDocument, an
         session.flush()
         # A file filed under a contract on hold is held before the analysis commits.
         hold_contract_files(archive, session, document.contract_id)
+        suggested = _suggest_obligations(archive, session, document, version_id, analysis)
         record_event(
             session, actor="system", action="ingest", object_type="document_version", object_id=version_id,
             summary={"state": version.state, "clauses": len(clause_ids), "kind": document.kind,
-                     "contract_id": document.contract_id},
+                     "contract_id": document.contract_id, "obligations_suggested": suggested},
         )
         session.flush()
         result = _result_from_rows(session, version, document)
         result.amends_version_ids = amended
         result.link_method = decision.method if decision else None
         return result
+
+
+def _suggest_obligations(archive: Archive, session: Session, document, version_id: int,  # type: ignore[no-untyped-def]
+                         analysis: Analysis) -> int:
+    """Fill the contract's terms from a contract's fields and suggest obligations from its clauses."""
+    from archive.services.contract_terms import fill_terms_from_fields
+    from archive.services.obligations import PartyRoles, add_suggestions
+    from ingest.obligations import derive_obligations
+
+    if document.kind not in ("contract", "amendment") or document.contract_id is None:
+        return 0
+    contract = session.get(Contract, document.contract_id)
+    ours = archive.settings.our_party_names
+    if document.kind == "contract":
+        fill_terms_from_fields(session, contract, version_id, ours=ours)
+    suggestions = derive_obligations(analysis.clauses, total=contract.total_amount, currency=contract.currency)
+    return len(add_suggestions(session, contract_id=contract.id, version_id=version_id, suggestions=suggestions,
+                               roles=PartyRoles(ours)))
 
 
 def mark_failed(archive: Archive, version_id: int, error: ArchiveError) -> IngestResult:
@@ -131,6 +159,13 @@ def _clear_version(session: Session, version_id: int) -> None:
     session.execute(
         Clause.__table__.update().where(Clause.document_version_id == version_id).values(parent_id=None)
     )
+    # Unreviewed suggestions are made again from the new reading; reviewed obligations and
+    # records keep their quoted source text but lose the link to the clause rows replaced here.
+    clause_ids = select(Clause.id).where(Clause.document_version_id == version_id)
+    session.execute(delete(Obligation).where(Obligation.document_version_id == version_id,
+                                             Obligation.review == "suggested"))
+    session.execute(update(Obligation).where(Obligation.clause_id.in_(clause_ids)).values(clause_id=None))
+    session.execute(update(PerformanceRecord).where(PerformanceRecord.clause_id.in_(clause_ids)).values(clause_id=None))
     session.execute(delete(Clause).where(Clause.document_version_id == version_id))
 
 

@@ -19,9 +19,16 @@ from archive.models.clauses import Clause, ExtractedField
 from archive.models.contracts import AmendmentLink, Contract
 from archive.models.documents import DOCUMENT_KINDS, VERSION_STATES, Blob, DeletionRequest, Document, DocumentVersion
 from archive.models.holds import LegalHold
+from archive.models.performance import Alert, Fulfilment, Obligation, PerformanceRecord, RecordAttachment, RecordRevision
 
 __all__ = [
     "ADMIN",
+    "Alert",
+    "Fulfilment",
+    "Obligation",
+    "PerformanceRecord",
+    "RecordAttachment",
+    "RecordRevision",
     "LEGAL",
     "ROLES",
     "VIEWER",

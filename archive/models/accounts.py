@@ -30,6 +30,10 @@ class User(Base):
     # Stored in lower case, so sign-in ignores case.
     username: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # Where the daily digest of alerts and due dates goes; none is sent without it.
+    email: Mapped[str | None] = mapped_column(String(320))
+    # A secret in the address of the user's iCalendar feed, which calendar apps fetch without signing in.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

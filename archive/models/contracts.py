@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.models.base import Base, utcnow
@@ -23,6 +25,20 @@ class Contract(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Only administrators and the users and groups in contract_access may see a restricted contract.
     restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Terms that dates and alerts count from. Filled from the contract's extracted fields when
+    # empty; staff corrections (terms_source "staff") are never overwritten.
+    counterparty: Mapped[str | None] = mapped_column(String(300))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    total_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    auto_renews: Mapped[bool] = mapped_column(default=False, server_default=false())
+    renewal_notice_days: Mapped[int | None]
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # detected or staff
+    terms_source: Mapped[str] = mapped_column(String(20), default="detected", server_default="detected")
 
 
 class AmendmentLink(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.errors import (
     ArchiveError,
+    InvalidInputError,
     InvalidUsernameError,
     LastAdministratorError,
     NotFoundError,
@@ -67,6 +68,9 @@ def create_user(
         summary={"username": name, "role": role},
     )
     return user
+
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}")
 
 
 def get_user(session: Session, username: str) -> User:
@@ -132,6 +136,18 @@ def reset_password(session: Session, username: str, password: str, *, actor: str
     session.query(WebSession).filter(WebSession.user_id == user.id).delete()
     record_event(session, actor=actor, action="password_reset", object_type="user", object_id=user.id,
                  summary={"username": user.username})
+    return user
+
+
+def set_email(session: Session, username: str, address: str, *, actor: str) -> User:
+    """Set or clear the address the daily digest goes to."""
+    user = get_user(session, username)
+    address = address.strip()
+    if address and not _EMAIL.fullmatch(address):
+        raise InvalidInputError(detail=f"'{address}' is not an e-mail address.")
+    user.email = address or None
+    record_event(session, actor=actor, action="user_email_set", object_type="user", object_id=user.id,
+                 summary={"username": user.username, "email": user.email})
     return user
 
 

@@ -1,0 +1,207 @@
+"""Which records meet which obligations, and each obligation's due date and status.
+
+refresh_obligations recomputes, for one contract or all, every confirmed obligation's due date
+from its rule and the contract's event dates. It also sets the status. Waived stays waived,
+because staff decided it. Otherwise the status is fulfilled when met in full, overdue when
+its date has passed, and pending before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import delete, select, true, update
+from sqlalchemy.orm import Session
+
+from archive.errors import AllocationExceedsPaymentError, InvalidRecordError
+from archive.models import Contract, Document, Fulfilment, Obligation, PerformanceRecord, RecordAttachment
+from archive.performance.due import resolve_due
+from archive.performance.terms import DueRule
+
+ACTIVE_REVIEWS = ("confirmed", "manual")
+# The obligation kind a non-payment record meets when staff do not say which.
+RECORD_MEETS = {"delivery": "delivery", "acceptance": "acceptance", "progress": "completion"}
+
+
+def allocate_record(session: Session, record: PerformanceRecord, obligation_ids: tuple[int, ...] | None, *,
+                    actor: str, replace: bool = False) -> list[Fulfilment]:
+    """Apply a record to obligations: the ones given, or by default the earliest due that it can meet.
+
+    A payment's amount is split over the customer's unpaid payment obligations in due-date order.
+    A delivery or passed acceptance meets the earliest open obligation of that kind.
+    """
+    if replace:
+        session.execute(delete(Fulfilment).where(Fulfilment.record_id == record.id))
+    candidates = _open_obligations(session, record, obligation_ids)
+    created: list[Fulfilment] = []
+    if record.kind == "payment":
+        remaining = record.amount or Decimal(0)
+        paid = _paid_amounts(session, [o.id for o in candidates])
+        for obligation in candidates:
+            if remaining <= 0:
+                break
+            outstanding = (obligation.amount - paid.get(obligation.id, Decimal(0))) if obligation.amount else remaining
+            share = min(remaining, outstanding)
+            if share <= 0:
+                continue
+            created.append(Fulfilment(obligation_id=obligation.id, record_id=record.id, amount=share, created_by=actor))
+            remaining -= share
+        if obligation_ids and remaining > 0 and record.amount and not created:
+            raise AllocationExceedsPaymentError(allocated=str(record.amount), amount=str(record.amount))
+    elif record.status not in ("failed", "planned", "cancelled"):
+        wanted = RECORD_MEETS.get(record.kind)
+        for obligation in candidates:
+            if obligation_ids is not None or obligation.kind == wanted:
+                created.append(Fulfilment(obligation_id=obligation.id, record_id=record.id, created_by=actor))
+                if obligation_ids is None:
+                    break
+    session.add_all(created)
+    session.flush()
+    return created
+
+
+def _open_obligations(session: Session, record: PerformanceRecord,
+                      obligation_ids: tuple[int, ...] | None) -> list[Obligation]:
+    statement = select(Obligation).where(Obligation.contract_id == record.contract_id)
+    if obligation_ids is not None:
+        if not obligation_ids:
+            return []
+        found = list(session.scalars(statement.where(Obligation.id.in_(obligation_ids))))
+        found = [o for o in found if o.review in ACTIVE_REVIEWS]
+        missing = sorted(set(obligation_ids) - {o.id for o in found})
+        if missing:
+            raise InvalidRecordError(problem=f"obligations {missing} are not confirmed obligations of this contract")
+        return sorted(found, key=lambda o: obligation_ids.index(o.id))
+    statement = statement.where(Obligation.review.in_(ACTIVE_REVIEWS), Obligation.status != "waived",
+                                Obligation.status != "fulfilled")
+    if record.kind == "payment":
+        statement = statement.where(Obligation.kind == "payment", Obligation.debtor == "customer")
+    found = list(session.scalars(statement))
+    return sorted(found, key=lambda o: (o.due_date is None, o.due_date or dt.date.max, o.id))
+
+
+def _paid_amounts(session: Session, obligation_ids: list[int]) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    if obligation_ids:
+        rows = session.execute(select(Fulfilment.obligation_id, Fulfilment.amount)
+                               .where(Fulfilment.obligation_id.in_(obligation_ids)))
+        for obligation_id, amount in rows:
+            totals[obligation_id] += amount or Decimal(0)
+    return totals
+
+
+def contract_events(contract, records: list, invoice_record_ids: set[int]) -> dict[str, dt.date]:  # type: ignore[no-untyped-def]
+    """Return the dates relative due dates count from: the contract's own dates and the first record of each event."""
+    events: dict[str, dt.date] = {}
+    if contract.signed_on:
+        events["signing"] = contract.signed_on
+    if contract.effective_on or contract.signed_on:
+        events["effective"] = contract.effective_on or contract.signed_on  # type: ignore[assignment]
+    if contract.expires_on:
+        events["expiry"] = contract.expires_on
+    for record in sorted(records, key=lambda r: (r.occurred_on, r.id)):
+        if record.status in ("planned", "cancelled"):
+            continue
+        if record.kind == "delivery":
+            events.setdefault("delivery", record.occurred_on)
+        elif record.kind == "acceptance" and record.status == "passed":
+            events.setdefault("acceptance", record.occurred_on)
+        if record.id in invoice_record_ids:
+            events.setdefault("invoice", record.occurred_on)
+    return events
+
+
+def refresh_obligations(session: Session, contract_id: int | None = None, *, today: dt.date | None = None) -> int:
+    """Recompute due dates and statuses of confirmed obligations; return how many changed.
+
+    Rows are read as plain tuples and changed obligations written back in one bulk UPDATE,
+    because the daily run covers every contract and ORM objects would cost most of its time.
+    """
+    today = today or dt.date.today()
+    session.flush()
+
+    def of_contract(column):  # type: ignore[no-untyped-def]
+        return column == contract_id if contract_id is not None else true()
+
+    contracts = session.execute(select(Contract.id, Contract.signed_on, Contract.effective_on, Contract.expires_on)
+                                .where(of_contract(Contract.id))).all()
+    obligations = _by_contract(session.execute(select(
+        Obligation.id, Obligation.contract_id, Obligation.kind, Obligation.amount, Obligation.due_rule,
+        Obligation.status, Obligation.due_date, Obligation.waiting_for, Obligation.fulfilled_on,
+        Obligation.calendar_known,
+    ).where(of_contract(Obligation.contract_id), Obligation.review.in_(ACTIVE_REVIEWS))))
+    records = _by_contract(session.execute(select(
+        PerformanceRecord.id, PerformanceRecord.contract_id, PerformanceRecord.kind, PerformanceRecord.status,
+        PerformanceRecord.occurred_on,
+    ).where(of_contract(PerformanceRecord.contract_id))))
+    invoices = set(session.scalars(
+        select(RecordAttachment.record_id).join(Document, Document.id == RecordAttachment.document_id)
+        .where(Document.kind == "invoice", of_contract(Document.contract_id))))
+    record_dates = {r.id: r.occurred_on for rs in records.values() for r in rs}
+    fulfilments = _fulfilments(session, contract_id)
+    changes = []
+    for contract in contracts:
+        events = contract_events(contract, records.get(contract.id, []), invoices)
+        for obligation in obligations.get(contract.id, []):
+            values = obligation_state(obligation, events, fulfilments.get(obligation.id, []), record_dates, today)
+            before = {name: getattr(obligation, name) for name in values}
+            if values != before:
+                changes.append({"id": obligation.id, **values})
+    if changes:
+        session.execute(update(Obligation), changes)
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Obligation):
+                session.expire(instance)
+    return len(changes)
+
+
+def obligation_state(obligation, events: dict[str, dt.date], fulfilments: list,  # type: ignore[no-untyped-def]
+                     record_dates: dict[int, dt.date], today: dt.date) -> dict[str, object]:
+    """Return the obligation's due date, event awaited, calendar flag, fulfilment day and status."""
+    resolved = resolve_due(DueRule.from_dict(obligation.due_rule), events)
+    met_on = fulfilled_on(obligation, fulfilments, record_dates)
+    if obligation.status == "waived":
+        status = "waived"
+    elif met_on is not None:
+        status = "fulfilled"
+    elif resolved.date is not None and resolved.date < today:
+        status = "overdue"
+    else:
+        status = "pending"
+    return {"due_date": resolved.date, "waiting_for": resolved.waiting_for, "calendar_known": resolved.calendar_known,
+            "fulfilled_on": met_on, "status": status}
+
+
+def fulfilled_on(obligation, fulfilments: list, record_dates: dict[int, dt.date]) -> dt.date | None:  # type: ignore[no-untyped-def]
+    """Return the day the obligation was met in full: for a payment, the day the paid total reached its amount."""
+    ordered = sorted(fulfilments, key=lambda f: (record_dates.get(f.record_id, dt.date.max), f.id))
+    if obligation.kind != "payment":
+        return record_dates.get(ordered[0].record_id) if ordered else None
+    if obligation.amount is None:
+        return None
+    paid = Decimal(0)
+    for fulfilment in ordered:
+        paid += fulfilment.amount or Decimal(0)
+        if paid >= obligation.amount:
+            return record_dates.get(fulfilment.record_id)
+    return None
+
+
+def _fulfilments(session: Session, contract_id: int | None) -> dict[int, list]:  # type: ignore[type-arg]
+    grouped: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    statement = select(Fulfilment.id, Fulfilment.obligation_id, Fulfilment.record_id, Fulfilment.amount)
+    if contract_id is not None:
+        statement = statement.join(Obligation, Obligation.id == Fulfilment.obligation_id).where(
+            Obligation.contract_id == contract_id)
+    for fulfilment in session.execute(statement):
+        grouped[fulfilment.obligation_id].append(fulfilment)
+    return grouped
+
+
+def _by_contract(rows):  # type: ignore[no-untyped-def]
+    grouped: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    for row in rows:
+        grouped[row.contract_id].append(row)
+    return grouped
