@@ -11,6 +11,8 @@ from fastapi import Depends, FastAPI
 from api.access_routes import router as access_router
 from api.account_routes import router as account_router
 from api.deletion_routes import router as deletion_router
+from api.performance_routes import router as performance_router
+from api.report_routes import router as report_router
 from api.auth import enforce_access
 from api.errors import install_error_handlers
 from api.security_headers import SecurityHeadersMiddleware
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_router)
     app.include_router(access_router)
     app.include_router(deletion_router)
+    app.include_router(performance_router)
+    app.include_router(report_router)
 
     from web.pages import mount_pages
 
