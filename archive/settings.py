@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_ssl: bool = Field(default=False, description="Connect to SMTP over TLS from the start (port 465).")
     smtp_sender: str = Field(default="contract-archive@localhost", description="From address of e-mail digests.")
+
+    @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """Treat an empty value as unset, as Compose passes ${VAR:-} through as an empty string."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def our_party_names(self) -> frozenset[str]:

@@ -23,6 +23,7 @@ from archive.settings import Settings
 from archive.notices import localize_evidence, localize_notice, localize_reason
 from cli.audit import audit_app
 from cli.output import ingest_table, print_json_line, snippet_markup
+from cli.performance import alerts_app, export_app, records_app
 from cli.users import group_app, user_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="contract-archive: contracts, clauses and their performance.")
@@ -411,6 +412,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(group_app, name="group")
 app.add_typer(audit_app, name="audit")
 app.add_typer(hold_app, name="hold")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(records_app, name="records")
+app.add_typer(export_app, name="export")
 
 
 @hold_app.command("place")

@@ -109,6 +109,16 @@ def user_enable(username: Annotated[str, typer.Argument(help="User to enable aga
     _cli().console.print(_cli().state.gettext("User {user} enabled.").format(user=username))
 
 
+@user_app.command("email")
+def user_email(
+    username: Annotated[str, typer.Argument(help="User whose e-mail address is set.")],
+    address: Annotated[str, typer.Argument(help="Address for the daily digest; an empty string removes it.")],
+) -> None:
+    """Set where a user's daily digest of alerts and due dates is sent."""
+    _run(lambda session: accounts.set_email(session, username, address, actor=_actor()))
+    _cli().console.print(_cli().state.gettext("E-mail address of {user} set.").format(user=username))
+
+
 @user_app.command("reset-password")
 def user_reset_password(
     username: Annotated[str, typer.Argument(help="User whose password is replaced.")],

@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
-GUIDES = (ROOT / "docs" / "deployment.md", ROOT / "docs" / "deployment.zh-CN.md")
+GUIDES = tuple(ROOT / "docs" / name for name in (
+    "deployment.md", "deployment.zh-CN.md", "performance.md", "performance.zh-CN.md"))
 
-EXPECTED_SERVICES = {"postgres", "minio", "meilisearch", "migrate", "app", "worker"}
+EXPECTED_SERVICES = {"postgres", "minio", "meilisearch", "migrate", "app", "worker", "scheduler"}
 ONE_SHOT_SERVICES = {"migrate"}
-ARCHIVE_SERVICES = ("migrate", "app", "worker")
+ARCHIVE_SERVICES = ("migrate", "app", "worker", "scheduler")
 REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "MEILI_MASTER_KEY")
 # archive/search/meili_index.py uses federated multi-search, which Meilisearch added in 1.10.
 MIN_MEILISEARCH_MINOR = 10
@@ -107,7 +108,7 @@ def test_long_running_service_has_healthcheck(services: dict[str, dict[str, Any]
     assert not healthcheck.get("disable", False)
 
 
-@pytest.mark.parametrize("name", ["app", "worker"])
+@pytest.mark.parametrize("name", ["app", "worker", "scheduler"])
 def test_service_waits_for_migrate(services: dict[str, dict[str, Any]], name: str) -> None:
     depends_on = services[name]["depends_on"]
     assert depends_on["migrate"]["condition"] == "service_completed_successfully"
@@ -121,7 +122,7 @@ def test_migrate_runs_once_after_postgres(services: dict[str, dict[str, Any]]) -
 
 def test_archive_services_share_environment(services: dict[str, dict[str, Any]]) -> None:
     environments = [services[name]["environment"] for name in ARCHIVE_SERVICES]
-    assert environments[0] == environments[1] == environments[2]
+    assert all(environment == environments[0] for environment in environments)
 
 
 def test_archive_environment_selects_deployment_backends(services: dict[str, dict[str, Any]]) -> None:

@@ -19,8 +19,8 @@ PRODID = "-//contract-archive//Due dates//ZH"
 UID_DOMAIN = "contract-archive"
 # All-day dates are floating (no time zone), so this is only a hint naming the zone the archive uses.
 CALENDAR_TIMEZONE = "Asia/Shanghai"
-# NOTE: on an all-day event this alarm fires at 00:00 of the previous day in the client's time zone.
-REMINDER_BEFORE = dt.timedelta(days=1)
+# An all-day event starts at 00:00, so the reminder comes at 09:00 the day before.
+REMINDER_BEFORE = dt.timedelta(hours=15)
 
 FEED_TEXT = {
     "zh_CN": {

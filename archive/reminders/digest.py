@@ -87,7 +87,6 @@ class DigestDeliveryError(ArchiveError):
 
     code = "digest_delivery_failed"
     status = 502
-    # NOTE: archive/locale has no translation of this template yet, so it reads in English in both languages.
     template = "Sending the digest to {recipient} through the SMTP server {host}:{port} failed: {reason}"
 
     @property

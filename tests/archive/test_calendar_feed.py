@@ -98,7 +98,7 @@ def test_feed_alarm_one_day_before():
         alarms = event.walk("VALARM")
         assert len(alarms) == 1
         assert str(alarms[0]["ACTION"]) == "DISPLAY"
-        assert alarms[0].decoded("TRIGGER") == dt.timedelta(days=-1)
+        assert alarms[0].decoded("TRIGGER") == dt.timedelta(hours=-15)
         assert str(alarms[0]["DESCRIPTION"])
 
 
