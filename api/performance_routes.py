@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.auth import access, request_actor
@@ -25,6 +26,13 @@ from archive.services import obligations as obligation_service
 from archive.services import records as record_service
 
 router = APIRouter(prefix="/api")
+RECORD_FILES_OPENAPI = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                       "kind": {"type": "string", "description": "Document kind, instead of detecting it."}},
+    }}}}
+}
 
 
 class RecordBody(BaseModel):
@@ -158,6 +166,34 @@ def attach_document(record_id: int, body: AttachmentBody, request: Request) -> d
         _record_contract(session, request, record_id)
         record_service.attach_document(session, record_id, body.document_id, actor=actor)
     return queries.record_detail(get_archive(request), record_id, actor=actor)
+
+
+@router.post("/records/{record_id}/files", status_code=201, openapi_extra=RECORD_FILES_OPENAPI)
+@access(Permission.WRITE, csrf_in_route=True)
+async def upload_record_files(record_id: int, request: Request) -> JSONResponse:
+    """Upload files for a record: each is stored and read as a document of the record's contract, then attached."""
+    from api.auth import check_csrf, request_credential
+    from api.uploads import ingest_form, read_upload_form
+
+    archive, actor = get_archive(request), request_actor(request)
+    with archive.session() as session:
+        contract_id = _record_contract(session, request, record_id)
+    form = await read_upload_form(request, archive)
+    try:
+        check_csrf(request_credential(request), form.fields.get("csrf_token"))  # type: ignore[arg-type]
+        form.fields["contract_id"], form.fields["document_id"] = str(contract_id), ""
+        results = await ingest_form(archive, form, actor=actor)
+    finally:
+        form.close()
+    attached = []
+    with archive.session() as session:
+        for result in results:
+            if result.document_id is not None and result.contract_id == contract_id:
+                record_service.attach_document(session, record_id, result.document_id, actor=actor)
+                attached.append(result.document_id)
+    status = 201 if attached else 422
+    return JSONResponse({"results": [r.as_dict() for r in results], "attached": attached,
+                         "record": queries.record_detail(archive, record_id, actor=actor)}, status_code=status)
 
 
 @router.post("/records/{record_id}/case-steps", status_code=201)

@@ -210,3 +210,18 @@ def test_terms_corrections_are_checked_and_redate_obligations(client: TestClient
                    if o["id"] == ids["预付款 30%"])
     assert advance["due_date"] == "2025-02-14"  # across the 2025 Spring Festival
     assert Decimal(advance["amount"]) == Decimal("36900")
+
+
+def test_files_uploaded_for_a_record_become_its_documents(client: TestClient, contract: dict, samples) -> None:  # type: ignore[no-untyped-def]
+    record = client.post(f"/api/contracts/{contract['id']}/records",
+                         json={"kind": "acceptance", "occurred_on": "2024-07-05", "status": "passed"}).json()["record"]
+    report = samples / "验收报告-HT-2024-001.docx"
+    with report.open("rb") as stream:
+        response = client.post(f"/api/records/{record['id']}/files", files={"file": (report.name, stream)},
+                               data={"contract_id": "999999"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    [result] = body["results"]
+    assert result["contract_id"] == contract["id"]
+    assert body["attached"] == [result["document_id"]]
+    assert [(d["id"], d["kind"]) for d in body["record"]["documents"]] == [(result["document_id"], "acceptance_report")]
