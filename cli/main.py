@@ -536,6 +536,11 @@ def demo(
     archive = _open()
     try:
         results = [ingest_path(archive, path) for path in files]
+        # The alerts page starts current; the scheduler or cron keeps it so in production.
+        from archive.services.alerts import run_alerts
+
+        with archive.session() as session:
+            run_alerts(session)
     finally:
         archive.close()
     console.print(ingest_table(results, _))
