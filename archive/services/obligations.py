@@ -52,7 +52,7 @@ def get_obligation_or_raise(session: Session, obligation_id: int) -> Obligation:
     return obligation
 
 
-def add_suggestions(session: Session, *, contract_id: int, version_id: int,
+def add_suggestions(session: Session, *, contract_id: int, version_id: int | None,
                     suggestions: list[SuggestedObligation], roles: PartyRoles = PartyRoles()) -> list[Obligation]:
     """Store suggestions from one version's clauses, skipping any already suggested from it."""
     clause_ids = dict(session.execute(
