@@ -176,11 +176,11 @@ async def upload_record_files(record_id: int, request: Request) -> JSONResponse:
     from api.uploads import ingest_form, read_upload_form
 
     archive, actor = get_archive(request), request_actor(request)
-    with archive.session() as session:
-        contract_id = _record_contract(session, request, record_id)
     form = await read_upload_form(request, archive)
     try:
         check_csrf(request_credential(request), form.fields.get("csrf_token"))  # type: ignore[arg-type]
+        with archive.session() as session:
+            contract_id = _record_contract(session, request, record_id)
         form.fields["contract_id"], form.fields["document_id"] = str(contract_id), ""
         results = await ingest_form(archive, form, actor=actor)
     finally:

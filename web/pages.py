@@ -18,6 +18,7 @@ from archive.context import Archive
 from archive.errors import ArchiveError, render_error
 from archive.models import DOCUMENT_KINDS
 from web.i18n import request_translations
+from web.performance_context import contract_context, version_context
 from web.templating import render
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -30,12 +31,14 @@ ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 def mount_pages(app: FastAPI) -> None:
     from web.admin import router as admin_router
+    from web.performance_pages import router as performance_router
     from web.signin import router as signin_router
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(signin_router)
     app.include_router(admin_router)
     app.include_router(router)
+    app.include_router(performance_router)
 
 
 def render_error_page(request: Request, *, status: int, message: str) -> Response:
@@ -55,20 +58,16 @@ def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Q
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
 @access(Permission.READ)
 def contract_page(request: Request, contract_id: int, archive: ArchiveDep) -> Response:
-    detail = queries.contract_detail(archive, contract_id, actor=request_actor(request))
-    return render(request, "contract.html", {**detail, "kinds": DOCUMENT_KINDS})
+    return render(request, "contract.html", contract_context(request, archive, contract_id))
 
 
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
 @access(Permission.READ)
 def version_page(request: Request, version_id: int, archive: ArchiveDep) -> Response:
     actor = request_actor(request)
-    detail = queries.version_detail(archive, version_id, actor=actor)
+    context = version_context(request, archive, version_id)
     record_view(archive, request, actor, version_id)
-    gettext = request_translations(request).gettext
-    version = detail["version"]
-    error = render_error(version["error_code"], version["error_params"], gettext, version["error_message"] or "")
-    return render(request, "version.html", {**detail, "kinds": DOCUMENT_KINDS, "error": error})
+    return render(request, "version.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -47,6 +47,17 @@ EXPECTED_RULES = {
     ("POST", "/upload"): WRITE,
     ("POST", "/documents/{document_id}/kind"): WRITE,
     ("POST", "/documents/{document_id}/contract"): WRITE,
+    ("POST", "/contracts/{contract_id}/terms"): WRITE,
+    ("POST", "/contracts/{contract_id}/records"): WRITE,
+    ("POST", "/versions/{version_id}/records"): WRITE,
+    ("POST", "/obligations/{obligation_id}/review"): WRITE,
+    ("POST", "/alerts/{alert_id}/state"): WRITE,
+    ("GET", "/records/{record_id}"): READ,
+    ("POST", "/records/{record_id}"): WRITE,
+    ("POST", "/records/{record_id}/case-steps"): WRITE,
+    ("GET", "/alerts"): READ,
+    ("POST", "/calendar-feed"): READ,
+    ("GET", "/scores"): READ,
     ("GET", "/api/health"): READ,
     ("GET", "/api/openapi.json"): READ,
     ("GET", "/api/me"): READ,
@@ -58,6 +69,26 @@ EXPECTED_RULES = {
     ("GET", "/api/contracts/{contract_id}/legal-holds"): READ,
     ("GET", "/api/contracts/{contract_id}/access"): READ,
     ("PUT", "/api/contracts/{contract_id}/access"): WRITE,
+    ("GET", "/api/contracts/{contract_id}/performance"): READ,
+    ("PATCH", "/api/contracts/{contract_id}/terms"): WRITE,
+    ("POST", "/api/contracts/{contract_id}/records"): WRITE,
+    ("GET", "/api/records/{record_id}"): READ,
+    ("PATCH", "/api/records/{record_id}"): WRITE,
+    ("POST", "/api/records/{record_id}/attachments"): WRITE,
+    ("POST", "/api/records/{record_id}/case-steps"): WRITE,
+    ("POST", "/api/records/{record_id}/files"): WRITE,
+    ("POST", "/api/contracts/{contract_id}/obligations"): WRITE,
+    ("POST", "/api/obligations/{obligation_id}/review"): WRITE,
+    ("PATCH", "/api/obligations/{obligation_id}"): WRITE,
+    ("GET", "/api/alerts"): READ,
+    ("POST", "/api/alerts/{alert_id}/state"): WRITE,
+    ("POST", "/api/alerts/run"): ADMINISTER,
+    ("GET", "/api/scores/counterparties"): READ,
+    ("GET", "/api/exports/ledger.{fmt}"): READ,
+    ("GET", "/api/exports/receivables.{fmt}"): READ,
+    ("POST", "/api/contracts/{contract_id}/records/import"): WRITE,
+    ("POST", "/api/me/calendar-feed"): READ,
+    ("GET", "/api/calendar/{secret}.ics"): PUBLIC,
     ("POST", "/api/contracts/{contract_id}/legal-holds"): ADMINISTER,
     ("GET", "/api/versions"): READ,
     ("GET", "/api/versions/{version_id}"): READ,
@@ -138,7 +169,10 @@ def test_anonymous_is_refused(matrix, method: str, path: str):  # type: ignore[n
 
     response = call(client, method, path)
 
-    if EXPECTED_RULES[(method, path)] == PUBLIC:
+    if path == "/api/calendar/{secret}.ics":
+        # The secret in the address is the credential: one that matches no user is not found.
+        assert response.status_code == 404, response.text
+    elif EXPECTED_RULES[(method, path)] == PUBLIC:
         # Open without sign-in: the page itself responds (POST /login refuses a form without its login token).
         assert response.status_code in (200, 403), response.text
         assert "/login?next=" not in response.headers.get("location", "")
@@ -193,7 +227,7 @@ def test_session_changes_need_csrf_token(matrix):  # type: ignore[no-untyped-def
     for method, path in sorted(EXPECTED_RULES):
         if method not in UNSAFE or EXPECTED_RULES[(method, path)] == PUBLIC:
             continue
-        if path in ("/upload", "/api/documents"):
+        if path in ("/upload", "/api/documents", "/api/records/{record_id}/files"):
             # Uploads are streamed, so the route reads the token from the form: send a form without one.
             response = client.post(fill(path), files={"file": ("a.txt", b"x")}, follow_redirects=False)
         else:
