@@ -443,12 +443,42 @@ class DeletionOnHoldError(ArchiveError):
     )
 
 
+class ProblemError(InvalidInputError):
+    """An invalid input whose `problem` is a message of its own, with values, translated separately.
+
+    The problem's template is one of archive.problems, so the catalog has it. A `cause` error
+    (such as a record refused inside a CSV import) is kept by code and parameters and shown in
+    the reader's language as the problem.
+    """
+
+    def __init__(self, problem: str = "{message}", *, cause: ArchiveError | None = None, **values: Any) -> None:
+        if cause is not None:
+            problem, values = cause.template, {**cause.params, **values, "cause_code": cause.code}
+        self.problem_template = problem
+        text = problem.format(**values)
+        super().__init__(**values, problem=text, problem_template=problem, problem_values=dict(values))
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        template = params.get("problem_template")
+        if not template:
+            return params
+        values = dict(params.get("problem_values") or {})
+        cause = next((c for c in all_error_classes() if c.code == values.get("cause_code")), None)
+        if cause is not None:
+            values = cause.localize_params(values, gettext)
+        try:
+            return {**params, "problem": gettext(template).format(**values)}
+        except (KeyError, IndexError):
+            return params
+
+
 class UnknownRecordKindError(InvalidInputError):
     code = "unknown_record_kind"
     template = "Unknown performance record kind '{kind}'. Use one of: {kinds}."
 
 
-class InvalidRecordError(InvalidInputError):
+class InvalidRecordError(ProblemError):
     code = "invalid_record"
     template = "Performance record is not valid: {problem}"
 
@@ -463,9 +493,14 @@ class CaseTransitionError(InvalidInputError):
     template = "A {kind} case in state '{current}' cannot move to '{target}'. Allowed: {allowed}."
 
 
-class InvalidObligationError(InvalidInputError):
+class InvalidObligationError(ProblemError):
     code = "invalid_obligation"
     template = "Obligation is not valid: {problem}"
+
+
+class InvalidTermsError(ProblemError):
+    code = "invalid_terms"
+    template = "Contract terms are not valid: {problem}"
 
 
 class ObligationReviewedError(ArchiveError):
@@ -484,6 +519,6 @@ class AlertStateError(InvalidInputError):
     template = "Alert {id} cannot move from '{current}' to '{target}'. A resolved alert needs a note."
 
 
-class CsvImportError(InvalidInputError):
+class CsvImportError(ProblemError):
     code = "csv_import"
     template = "{filename}, line {line}: {problem}"

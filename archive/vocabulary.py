@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from archive.models import DOCUMENT_KINDS, VERSION_STATES
 from archive.performance.labels import all_labels
+from archive.problems import all_problems
 
 CLAUSE_ROLES = ("preamble", "clause", "signature", "toc")
 INGEST_STATUSES = ("ingested", "duplicate", "needs_ocr", "failed")
@@ -28,5 +29,5 @@ REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 def data_words() -> tuple[str, ...]:
     return (
         DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
-        + QUALITY_VERDICTS + REVISION_KINDS + all_labels() + ("Terminated", "Expired", "In force")
+        + QUALITY_VERDICTS + REVISION_KINDS + all_labels() + all_problems() + ("Terminated", "Expired", "In force")
     )

@@ -146,7 +146,7 @@ def import_csv(
         cli._fail(error)
     finally:
         archive.close()
-    cli.console.print(_("Imported {count} records from {file}.").format(count=count, file=file))
+    cli.console.print(_("Imported {count} records from {file}.").format(count=count, file=file), soft_wrap=True)
 
 
 def _write_export(name: str, file: Path) -> None:
@@ -180,7 +180,7 @@ def _write_export(name: str, file: Path) -> None:
     except OSError as error:
         cli.err_console.print(_("Cannot write {file}: {reason}").format(file=file, reason=error.strerror or error))
         raise typer.Exit(2) from None
-    cli.console.print(_("Wrote {count} rows to {file}.").format(count=len(rows), file=file))
+    cli.console.print(_("Wrote {count} rows to {file}.").format(count=len(rows), file=file), soft_wrap=True)
 
 
 @export_app.command("ledger")

@@ -88,7 +88,8 @@ def test_records_import_checks_every_row_first(sqlite_archive: Archive, contract
                    encoding="utf-8")
     code, output = run(sqlite_archive, "records", "import", str(bad))
     assert code == 2
-    assert "records.csv, line 3: no contract numbered 'HT-2025-008'" in output
+    # The console wraps long lines, so compare without spaces.
+    assert f"{bad},line3:nocontractnumbered'HT-2025-008'" in output.replace(" ", "")
     good = tmp_path / "good.csv"
     good.write_text("合同编号,日期,类型,金额\nHT-2025-007,2025-02-12,付款,5000\n", encoding="gbk")
     code, output = run(sqlite_archive, "records", "import", str(good))

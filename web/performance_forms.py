@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from archive import problems
 from archive.errors import InvalidRecordError
 from archive.services.contract_terms import TERM_FIELDS
 from archive.services.records import RecordInput
@@ -128,8 +129,7 @@ def parse_date(text: str, gettext: Callable[[str], str]) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError as error:
-        problem = gettext("the date '{value}' is missing or invalid (use YYYY-MM-DD)").format(value=text)
-        raise InvalidRecordError(problem=problem) from error
+        raise InvalidRecordError(problems.NOT_A_DATE, value=text[:40]) from error
 
 
 def parse_amount(text: str, gettext: Callable[[str], str]) -> Decimal | None:
@@ -140,8 +140,7 @@ def parse_amount(text: str, gettext: Callable[[str], str]) -> Decimal | None:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as error:
-        problem = gettext("the amount '{value}' is not a number").format(value=text)
-        raise InvalidRecordError(problem=problem) from error
+        raise InvalidRecordError(problems.NOT_AN_AMOUNT, value=text[:40]) from error
     if not amount.is_finite():
-        raise InvalidRecordError(problem=gettext("the amount '{value}' is not a number").format(value=text))
+        raise InvalidRecordError(problems.NOT_AN_AMOUNT, value=text[:40])
     return amount

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import access, request_actor
 from api.deps import get_archive
-from archive import performance_queries
+from archive import performance_queries, problems
 from archive.access import Permission, check_contract_visible
 from archive.context import Archive
 from archive.errors import ArchiveError, InvalidRecordError, NotFoundError
@@ -56,8 +56,6 @@ def _redirect(target: str) -> RedirectResponse:
 
 def _rejected(request: Request, error: ArchiveError, form: str, object_id: int) -> str:
     """Log a form the service rejected, and return the message the page shows again with the form."""
-    # NOTE: the `problem` texts of InvalidRecordError and InvalidObligationError are English, so in the
-    # Chinese pages their messages read 履约记录无效：<English problem>.
     actor = getattr(request.state, "actor", None)
     logger.info("form rejected form=%s id=%s user=%s code=%s error=%s", form, object_id,
                 actor.username if actor else "-", error.code, error)
@@ -111,7 +109,7 @@ def record_document(request: Request, version_id: int, archive: ArchiveDep,
         with archive.session() as session:
             document = _visible_version_document(session, request, version_id)
             if document.contract_id is None:
-                raise InvalidRecordError(problem=gettext("the document is not filed under a contract"))
+                raise InvalidRecordError(problems.DOCUMENT_NOT_FILED)
             form.document_id = str(document.id)
             data = record_input(form, gettext, document_version_id=version_id)
             record_service.create_record(session, document.contract_id, data, actor=actor)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import Actor
-from archive.errors import InvalidInputError
+from archive import problems
+from archive.errors import InvalidTermsError
 from archive.models import Contract, ExtractedField
 from archive.services.audit import record_event
 from archive.services.contracts import get_contract_or_raise
@@ -54,7 +55,7 @@ def update_terms(session: Session, contract_id: int, changes: dict[str, Any], *,
     contract = get_contract_or_raise(session, contract_id)
     unknown = sorted(set(changes) - set(TERM_FIELDS))
     if unknown:
-        raise InvalidInputError(detail=f"Terms that cannot be set: {', '.join(unknown)}")
+        raise InvalidTermsError(problems.FIELDS_NOT_SETTABLE, fields=", ".join(unknown))
     changed: dict[str, list[Any]] = {}
     for name, value in changes.items():
         value = _checked(name, value)
@@ -77,23 +78,23 @@ def _checked(name: str, value: Any) -> Any:
     if name in DATE_TERMS:
         parsed = _date(str(value)) if not isinstance(value, dt.date) else value
         if parsed is None:
-            raise InvalidInputError(detail=f"'{value}' is not a date (use YYYY-MM-DD).")
+            raise InvalidTermsError(problems.NOT_A_DATE, value=str(value)[:40])
         return parsed
     if name == "total_amount":
         amount = _decimal(str(value))
         if amount is None or amount < 0:
-            raise InvalidInputError(detail=f"'{value}' is not an amount.")
+            raise InvalidTermsError(problems.NOT_AN_AMOUNT, value=str(value)[:40])
         return amount
     if name == "renewal_notice_days":
         if not str(value).isdigit() or int(value) > 3650:
-            raise InvalidInputError(detail=f"'{value}' is not a number of days.")
+            raise InvalidTermsError(problems.NOT_DAYS, value=str(value)[:40])
         return int(value)
     if name == "auto_renews":
         return value in (True, "true", "on", "1", 1)
     if name == "currency":
         code = str(value).upper()
         if not (len(code) == 3 and code.isalpha()):
-            raise InvalidInputError(detail=f"Currency '{value}' must be a three-letter code such as CNY.")
+            raise InvalidTermsError(problems.CURRENCY_INVALID, value=str(value)[:40])
         return code
     return str(value).strip()[:300] or None
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select, true, update
 from sqlalchemy.orm import Session
 
+from archive import problems
 from archive.errors import AllocationExceedsPaymentError, InvalidRecordError
 from archive.models import Contract, Document, Fulfilment, Obligation, PerformanceRecord, RecordAttachment
 from archive.performance.due import resolve_due
@@ -72,7 +73,7 @@ def _open_obligations(session: Session, record: PerformanceRecord,
         found = [o for o in found if o.review in ACTIVE_REVIEWS]
         missing = sorted(set(obligation_ids) - {o.id for o in found})
         if missing:
-            raise InvalidRecordError(problem=f"obligations {missing} are not confirmed obligations of this contract")
+            raise InvalidRecordError(problems.NOT_CONFIRMED_OBLIGATIONS, ids=", ".join(map(str, missing)))
         return sorted(found, key=lambda o: obligation_ids.index(o.id))
     statement = statement.where(Obligation.review.in_(ACTIVE_REVIEWS), Obligation.status != "waived",
                                 Obligation.status != "fulfilled")

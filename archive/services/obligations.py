@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import problems
 from archive.access import Actor
 from archive.errors import InvalidObligationError, NotFoundError, ObligationReviewedError
 from archive.models import Clause, Contract, Obligation
@@ -103,7 +104,7 @@ def review_obligation(session: Session, obligation_id: int, *, decision: str, ch
     """Confirm (with any edits) or reject a suggestion. Confirmed monthly duties expand per month."""
     obligation = get_obligation_or_raise(session, obligation_id)
     if decision not in ("confirm", "reject"):
-        raise InvalidObligationError(problem=f"decision must be confirm or reject, not '{decision}'")
+        raise InvalidObligationError(problems.DECISION_INVALID, value=str(decision)[:40])
     if obligation.review != "suggested":
         raise ObligationReviewedError(id=obligation_id, review=obligation.review, reviewed_by=obligation.reviewed_by or "")
     before = _snapshot(obligation)
@@ -128,9 +129,9 @@ def update_obligation(session: Session, obligation_id: int, changes: dict[str, A
     before = _snapshot(obligation)
     waive = changes.pop("status", None)
     if waive not in (None, "waived", "pending"):
-        raise InvalidObligationError(problem="only 'waived', or 'pending' to undo a waiver, can be set by hand")
+        raise InvalidObligationError(problems.STATUS_NOT_SETTABLE)
     if waive == "waived" and not (changes.get("note") or obligation.note):
-        raise InvalidObligationError(problem="waiving an obligation needs a note saying why")
+        raise InvalidObligationError(problems.WAIVER_NOTE_MISSING)
     _set_values(obligation, changes)
     if waive:
         obligation.status = waive
@@ -153,36 +154,36 @@ def list_obligations(session: Session, contract_id: int, *, include_rejected: bo
 def _set_values(obligation: Obligation, values: dict[str, Any]) -> None:
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
-        raise InvalidObligationError(problem=f"fields that cannot be set: {', '.join(unknown)}")
+        raise InvalidObligationError(problems.FIELDS_NOT_SETTABLE, fields=", ".join(unknown))
     for name, value in values.items():
         setattr(obligation, name, _checked(name, value))
     if not obligation.kind:
-        raise InvalidObligationError(problem="an obligation needs its kind")
+        raise InvalidObligationError(problems.KIND_MISSING)
 
 
 def _checked(name: str, value: Any) -> Any:
     if name == "kind" and value not in OBLIGATION_KINDS:
-        raise InvalidObligationError(problem=f"kind must be one of: {', '.join(OBLIGATION_KINDS)}")
+        raise InvalidObligationError(problems.KIND_INVALID, allowed=", ".join(OBLIGATION_KINDS))
     if name == "stage" and value not in (None, *PAYMENT_STAGES):
-        raise InvalidObligationError(problem=f"stage must be one of: {', '.join(PAYMENT_STAGES)}")
+        raise InvalidObligationError(problems.STAGE_INVALID, allowed=", ".join(PAYMENT_STAGES))
     if name == "debtor" and value not in (None, *DEBTORS):
-        raise InvalidObligationError(problem="debtor must be 'customer' or 'us'")
+        raise InvalidObligationError(problems.DEBTOR_INVALID)
     if name in ("amount", "percent") and value is not None:
         try:
             value = Decimal(str(value))
         except ArithmeticError as error:
-            raise InvalidObligationError(problem=f"{name} '{value}' is not a number") from error
+            raise InvalidObligationError(problems.NOT_A_NUMBER, field=name, value=str(value)[:40]) from error
         if value < 0 or (name == "percent" and value > 100):
-            raise InvalidObligationError(problem=f"{name} {value} is out of range")
+            raise InvalidObligationError(problems.OUT_OF_RANGE, field=name, value=str(value))
     if name == "currency" and value is not None:
         value = str(value).upper()
         if not (len(value) == 3 and value.isalpha()):
-            raise InvalidObligationError(problem=f"currency '{value}' must be a three-letter code such as CNY")
+            raise InvalidObligationError(problems.CURRENCY_INVALID, value=str(value)[:40])
     if name == "due_rule":
         try:
             value = DueRule.from_dict(value if isinstance(value, dict) else None).as_dict()
         except (TypeError, ValueError) as error:
-            raise InvalidObligationError(problem=f"due date rule is not valid: {error}") from error
+            raise InvalidObligationError(problems.DUE_RULE_INVALID, reason=str(error)) from error
     if name == "summary":
         value = str(value or "").strip()[:2000]
     return value

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import problems
 from archive.access import Actor, visible_contracts
 from archive.errors import ArchiveError, CsvImportError
 from archive.models import Contract
@@ -65,63 +66,72 @@ def import_records(session: Session, data: bytes, *, filename: str, actor: Actor
     try:
         text = decode_csv(data)
     except UnicodeDecodeError as error:
-        raise CsvImportError(filename=filename, line=1, problem="the file is neither UTF-8 nor GBK text") from error
+        raise CsvImportError(problems.CSV_ENCODING, filename=filename, line=1) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = {name: HEADERS.get((name or "").strip().lower()) for name in reader.fieldnames or []}
     if "kind" not in columns.values() or "occurred_on" not in columns.values():
-        raise CsvImportError(filename=filename, line=1, problem="the header needs columns kind (类型) and occurred_on (日期)")
-    numbers = _visible_numbers(session, actor)
+        raise CsvImportError(problems.CSV_HEADER, filename=filename, line=1)
+    numbers, visible = _visible_contracts(session, actor)
     parsed: list[tuple[int, int, RecordInput]] = []
     for line, row in enumerate(reader, start=2):
         if line > MAX_ROWS + 1:
-            raise CsvImportError(filename=filename, line=line, problem=f"more than {MAX_ROWS} rows")
+            raise CsvImportError(problems.CSV_TOO_MANY_ROWS, filename=filename, line=line, limit=MAX_ROWS)
         values = {columns[k]: (v or "").strip() for k, v in row.items() if k in columns and columns[k]}
         if not any(values.values()):
             continue
         try:
-            parsed.append((line, _contract(values, contract_id, numbers), _record(values)))
-        except ValueError as error:
-            raise CsvImportError(filename=filename, line=line, problem=str(error)) from error
+            parsed.append((line, _contract(values, contract_id, numbers, visible), _record(values)))
+        except _RowProblem as problem:
+            raise CsvImportError(problem.template, filename=filename, line=line, **problem.values) from None
     for line, target, record in parsed:
         try:
             create_record(session, target, record, actor=actor)
         except ArchiveError as error:
-            raise CsvImportError(filename=filename, line=line, problem=str(error)) from error
+            raise CsvImportError(cause=error, filename=filename, line=line) from error
     return len(parsed)
 
 
-def _visible_numbers(session: Session, actor: Actor) -> dict[str, int]:
-    rows = session.execute(select(Contract.number, Contract.id).where(visible_contracts(actor), Contract.number.is_not(None)))
-    return {number: contract_id for number, contract_id in rows}
+class _RowProblem(Exception):
+    """A row that cannot become a record: one of archive.problems and its values."""
+
+    def __init__(self, template: str, **values: str) -> None:
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
-def _contract(values: dict[str, str], contract_id: int | None, numbers: dict[str, int]) -> int:
+def _visible_contracts(session: Session, actor: Actor) -> tuple[dict[str, int], set[int]]:
+    """Return the numbers of the contracts `actor` may see, and their ids."""
+    rows = session.execute(select(Contract.number, Contract.id).where(visible_contracts(actor))).all()
+    return {number: contract_id for number, contract_id in rows if number}, {contract_id for _, contract_id in rows}
+
+
+def _contract(values: dict[str, str], contract_id: int | None, numbers: dict[str, int], visible: set[int]) -> int:
     if contract_id is not None:
         return contract_id
     if values.get("contract_number"):
         found = numbers.get(values["contract_number"])
         if found is None:
-            raise ValueError(f"no contract numbered '{values['contract_number']}'")
+            raise _RowProblem(problems.CSV_NO_SUCH_CONTRACT, number=values["contract_number"][:100])
         return found
-    if values.get("contract_id", "").isdigit() and int(values["contract_id"]) in numbers.values():
+    if values.get("contract_id", "").isdigit() and int(values["contract_id"]) in visible:
         return int(values["contract_id"])
-    raise ValueError("the row names no contract you may see (contract_number or contract_id)")
+    raise _RowProblem(problems.CSV_NO_CONTRACT)
 
 
 def _record(values: dict[str, str]) -> RecordInput:
     kind = KIND_NAMES.get(values["kind"], values["kind"])
     if kind not in RECORD_KINDS:
-        raise ValueError(f"unknown record kind '{values['kind']}'")
+        raise _RowProblem(problems.CSV_UNKNOWN_KIND, value=values["kind"][:40])
     try:
         day = dt.date.fromisoformat(values["occurred_on"].replace("/", "-"))
     except ValueError:
-        raise ValueError(f"'{values['occurred_on']}' is not a date (use YYYY-MM-DD)") from None
+        raise _RowProblem(problems.NOT_A_DATE, value=values["occurred_on"][:40]) from None
     amount = None
     if values.get("amount"):
         try:
             amount = Decimal(values["amount"].replace(",", "").replace("，", ""))
         except InvalidOperation:
-            raise ValueError(f"'{values['amount']}' is not an amount") from None
+            raise _RowProblem(problems.NOT_AN_AMOUNT, value=values["amount"][:40]) from None
     status = values.get("status") or None
     status = STATUS_NAMES.get(status, status) if status else None
     detail = {}

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import problems
 from archive.access import Actor
 from archive.errors import (
     AttachmentNotInContractError,
@@ -99,7 +100,7 @@ def update_record(session: Session, record_id: int, changes: dict[str, Any], *, 
     record = get_record_or_raise(session, record_id)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise InvalidRecordError(problem=f"fields that cannot be changed: {', '.join(unknown)}")
+        raise InvalidRecordError(problems.FIELDS_NOT_EDITABLE, fields=", ".join(unknown))
     before = record_values(record)
     merged = RecordInput(kind=record.kind, **{**{k: before[k] for k in EDITABLE}, **changes})
     merged.occurred_on = _as_date(merged.occurred_on)
@@ -164,7 +165,7 @@ def advance_case(session: Session, case_id: int, *, target: str, occurred_on: dt
     """
     case = get_record_or_raise(session, case_id)
     if case.kind not in CASE_KINDS or case.case_id is not None:
-        raise InvalidRecordError(problem=f"record {case_id} does not open a complaint or dispute")
+        raise InvalidRecordError(problems.NOT_A_CASE, id=case_id)
     current = case_state(session, case)
     allowed = CASE_TRANSITIONS[current]
     if target not in allowed:
@@ -205,34 +206,34 @@ def _as_date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as error:
-        raise InvalidRecordError(problem=f"'{value}' is not a date (use YYYY-MM-DD)") from error
+        raise InvalidRecordError(problems.NOT_A_DATE, value=str(value)[:40]) from error
 
 
 def _validate(data: RecordInput, *, case_step: bool = False) -> None:
     if data.kind not in RECORD_KINDS:
         raise UnknownRecordKindError(kind=data.kind, kinds=", ".join(RECORD_KINDS))
     if not isinstance(data.occurred_on, dt.date):
-        raise InvalidRecordError(problem="a date is required")
+        raise InvalidRecordError(problems.DATE_MISSING)
     if data.kind in RESULT_KINDS and data.status not in RESULT_STATUSES:
-        raise InvalidRecordError(problem=f"the result of {data.kind} must be one of: {', '.join(RESULT_STATUSES)}")
+        raise InvalidRecordError(problems.RESULT_REQUIRED, kind=data.kind, allowed=", ".join(RESULT_STATUSES))
     if data.kind in CASE_KINDS and data.status not in (None, *CASE_STATES):
-        raise InvalidRecordError(problem=f"a case state must be one of: {', '.join(CASE_STATES)}")
+        raise InvalidRecordError(problems.CASE_STATE_INVALID, allowed=", ".join(CASE_STATES))
     if data.kind in CASE_KINDS and not case_step and data.status not in (None, "received"):
-        raise InvalidRecordError(problem="a new complaint or dispute starts as 'received'")
+        raise InvalidRecordError(problems.CASE_STARTS_RECEIVED)
     if data.kind not in RESULT_KINDS + CASE_KINDS and data.status not in (None, *OTHER_STATUSES):
-        raise InvalidRecordError(problem=f"status must be one of: {', '.join(OTHER_STATUSES)}")
+        raise InvalidRecordError(problems.STATUS_INVALID, allowed=", ".join(OTHER_STATUSES))
     if data.amount is not None and not (Decimal(0) <= data.amount < MAX_AMOUNT):
-        raise InvalidRecordError(problem=f"amount {data.amount} must be zero or more")
+        raise InvalidRecordError(problems.AMOUNT_NEGATIVE, value=str(data.amount))
     if data.kind == "payment" and data.amount is None:
-        raise InvalidRecordError(problem="a payment record needs its amount")
+        raise InvalidRecordError(problems.PAYMENT_AMOUNT_MISSING)
     if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
-        raise InvalidRecordError(problem=f"currency '{data.currency}' must be a three-letter code such as CNY")
+        raise InvalidRecordError(problems.CURRENCY_INVALID, value=data.currency)
     if data.kind == "communication":
         channel = data.detail.get("channel")
         if channel not in COMMUNICATION_CHANNELS:
-            raise InvalidRecordError(problem=f"a communication needs its channel: {', '.join(COMMUNICATION_CHANNELS)}")
+            raise InvalidRecordError(problems.CHANNEL_MISSING, allowed=", ".join(COMMUNICATION_CHANNELS))
     if len(data.summary) > 20_000:
-        raise InvalidRecordError(problem="the text is longer than 20,000 characters")
+        raise InvalidRecordError(problems.TEXT_TOO_LONG)
 
 
 def _default_status(data: RecordInput) -> str | None:

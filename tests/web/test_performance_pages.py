@@ -163,7 +163,7 @@ def test_payment_without_amount_shows_error(client: TestClient, contract: Contra
     assert response.status_code == 422
     error = text_of(response.text, "//p[@id='record-error']")
     assert "履约记录无效" in error
-    assert "amount" in error
+    assert "付款记录须填写金额" in error
     tree = parse(response.text)
     assert tree.xpath("//details[@id='add-record']")[0].get("open") is not None
     assert tree.xpath("//select[@id='record-kind']/option[@selected]")[0].get("value") == "payment"
@@ -233,7 +233,7 @@ def test_record_edit_error_keeps_values(client: TestClient, contract: Contract) 
     response = client.post(f"/records/{record.id}", data={"occurred_on": "2025-02-12", "summary": "金额待核", "amount": ""})
 
     assert response.status_code == 422
-    assert "amount" in text_of(response.text, "//p[@id='edit-error']")
+    assert "付款记录须填写金额" in text_of(response.text, "//p[@id='edit-error']")
     assert parse(response.text).xpath("//textarea[@id='edit-summary']")[0].text == "金额待核"
     [stored] = records_of(client, contract.id)
     assert stored.amount == Decimal("5000.00")
@@ -362,7 +362,7 @@ def test_acknowledge_alert(client: TestClient, contract: Contract) -> None:
     page = client.get(f"/contracts/{contract.id}").text
     card = parse(page).xpath(f"//li[@id='alert-{alert.id}']")[0]
     assert card.xpath(".//input[@name='state']/@value") == ["resolved"]
-    assert "已确认" in card.text_content()
+    assert "已知悉" in card.text_content()
 
 
 def test_resolve_alert_needs_note(client: TestClient, contract: Contract) -> None:
