@@ -455,8 +455,9 @@ class ProblemError(InvalidInputError):
         if cause is not None:
             problem, values = cause.template, {**cause.params, **values, "cause_code": cause.code}
         self.problem_template = problem
-        text = problem.format(**values)
-        super().__init__(**values, problem=text, problem_template=problem, problem_values=dict(values))
+        params = {k: v for k, v in values.items() if k not in ("problem", "problem_template", "problem_values")}
+        params.update(problem=problem.format(**values), problem_template=problem, problem_values=dict(values))
+        super().__init__(**params)
 
     @classmethod
     def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
