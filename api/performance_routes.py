@@ -101,6 +101,12 @@ class AlertStateBody(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+def refresh_alerts(request: Request, session: Any, contract_id: int) -> None:
+    """Bring one contract's obligations and alerts up to date after a change, before the next daily run."""
+    settings = alert_service.alert_settings(get_archive(request).settings)
+    alert_service.run_alerts(session, contract_id=contract_id, settings=settings)
+
+
 def _record_contract(session: Any, request: Request, record_id: int) -> int:
     record = record_service.get_record_or_raise(session, record_id)
     check_contract_visible(session, request_actor(request), record.contract_id,
@@ -124,7 +130,9 @@ def update_terms(contract_id: int, changes: dict[str, Any], request: Request) ->
     actor = request_actor(request)
     with get_archive(request).session() as session:
         check_contract_visible(session, actor, contract_id)
-        return terms_dict(contract_terms.update_terms(session, contract_id, changes, actor=actor))
+        terms = terms_dict(contract_terms.update_terms(session, contract_id, changes, actor=actor))
+        refresh_alerts(request, session, contract_id)
+        return terms
 
 
 @router.post("/contracts/{contract_id}/records", status_code=201)
@@ -137,6 +145,7 @@ def create_record(contract_id: int, body: RecordBody, request: Request) -> dict[
     with get_archive(request).session() as session:
         check_contract_visible(session, actor, contract_id)
         record = record_service.create_record(session, contract_id, data, actor=actor)
+        refresh_alerts(request, session, contract_id)
         record_id = record.id
     return queries.record_detail(get_archive(request), record_id, actor=actor)
 
@@ -153,8 +162,9 @@ def get_record(record_id: int, request: Request) -> dict[str, Any]:
 def update_record(record_id: int, body: RecordPatch, request: Request) -> dict[str, Any]:
     actor = request_actor(request)
     with get_archive(request).session() as session:
-        _record_contract(session, request, record_id)
+        contract_id = _record_contract(session, request, record_id)
         record_service.update_record(session, record_id, body.model_dump(exclude_unset=True), actor=actor)
+        refresh_alerts(request, session, contract_id)
     return queries.record_detail(get_archive(request), record_id, actor=actor)
 
 
@@ -163,8 +173,9 @@ def update_record(record_id: int, body: RecordPatch, request: Request) -> dict[s
 def attach_document(record_id: int, body: AttachmentBody, request: Request) -> dict[str, Any]:
     actor = request_actor(request)
     with get_archive(request).session() as session:
-        _record_contract(session, request, record_id)
+        contract_id = _record_contract(session, request, record_id)
         record_service.attach_document(session, record_id, body.document_id, actor=actor)
+        refresh_alerts(request, session, contract_id)
     return queries.record_detail(get_archive(request), record_id, actor=actor)
 
 
@@ -191,6 +202,7 @@ async def upload_record_files(record_id: int, request: Request) -> JSONResponse:
             if result.document_id is not None and result.contract_id == contract_id:
                 record_service.attach_document(session, record_id, result.document_id, actor=actor)
                 attached.append(result.document_id)
+        refresh_alerts(request, session, contract_id)
     status = 201 if attached else 422
     return JSONResponse({"results": [r.as_dict() for r in results], "attached": attached,
                          "record": queries.record_detail(archive, record_id, actor=actor)}, status_code=status)
@@ -202,9 +214,10 @@ def advance_case(record_id: int, body: CaseStepBody, request: Request) -> dict[s
     """Move a complaint or dispute on (investigating, resolved, escalated, closed); each step is a record."""
     actor = request_actor(request)
     with get_archive(request).session() as session:
-        _record_contract(session, request, record_id)
+        contract_id = _record_contract(session, request, record_id)
         record_service.advance_case(session, record_id, target=body.target, occurred_on=body.occurred_on,
                                     summary=body.summary, responsible=body.responsible, actor=actor)
+        refresh_alerts(request, session, contract_id)
     return queries.record_detail(get_archive(request), record_id, actor=actor)
 
 
@@ -215,13 +228,15 @@ def create_obligation(contract_id: int, body: ObligationBody, request: Request) 
     with get_archive(request).session() as session:
         check_contract_visible(session, actor, contract_id)
         created = obligation_service.create_obligation(session, contract_id, body.model_dump(), actor=actor)
+        refresh_alerts(request, session, contract_id)
         return [queries.obligation_dict(o) for o in created]
 
 
-def _obligation_contract(session: Any, request: Request, obligation_id: int) -> None:
+def _obligation_contract(session: Any, request: Request, obligation_id: int) -> int:
     obligation = obligation_service.get_obligation_or_raise(session, obligation_id)
     check_contract_visible(session, request_actor(request), obligation.contract_id,
                            object_name="Obligation", object_id=obligation_id)
+    return obligation.contract_id
 
 
 @router.post("/obligations/{obligation_id}/review")
@@ -230,9 +245,10 @@ def review_obligation(obligation_id: int, body: ReviewBody, request: Request) ->
     """Confirm a suggested obligation (optionally edited) or reject it."""
     actor = request_actor(request)
     with get_archive(request).session() as session:
-        _obligation_contract(session, request, obligation_id)
+        contract_id = _obligation_contract(session, request, obligation_id)
         result = obligation_service.review_obligation(session, obligation_id, decision=body.decision,
                                                       changes=body.changes, note=body.note, actor=actor)
+        refresh_alerts(request, session, contract_id)
         return [queries.obligation_dict(o) for o in result]
 
 
@@ -242,8 +258,10 @@ def update_obligation(obligation_id: int, changes: dict[str, Any], request: Requ
     """Edit an obligation, or waive it with {"status": "waived", "note": "..."}."""
     actor = request_actor(request)
     with get_archive(request).session() as session:
-        _obligation_contract(session, request, obligation_id)
-        return queries.obligation_dict(obligation_service.update_obligation(session, obligation_id, changes, actor=actor))
+        contract_id = _obligation_contract(session, request, obligation_id)
+        obligation = obligation_service.update_obligation(session, obligation_id, changes, actor=actor)
+        refresh_alerts(request, session, contract_id)
+        return queries.obligation_dict(obligation)
 
 
 @router.get("/alerts")

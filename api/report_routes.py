@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from api.auth import PUBLIC, access, request_actor
 from api.deps import get_archive
+from api.performance_routes import refresh_alerts
 from archive.access import Permission, actor_for, check_contract_visible
 from archive.content_disposition import content_disposition
 from archive.errors import InvalidInputError, NotFoundError
@@ -79,6 +80,7 @@ async def import_contract_records(contract_id: int, request: Request, filename: 
     with get_archive(request).session() as session:
         check_contract_visible(session, actor, contract_id)
         count = import_records(session, body, filename=filename, actor=actor, contract_id=contract_id)
+        refresh_alerts(request, session, contract_id)
     return {"imported": count}
 
 

@@ -32,18 +32,11 @@ def _today(value: Optional[str]) -> dt.date:
         raise typer.Exit(2) from None
 
 
-def _alert_settings(settings):  # type: ignore[no-untyped-def]
-    from archive.performance.facts import AlertSettings
-
-    return AlertSettings(due_soon_days=settings.alert_due_soon_days, expiry_lead_days=settings.alert_expiry_lead_days,
-                         limitation_lead_days=settings.alert_limitation_lead_days)
-
-
 @alerts_app.command("run")
 def run(today: Annotated[Optional[str], typer.Option(help="Compute as of this day (YYYY-MM-DD); today when unset.")] = None) -> None:
     """Re-date obligations and compute every alert; run it once a day (cron or a systemd timer)."""
     from archive.errors import ArchiveError
-    from archive.services.alerts import run_alerts
+    from archive.services.alerts import alert_settings, run_alerts
 
     cli = _cli()
     _ = cli.state.gettext
@@ -51,7 +44,7 @@ def run(today: Annotated[Optional[str], typer.Option(help="Compute as of this da
     archive = cli._open()
     try:
         with archive.session() as session:
-            summary = run_alerts(session, today=day, settings=_alert_settings(archive.settings))
+            summary = run_alerts(session, today=day, settings=alert_settings(archive.settings))
     except ArchiveError as error:
         cli._fail(error)
     finally:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import access, request_actor
 from api.deps import get_archive
+from api.performance_routes import refresh_alerts
 from archive import performance_queries, problems
 from archive.access import Permission, check_contract_visible
 from archive.context import Archive
@@ -74,6 +75,7 @@ def update_terms(request: Request, contract_id: int, archive: ArchiveDep,
         with archive.session() as session:
             check_contract_visible(session, actor, contract_id)
             contract_terms.update_terms(session, contract_id, terms_changes(form), actor=actor)
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, terms_form=form.model_dump(),
                                    terms_error=_rejected(request, error, "terms", contract_id))
@@ -91,6 +93,7 @@ def add_record(request: Request, contract_id: int, archive: ArchiveDep,
         with archive.session() as session:
             check_contract_visible(session, actor, contract_id)
             record_service.create_record(session, contract_id, record_input(form, gettext), actor=actor)
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, record_form=form.model_dump(),
                                    record_error=_rejected(request, error, "record", contract_id))
@@ -114,6 +117,7 @@ def record_document(request: Request, version_id: int, archive: ArchiveDep,
             data = record_input(form, gettext, document_version_id=version_id)
             record_service.create_record(session, document.contract_id, data, actor=actor)
             contract_id = document.contract_id
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = version_context(request, archive, version_id, record_form=form.model_dump(),
                                   record_error=_rejected(request, error, "version_record", version_id))
@@ -133,6 +137,7 @@ def review_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
         with archive.session() as session:
             obligation_service.review_obligation(session, obligation_id, decision=decision,
                                                  note=note.strip() or None, actor=actor)
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         message = _rejected(request, error, "review", obligation_id)
         context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message})
@@ -181,8 +186,9 @@ def edit_record(request: Request, record_id: int, archive: ArchiveDep,
     gettext = request_translations(request).gettext
     try:
         with archive.session() as session:
-            _visible_record_contract(session, request, record_id)
+            contract_id = _visible_record_contract(session, request, record_id)
             record_service.update_record(session, record_id, record_changes(form, gettext), actor=actor)
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = record_context(request, archive, record_id, edit_form=form.model_dump(),
                                  edit_error=_rejected(request, error, "record_edit", record_id))
@@ -199,10 +205,11 @@ def advance_case(request: Request, record_id: int, archive: ArchiveDep,
     gettext = request_translations(request).gettext
     try:
         with archive.session() as session:
-            _visible_record_contract(session, request, record_id)
+            contract_id = _visible_record_contract(session, request, record_id)
             record_service.advance_case(session, record_id, target=form.target,
                                         occurred_on=parse_date(form.occurred_on, gettext),
                                         summary=form.summary, actor=actor)
+            refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = record_context(request, archive, record_id, case_form=form.model_dump(),
                                  case_error=_rejected(request, error, "case_step", record_id))

@@ -32,6 +32,7 @@ from archive.performance.alerts import compute_alerts
 from archive.performance.facts import AlertSettings, ContractFacts, ObligationFacts, RecordFacts
 from archive.services.audit import record_event
 from archive.services.fulfilment import ACTIVE_REVIEWS, refresh_obligations
+from archive.settings import Settings
 
 ALERT_STATES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -165,16 +166,29 @@ _COMPUTED_COLUMNS = ("rule", "contract_id", "obligation_id", "record_id", "sever
                      "owner", "due_date", "params")
 
 
-def run_alerts(session: Session, *, today: dt.date | None = None,
-               settings: AlertSettings = AlertSettings()) -> RunSummary:
-    """Refresh obligations, compute every alert and reconcile them with the stored ones."""
+def alert_settings(settings: Settings) -> AlertSettings:
+    """Return the lead times configured in `settings`."""
+    return AlertSettings(due_soon_days=settings.alert_due_soon_days, expiry_lead_days=settings.alert_expiry_lead_days,
+                         limitation_lead_days=settings.alert_limitation_lead_days)
+
+
+def run_alerts(session: Session, *, today: dt.date | None = None, settings: AlertSettings = AlertSettings(),
+               contract_id: int | None = None) -> RunSummary:
+    """Refresh obligations, compute every alert and reconcile them with the stored ones.
+
+    With `contract_id`, only that contract's obligations and alerts are refreshed, which pages
+    do after each change so its alerts are current before the next daily run.
+    """
     today = today or dt.date.today()
-    refresh_obligations(session, today=today)
-    facts = load_facts(session)
+    refresh_obligations(session, contract_id, today=today)
+    facts = load_facts(session, contract_id)
     computed = {a.key: a for a in compute_alerts(facts.contracts, facts.obligations, facts.records,
                                                  today=today, settings=settings)}
-    stored = {row.key: row for row in session.execute(select(Alert.id, Alert.key, Alert.state, Alert.state_by,
-                                                             *(getattr(Alert, c) for c in _COMPUTED_COLUMNS)))}
+    stored_rows = select(Alert.id, Alert.key, Alert.state, Alert.state_by,
+                         *(getattr(Alert, c) for c in _COMPUTED_COLUMNS))
+    if contract_id is not None:
+        stored_rows = stored_rows.where(Alert.contract_id == contract_id)
+    stored = {row.key: row for row in session.execute(stored_rows)}
     inserts, updates, reopened, seen = [], [], [], []
     now = dt.datetime.now(dt.timezone.utc)
     for key, alert in computed.items():

@@ -116,7 +116,7 @@ def test_alerts_run_list_and_change_state(client: TestClient, contract: dict) ->
     client.post(f"/api/obligations/{ids['预付款 30%']}/review", json={"decision": "confirm"})
     assert client.post("/api/alerts/run").status_code == 200
     alerts = client.get("/api/alerts").json()
-    overdue = [a for a in alerts["alerts"] if a["rule"] == "overdue"]
+    overdue = [a for a in alerts["alerts"] if a["rule"] == "overdue"]  # limitation alerts depend on today
     assert [a["obligation_id"] for a in overdue] == [ids["预付款 30%"]]
     assert overdue[0]["contract"]["id"] == contract["id"]
     alert_id = overdue[0]["id"]
@@ -225,3 +225,19 @@ def test_files_uploaded_for_a_record_become_its_documents(client: TestClient, co
     assert result["contract_id"] == contract["id"]
     assert body["attached"] == [result["document_id"]]
     assert [(d["id"], d["kind"]) for d in body["record"]["documents"]] == [(result["document_id"], "acceptance_report")]
+
+
+def payment_rules(client: TestClient) -> list[str]:
+    """Rules of the open alerts, without the limitation ones, which depend on the day the test runs."""
+    alerts = client.get("/api/alerts").json()["alerts"]
+    return sorted(a["rule"] for a in alerts if not a["rule"].startswith("limitation"))
+
+
+def test_a_change_refreshes_its_contract_alerts_at_once(client: TestClient, contract: dict) -> None:
+    ids = {o["summary"]: o["id"] for o in contract["performance"]["obligations"]}
+    client.post(f"/api/obligations/{ids['预付款 30%']}/review", json={"decision": "confirm"})
+    assert payment_rules(client) == ["overdue"]  # due 26 March 2024, long past
+    client.post(f"/api/contracts/{contract['id']}/records", json={"kind": "payment", "occurred_on": "2024-04-10", "amount": "9000"})
+    assert payment_rules(client) == ["overdue", "partly_paid"]
+    client.post(f"/api/contracts/{contract['id']}/records", json={"kind": "payment", "occurred_on": "2024-04-20", "amount": "27900"})
+    assert client.get("/api/alerts").json()["alerts"] == []
