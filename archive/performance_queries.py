@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import SYSTEM, Actor, check_contract_visible, visible_contracts
 from archive.context import Archive
-from archive.models import Alert, Contract, Document, Fulfilment, Obligation, PerformanceRecord, RecordAttachment
+from archive.models import Alert, Contract, Document, DocumentVersion, Fulfilment, Obligation, PerformanceRecord, RecordAttachment
 from archive.performance.scores import contract_scores, counterparty_scores
 from archive.services import alerts as alert_service
 from archive.services import obligations as obligation_service
@@ -109,13 +109,15 @@ def record_detail(archive: Archive, record_id: int, *, actor: Actor = SYSTEM) ->
         check_contract_visible(session, actor, record.contract_id, object_name="Performance record", object_id=record_id)
         attachments = _attachments(session, [record.id]).get(record.id, [])
         documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(attachments)))}
+        latest = _latest_versions(session, list(documents))
         steps = list(session.scalars(select(PerformanceRecord).where(PerformanceRecord.case_id == record.id)
                                      .order_by(PerformanceRecord.occurred_on, PerformanceRecord.id)))
         fulfils = session.execute(select(Fulfilment.obligation_id, Fulfilment.amount)
                                   .where(Fulfilment.record_id == record.id)).all()
         return {
             "record": record_dict(record, attachments),
-            "documents": [{"id": d.id, "kind": d.kind, "title": d.title} for d in documents.values()],
+            "documents": [{"id": d.id, "kind": d.kind, "title": d.title, "latest_version_id": latest.get(d.id)}
+                          for d in documents.values()],
             "history": [_plain({"revision": h.revision, "values": h.values, "replaced_by": h.replaced_by,
                                 "replaced_at": h.replaced_at}) for h in record_service.record_history(session, record.id)],
             "case_steps": [record_dict(s) for s in steps],
@@ -159,6 +161,17 @@ def _alert_subjects(session: Session, alerts: list[Alert]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Obligation.id, Obligation.summary).where(Obligation.id.in_(ids))).all())
+
+
+def _latest_versions(session: Session, document_ids: list[int]) -> dict[int, int]:
+    """Return the id of each document's newest version."""
+    from sqlalchemy import func
+
+    if not document_ids:
+        return {}
+    rows = session.execute(select(DocumentVersion.document_id, func.max(DocumentVersion.id))
+                           .where(DocumentVersion.document_id.in_(document_ids)).group_by(DocumentVersion.document_id))
+    return dict(rows.all())
 
 
 def _paid(session: Session, obligation_ids: list[int]) -> dict[int, Decimal]:

@@ -196,6 +196,8 @@ def test_version_page_records_document(client: TestClient, contract: Contract) -
     with archive_of(client).session() as session:
         attached = session.scalars(select(RecordAttachment.document_id).where(RecordAttachment.record_id == record.id))
         assert list(attached) == [contract.document_id]
+    record_page = client.get(f"/records/{record.id}").text
+    assert parse(record_page).xpath("//ul/li/a/@href").count(f"/versions/{contract.version_id}") == 1
 
 
 def test_version_record_error_keeps_form(client: TestClient, contract: Contract) -> None:
