@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -280,6 +281,22 @@ def test_upload_form_shows_result(browser: WebDriver, server: str, tmp_path: Pat
     assert int(cells[3].text) > 0
 
 
+def went_stale(element):  # type: ignore[no-untyped-def]
+    """Return a wait condition that holds once `element` has left the page.
+
+    chromedriver sometimes reports a node of the page being replaced as "does not belong to the
+    document" instead of stale; both mean the old page is gone.
+    """
+    def condition(_browser: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+
+    return condition
+
+
 def test_kind_correction_sticks(browser: WebDriver, server: str, tmp_path: Path) -> None:
     path = acceptance_report(tmp_path, "验收单-更正类型.docx", "2024年8月16日")
     cells = upload_file(browser, server, path)
@@ -290,7 +307,7 @@ def test_kind_correction_sticks(browser: WebDriver, server: str, tmp_path: Path)
     Select(browser.find_element(By.ID, "kind")).select_by_value("invoice")
     save = browser.find_element(By.CSS_SELECTOR, "form.inline button[type=submit]")
     save.click()
-    wait(browser).until(expected_conditions.staleness_of(save))
+    wait(browser).until(went_stale(save))
     browser.refresh()
 
     assert browser.current_url == version_url

@@ -107,9 +107,10 @@ def test_payment_form_then_alerts(driver: WebDriver, site: tuple[str, int], tmp_
     save_screenshot(driver, tmp_path / "record-form.png")
     submit = driver.find_element(By.CSS_SELECTOR, "form.record-form button[type=submit]")
     submit.click()
-    wait(driver).until(expected_conditions.staleness_of(submit))
-
-    assert driver.current_url.endswith("#records")
+    # Waiting for the old form to go stale can race chromedriver ("Node with given id does not belong to
+    # the document"), so wait for the redirect's address instead: the page before had no fragment.
+    wait(driver).until(lambda current: current.current_url.endswith("#records"))
+    wait(driver).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.records tbody tr")))
     rows = driver.find_elements(By.CSS_SELECTOR, "table.records tbody tr")
     assert len(rows) == 1
     assert "付款" in rows[0].text
