@@ -9,35 +9,24 @@ alert table by key. A new condition opens an alert, and one that persists keeps 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, insert, select, true, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from archive.access import Actor, visible_contracts
 from archive.errors import AlertStateError, NotFoundError
-from archive.models import (
-    Alert,
-    Contract,
-    Document,
-    DocumentVersion,
-    Fulfilment,
-    Obligation,
-    PerformanceRecord,
-    RecordAttachment,
-)
+from archive.models import Alert, Contract
 from archive.performance.alerts import compute_alerts
 from archive.performance.facts import AlertSettings, ContractFacts, ObligationFacts, RecordFacts
 from archive.services.audit import record_event
-from archive.services.fulfilment import ACTIVE_REVIEWS, refresh_obligations
+from archive.services.fulfilment import refresh_and_read
+from archive.services.portfolio import Portfolio, read_portfolio
 from archive.settings import Settings
 
 ALERT_STATES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("critical", "high", "medium", "low")
-# The fixed words of notices.AMOUNTS_DISAGREE, which version warnings keep formatted.
-_MISMATCH_MARK = " disagrees with the uppercase amount "
 
 
 @dataclass(frozen=True)
@@ -58,72 +47,45 @@ class RunSummary:
 
 
 def load_facts(session: Session, contract_id: int | None = None) -> Facts:
-    """Read contracts, confirmed obligations and records into snapshots, one query per table.
+    """Read contracts, confirmed obligations and records into snapshots, one query per table."""
+    return facts_from(read_portfolio(session, contract_id))
 
-    Columns are read as plain rows rather than ORM objects, which keeps the daily run over
-    every contract fast.
-    """
-    def of_contract(column):  # type: ignore[no-untyped-def]
-        return column == contract_id if contract_id is not None else true()
 
-    mismatches = _amount_mismatches(session, of_contract(Document.contract_id))
+def facts_from(portfolio: Portfolio, changes: dict[int, dict[str, object]] | None = None) -> Facts:
+    """Build the snapshots from rows already read, with `changes` to obligations applied over them."""
+    changes = changes or {}
+    record_dates = portfolio.record_dates
     contracts = [
         ContractFacts(
             id=c.id, number=c.number, title=c.title, counterparty=c.counterparty, owner=c.owner,
             signed_on=c.signed_on, effective_on=c.effective_on, expires_on=c.expires_on, auto_renews=c.auto_renews,
             renewal_notice_days=c.renewal_notice_days, total_amount=c.total_amount, currency=c.currency,
-            amount_mismatch=mismatches.get(c.id), terminated=c.terminated_on is not None,
+            amount_mismatch=portfolio.amount_mismatches.get(c.id), terminated=c.terminated_on is not None,
         )
-        for c in session.execute(select(
-            Contract.id, Contract.number, Contract.title, Contract.counterparty, Contract.owner, Contract.signed_on,
-            Contract.effective_on, Contract.expires_on, Contract.auto_renews, Contract.renewal_notice_days,
-            Contract.total_amount, Contract.currency, Contract.terminated_on,
-        ).where(of_contract(Contract.id)))
+        for c in portfolio.contracts
     ]
-    paid: dict[int, Decimal] = defaultdict(Decimal)
-    paid_by_due: dict[int, Decimal] = defaultdict(Decimal)
-    paid_rows = session.execute(
-        select(Fulfilment.obligation_id, Fulfilment.amount, PerformanceRecord.occurred_on, Obligation.due_date)
-        .join(Obligation, Obligation.id == Fulfilment.obligation_id)
-        .join(PerformanceRecord, PerformanceRecord.id == Fulfilment.record_id)
-        .where(of_contract(Obligation.contract_id)))
-    for obligation_id, amount, paid_on, due_date in paid_rows:
-        paid[obligation_id] += amount or Decimal(0)
-        if due_date is not None and paid_on <= due_date:
-            paid_by_due[obligation_id] += amount or Decimal(0)
-    obligations = [
-        ObligationFacts(
-            id=o.id, contract_id=o.contract_id, kind=o.kind, debtor=o.debtor, summary=o.summary, amount=o.amount,
-            currency=o.currency, due_date=o.due_date, waiting_for=o.waiting_for, waived=o.status == "waived",
-            paid_amount=paid.get(o.id, Decimal(0)), paid_by_due=paid_by_due.get(o.id, Decimal(0)),
-            fulfilled_on=o.fulfilled_on, owner=o.owner, clause_id=o.clause_id,
-        )
-        for o in session.execute(select(
-            Obligation.id, Obligation.contract_id, Obligation.kind, Obligation.debtor, Obligation.summary,
-            Obligation.amount, Obligation.currency, Obligation.due_date, Obligation.waiting_for, Obligation.status,
-            Obligation.fulfilled_on, Obligation.owner, Obligation.clause_id,
-        ).where(of_contract(Obligation.contract_id), Obligation.review.in_(ACTIVE_REVIEWS)))
-    ]
-    return Facts(contracts, obligations, _record_facts(session, of_contract))
+    obligations = []
+    for rows in portfolio.obligations.values():
+        for o in rows:
+            current = changes.get(o.id, {})
+            due_date = current.get("due_date", o.due_date)
+            paid = paid_by_due = Decimal(0)
+            for fulfilment in portfolio.fulfilments.get(o.id, []):
+                paid += fulfilment.amount or Decimal(0)
+                paid_on = record_dates.get(fulfilment.record_id)
+                if due_date is not None and paid_on is not None and paid_on <= due_date:
+                    paid_by_due += fulfilment.amount or Decimal(0)
+            obligations.append(ObligationFacts(
+                id=o.id, contract_id=o.contract_id, kind=o.kind, debtor=o.debtor, summary=o.summary, amount=o.amount,
+                currency=o.currency, due_date=due_date, waiting_for=current.get("waiting_for", o.waiting_for),
+                waived=current.get("status", o.status) == "waived", paid_amount=paid, paid_by_due=paid_by_due,
+                fulfilled_on=current.get("fulfilled_on", o.fulfilled_on), owner=o.owner, clause_id=o.clause_id,
+            ))
+    return Facts(contracts, obligations, _record_facts(portfolio))
 
 
-def _record_facts(session: Session, of_contract) -> list[RecordFacts]:  # type: ignore[no-untyped-def]
-    kinds: dict[int, set[str]] = defaultdict(set)
-    for record_id, kind in session.execute(
-        select(RecordAttachment.record_id, Document.kind).join(Document, Document.id == RecordAttachment.document_id)
-        .where(of_contract(Document.contract_id))
-    ):
-        kinds[record_id].add(kind)
-    for record_id, kind in session.execute(
-        select(PerformanceRecord.id, Document.kind).join(Document, Document.id == PerformanceRecord.document_id)
-        .where(of_contract(PerformanceRecord.contract_id))
-    ):
-        kinds[record_id].add(kind)
-    rows = session.execute(select(
-        PerformanceRecord.id, PerformanceRecord.contract_id, PerformanceRecord.kind, PerformanceRecord.occurred_on,
-        PerformanceRecord.status, PerformanceRecord.amount, PerformanceRecord.demand, PerformanceRecord.responsible,
-        PerformanceRecord.case_id,
-    ).where(of_contract(PerformanceRecord.contract_id))).all()
+def _record_facts(portfolio: Portfolio) -> list[RecordFacts]:
+    rows = [row for group in portfolio.records.values() for row in group]
     latest_step: dict[int, tuple[dt.date, int, str | None]] = {}
     for row in rows:
         if row.case_id is not None:
@@ -141,24 +103,11 @@ def _record_facts(session: Session, of_contract) -> list[RecordFacts]:  # type: 
                 closed_on = step_on
         facts.append(RecordFacts(
             id=row.id, contract_id=row.contract_id, kind=row.kind, occurred_on=row.occurred_on, status=status,
-            amount=row.amount, demand=row.demand, document_kinds=tuple(sorted(kinds.get(row.id, ()))),
+            amount=row.amount, demand=row.demand,
+            document_kinds=tuple(sorted(portfolio.record_document_kinds.get(row.id, ()))),
             owner=row.responsible, closed_on=closed_on,
         ))
     return facts
-
-
-def _amount_mismatches(session: Session, where: ColumnElement[bool]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    rows = session.execute(
-        select(Document.contract_id, DocumentVersion.warnings)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(where, Document.deleted_at.is_(None), Document.kind.in_(("contract", "amendment")))
-    )
-    for contract_id, warnings in rows:
-        for warning in warnings or []:
-            if contract_id is not None and _MISMATCH_MARK in warning:
-                found.setdefault(contract_id, warning)
-    return found
 
 
 # Columns the daily run sets from each computed alert.
@@ -180,8 +129,7 @@ def run_alerts(session: Session, *, today: dt.date | None = None, settings: Aler
     do after each change so its alerts are current before the next daily run.
     """
     today = today or dt.date.today()
-    refresh_obligations(session, contract_id, today=today)
-    facts = load_facts(session, contract_id)
+    facts = facts_from(*refresh_and_read(session, contract_id, today=today))
     computed = {a.key: a for a in compute_alerts(facts.contracts, facts.obligations, facts.records,
                                                  today=today, settings=settings)}
     stored_rows = select(Alert.id, Alert.key, Alert.state, Alert.state_by,

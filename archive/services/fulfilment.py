@@ -12,16 +12,16 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import delete, select, true, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from archive import problems
 from archive.errors import AllocationExceedsPaymentError, InvalidRecordError
-from archive.models import Contract, Document, Fulfilment, Obligation, PerformanceRecord, RecordAttachment
+from archive.models import Fulfilment, Obligation, PerformanceRecord
 from archive.performance.due import resolve_due
 from archive.performance.terms import DueRule
+from archive.services.portfolio import ACTIVE_REVIEWS, Portfolio, read_portfolio
 
-ACTIVE_REVIEWS = ("confirmed", "manual")
 # The obligation kind a non-payment record meets when staff do not say which.
 RECORD_MEETS = {"delivery": "delivery", "acceptance": "acceptance", "progress": "completion"}
 
@@ -115,47 +115,35 @@ def contract_events(contract, records: list, invoice_record_ids: set[int]) -> di
 
 
 def refresh_obligations(session: Session, contract_id: int | None = None, *, today: dt.date | None = None) -> int:
-    """Recompute due dates and statuses of confirmed obligations; return how many changed.
+    """Recompute due dates and statuses of confirmed obligations; return how many changed."""
+    return len(refresh_and_read(session, contract_id, today=today)[1])
 
-    Rows are read as plain tuples and changed obligations written back in one bulk UPDATE,
-    because the daily run covers every contract and ORM objects would cost most of its time.
+
+def refresh_and_read(session: Session, contract_id: int | None = None, *,
+                     today: dt.date | None = None) -> tuple[Portfolio, dict[int, dict[str, object]]]:
+    """Recompute due dates and statuses, write the changes in bulk, and return the rows read and the changes.
+
+    Obligation rows in the returned portfolio hold the values from before the change; the
+    changes map each changed obligation's id to its new values.
     """
     today = today or dt.date.today()
     session.flush()
-
-    def of_contract(column):  # type: ignore[no-untyped-def]
-        return column == contract_id if contract_id is not None else true()
-
-    contracts = session.execute(select(Contract.id, Contract.signed_on, Contract.effective_on, Contract.expires_on)
-                                .where(of_contract(Contract.id))).all()
-    obligations = _by_contract(session.execute(select(
-        Obligation.id, Obligation.contract_id, Obligation.kind, Obligation.amount, Obligation.due_rule,
-        Obligation.status, Obligation.due_date, Obligation.waiting_for, Obligation.fulfilled_on,
-        Obligation.calendar_known,
-    ).where(of_contract(Obligation.contract_id), Obligation.review.in_(ACTIVE_REVIEWS))))
-    records = _by_contract(session.execute(select(
-        PerformanceRecord.id, PerformanceRecord.contract_id, PerformanceRecord.kind, PerformanceRecord.status,
-        PerformanceRecord.occurred_on,
-    ).where(of_contract(PerformanceRecord.contract_id))))
-    invoices = set(session.scalars(
-        select(RecordAttachment.record_id).join(Document, Document.id == RecordAttachment.document_id)
-        .where(Document.kind == "invoice", of_contract(Document.contract_id))))
-    record_dates = {r.id: r.occurred_on for rs in records.values() for r in rs}
-    fulfilments = _fulfilments(session, contract_id)
-    changes = []
-    for contract in contracts:
-        events = contract_events(contract, records.get(contract.id, []), invoices)
-        for obligation in obligations.get(contract.id, []):
-            values = obligation_state(obligation, events, fulfilments.get(obligation.id, []), record_dates, today)
-            before = {name: getattr(obligation, name) for name in values}
-            if values != before:
-                changes.append({"id": obligation.id, **values})
+    portfolio = read_portfolio(session, contract_id)
+    record_dates = portfolio.record_dates
+    changes: dict[int, dict[str, object]] = {}
+    for contract in portfolio.contracts:
+        events = contract_events(contract, portfolio.records.get(contract.id, []), portfolio.invoice_records)
+        for obligation in portfolio.obligations.get(contract.id, []):
+            values = obligation_state(obligation, events, portfolio.fulfilments.get(obligation.id, []),
+                                      record_dates, today)
+            if any(getattr(obligation, name) != value for name, value in values.items()):
+                changes[obligation.id] = values
     if changes:
-        session.execute(update(Obligation), changes)
+        session.execute(update(Obligation), [{"id": key, **values} for key, values in changes.items()])
         for instance in list(session.identity_map.values()):
             if isinstance(instance, Obligation):
                 session.expire(instance)
-    return len(changes)
+    return portfolio, changes
 
 
 def obligation_state(obligation, events: dict[str, dt.date], fulfilments: list,  # type: ignore[no-untyped-def]
@@ -188,21 +176,3 @@ def fulfilled_on(obligation, fulfilments: list, record_dates: dict[int, dt.date]
         if paid >= obligation.amount:
             return record_dates.get(fulfilment.record_id)
     return None
-
-
-def _fulfilments(session: Session, contract_id: int | None) -> dict[int, list]:  # type: ignore[type-arg]
-    grouped: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
-    statement = select(Fulfilment.id, Fulfilment.obligation_id, Fulfilment.record_id, Fulfilment.amount)
-    if contract_id is not None:
-        statement = statement.join(Obligation, Obligation.id == Fulfilment.obligation_id).where(
-            Obligation.contract_id == contract_id)
-    for fulfilment in session.execute(statement):
-        grouped[fulfilment.obligation_id].append(fulfilment)
-    return grouped
-
-
-def _by_contract(rows):  # type: ignore[no-untyped-def]
-    grouped: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
-    for row in rows:
-        grouped[row.contract_id].append(row)
-    return grouped

@@ -17,7 +17,7 @@ from archive.access import Actor, visible_contracts
 from archive.exports.rows import DigestAlert, DueItem, LedgerRow, ReceivableRow
 from archive.models import Alert, Contract, Document, Fulfilment, Obligation
 from archive.performance.labels import OBLIGATION_KIND_LABELS, STATUS_LABELS, alert_message, label
-from archive.services.fulfilment import ACTIVE_REVIEWS
+from archive.services.portfolio import ACTIVE_REVIEWS
 
 Gettext = Callable[[str], str]
 
