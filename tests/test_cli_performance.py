@@ -31,12 +31,12 @@ def run(archive: Archive, *args: str, **env: str) -> tuple[int, str]:
 @pytest.fixture
 def contract(sqlite_archive: Archive) -> int:
     with sqlite_archive.session() as session:
+        create_user(session, username="lawyer", password=TEST_PASSWORD, role="legal", display_name="王律师", actor="test")
         contract_id = create_contract(session, number="HT-2025-007", title="维保服务合同").id
         update_terms(session, contract_id, {"signed_on": "2025-01-20", "counterparty": "甲公司", "owner": "lawyer"},
                      actor=SYSTEM)
         create_obligation(session, contract_id, {"summary": "预付款", "kind": "payment", "debtor": "customer",
                                                  "amount": "5000", "due_rule": {"on": "2025-02-14"}}, actor=SYSTEM)
-        create_user(session, username="lawyer", password=TEST_PASSWORD, role="legal", display_name="王律师", actor="test")
         set_email(session, "lawyer", "lawyer@example.test", actor="test")
     return contract_id
 

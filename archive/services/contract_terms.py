@@ -7,6 +7,7 @@ After a correction (terms_source "staff"), only staff change them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,10 +17,12 @@ from sqlalchemy.orm import Session
 from archive.access import Actor
 from archive import problems
 from archive.errors import InvalidTermsError
-from archive.models import Contract, ExtractedField
+from archive.models import Contract, ExtractedField, User
+from archive.services.accounts import normalize_username
 from archive.services.audit import record_event
 from archive.services.contracts import get_contract_or_raise
 from archive.services.fulfilment import refresh_obligations
+from archive.services.records import check_amount
 
 TERM_FIELDS = ("counterparty", "owner", "signed_on", "effective_on", "expires_on", "total_amount", "currency",
                "auto_renews", "renewal_notice_days", "terminated_on")
@@ -64,6 +67,15 @@ def update_terms(session: Session, contract_id: int, changes: dict[str, Any], *,
             setattr(contract, name, value)
     if not changed:
         return contract
+    start = contract.effective_on or contract.signed_on
+    if contract.expires_on is not None and start is not None and contract.expires_on < start:
+        raise InvalidTermsError(problems.EXPIRY_BEFORE_START, value=contract.expires_on.isoformat(),
+                                start=start.isoformat())
+    if "owner" in changed and contract.owner is not None:
+        owner = normalize_username(contract.owner)
+        if session.scalar(select(User.id).where(User.username == owner)) is None:
+            raise InvalidTermsError(problems.OWNER_UNKNOWN, value=contract.owner)
+        contract.owner = owner
     contract.terms_source = "staff"
     session.flush()
     record_event(session, actor=actor.username, actor_id=actor.user_id, action="contract_terms_edited",
@@ -81,9 +93,11 @@ def _checked(name: str, value: Any) -> Any:
             raise InvalidTermsError(problems.NOT_A_DATE, value=str(value)[:40])
         return parsed
     if name == "total_amount":
-        amount = _decimal(str(value))
-        if amount is None or amount < 0:
-            raise InvalidTermsError(problems.NOT_AN_AMOUNT, value=str(value)[:40])
+        try:
+            amount = Decimal(str(value).strip().replace(",", ""))
+        except (InvalidOperation, ValueError):
+            raise InvalidTermsError(problems.NOT_AN_AMOUNT, value=str(value)[:40]) from None
+        check_amount(amount, InvalidTermsError)
         return amount
     if name == "renewal_notice_days":
         if not str(value).isdigit() or int(value) > 3650:
@@ -93,7 +107,7 @@ def _checked(name: str, value: Any) -> Any:
         return value in (True, "true", "on", "1", 1)
     if name == "currency":
         code = str(value).upper()
-        if not (len(code) == 3 and code.isalpha()):
+        if not re.fullmatch(r"[A-Z]{3}", code):
             raise InvalidTermsError(problems.CURRENCY_INVALID, value=str(value)[:40])
         return code
     return str(value).strip()[:300] or None

@@ -35,7 +35,15 @@ def allocate_record(session: Session, record: PerformanceRecord, obligation_ids:
     """
     if replace:
         session.execute(delete(Fulfilment).where(Fulfilment.record_id == record.id))
+    if record.status in ("planned", "cancelled"):
+        return []  # a planned payment pays nothing yet
     candidates = _open_obligations(session, record, obligation_ids)
+    if record.kind == "payment":
+        # A payment in one currency never pays an instalment owed in another.
+        other = [o for o in candidates if o.currency not in (None, record.currency)]
+        if other and obligation_ids is not None:
+            raise InvalidRecordError(problems.CURRENCY_MISMATCH, value=record.currency or "", owed=other[0].currency)
+        candidates = [o for o in candidates if o not in other]
     created: list[Fulfilment] = []
     if record.kind == "payment":
         remaining = record.amount or Decimal(0)

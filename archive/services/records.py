@@ -9,11 +9,12 @@ refreshing the contract's obligations.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import problems
@@ -23,6 +24,7 @@ from archive.errors import (
     CaseTransitionError,
     InvalidRecordError,
     NotFoundError,
+    ProblemError,
     UnknownRecordKindError,
 )
 from archive.models import Clause, Document, DocumentVersion, PerformanceRecord, RecordAttachment, RecordRevision
@@ -38,6 +40,19 @@ OTHER_STATUSES = ("done", "planned", "cancelled")
 # Fields an edit may change; the rest (contract, kind, case) identify the record.
 EDITABLE = ("occurred_on", "summary", "responsible", "status", "amount", "currency", "demand", "detail")
 MAX_AMOUNT = Decimal("1e15")
+# Records before this day are typing errors, not facts of a contract still supervised.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def check_amount(amount: Decimal, error: type[ProblemError]) -> None:
+    """Raise `error` unless `amount` is a finite, non-negative amount of at most two decimals below MAX_AMOUNT."""
+    if not amount.is_finite() or amount < 0:
+        raise error(problems.AMOUNT_NEGATIVE, value=str(amount)[:40])
+    if amount >= MAX_AMOUNT:
+        raise error(problems.AMOUNT_TOO_LARGE, value=str(amount)[:40])
+    if amount != amount.quantize(Decimal("0.01")):
+        raise error(problems.AMOUNT_DECIMALS, value=str(amount)[:40])
 
 
 @dataclass
@@ -167,6 +182,10 @@ def advance_case(session: Session, case_id: int, *, target: str, occurred_on: dt
     if case.kind not in CASE_KINDS or case.case_id is not None:
         raise InvalidRecordError(problems.NOT_A_CASE, id=case_id)
     current = case_state(session, case)
+    latest = session.scalar(select(func.max(PerformanceRecord.occurred_on)).where(PerformanceRecord.case_id == case.id))
+    earliest = max(filter(None, (case.occurred_on, latest)))
+    if occurred_on < earliest:
+        raise InvalidRecordError(problems.STEP_BEFORE_CASE, value=occurred_on.isoformat(), earliest=earliest.isoformat())
     allowed = CASE_TRANSITIONS[current]
     if target not in allowed:
         raise CaseTransitionError(kind=case.kind, current=current, target=target,
@@ -214,19 +233,23 @@ def _validate(data: RecordInput, *, case_step: bool = False) -> None:
         raise UnknownRecordKindError(kind=data.kind, kinds=", ".join(RECORD_KINDS))
     if not isinstance(data.occurred_on, dt.date):
         raise InvalidRecordError(problems.DATE_MISSING)
+    if data.occurred_on < EARLIEST_DATE:
+        raise InvalidRecordError(problems.DATE_TOO_EARLY, value=data.occurred_on.isoformat())
+    if data.occurred_on > dt.date.today() and data.status not in ("planned", "cancelled"):
+        raise InvalidRecordError(problems.DATE_IN_FUTURE, value=data.occurred_on.isoformat())
     if data.kind in RESULT_KINDS and data.status not in RESULT_STATUSES:
-        raise InvalidRecordError(problems.RESULT_REQUIRED, kind=data.kind, allowed=", ".join(RESULT_STATUSES))
+        raise InvalidRecordError(problems.RESULT_REQUIRED)
     if data.kind in CASE_KINDS and data.status not in (None, *CASE_STATES):
         raise InvalidRecordError(problems.CASE_STATE_INVALID, allowed=", ".join(CASE_STATES))
     if data.kind in CASE_KINDS and not case_step and data.status not in (None, "received"):
         raise InvalidRecordError(problems.CASE_STARTS_RECEIVED)
     if data.kind not in RESULT_KINDS + CASE_KINDS and data.status not in (None, *OTHER_STATUSES):
         raise InvalidRecordError(problems.STATUS_INVALID, allowed=", ".join(OTHER_STATUSES))
-    if data.amount is not None and not (Decimal(0) <= data.amount < MAX_AMOUNT):
-        raise InvalidRecordError(problems.AMOUNT_NEGATIVE, value=str(data.amount))
+    if data.amount is not None:
+        check_amount(data.amount, InvalidRecordError)
     if data.kind == "payment" and data.amount is None:
         raise InvalidRecordError(problems.PAYMENT_AMOUNT_MISSING)
-    if data.currency is not None and not (len(data.currency) == 3 and data.currency.isalpha()):
+    if data.currency is not None and not CURRENCY_CODE.fullmatch(data.currency):
         raise InvalidRecordError(problems.CURRENCY_INVALID, value=data.currency)
     if data.kind == "communication":
         channel = data.detail.get("channel")

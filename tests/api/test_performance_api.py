@@ -81,7 +81,12 @@ def test_payment_record_edit_history(client: TestClient, contract: dict) -> None
 @pytest.mark.parametrize(("body", "words"), [
     ({"kind": "payment", "occurred_on": "2024-03-20"}, "needs its amount"),
     ({"kind": "shipment", "occurred_on": "2024-03-20"}, "Unknown performance record kind"),
-    ({"kind": "quality_inspection", "occurred_on": "2024-03-20"}, "passed, failed"),
+    ({"kind": "quality_inspection", "occurred_on": "2024-03-20"}, "choose the result: passed or failed"),
+    ({"kind": "delivery", "occurred_on": "2099-01-01"}, "is in the future"),
+    ({"kind": "delivery", "occurred_on": "1900-01-01"}, "before 1970"),
+    ({"kind": "payment", "occurred_on": "2024-03-20", "amount": "1.005"}, "more than two decimals"),
+    ({"kind": "payment", "occurred_on": "2024-03-20", "amount": "99999999999999999999999"}, "too large"),
+    ({"kind": "payment", "occurred_on": "2024-03-20", "amount": "10", "currency": "人民币"}, "three-letter code"),
     ({"kind": "communication", "occurred_on": "2024-03-20"}, "channel"),
     ({"kind": "delivery", "occurred_on": "2024-03-20", "attachments": [999999]}, "not filed under contract"),
 ])
@@ -90,6 +95,19 @@ def test_bad_records_are_refused_with_a_reason(client: TestClient, contract: dic
     assert response.status_code == 422, response.text
     assert words in response.text
     assert client.get(f"/api/contracts/{contract['id']}/performance").json()["records"] == []
+
+
+def test_payment_in_another_currency_pays_nothing(client: TestClient, contract: dict) -> None:
+    ids = {o["summary"]: o["id"] for o in contract["performance"]["obligations"]}
+    client.post(f"/api/obligations/{ids['预付款 30%']}/review", json={"decision": "confirm"})
+    usd = client.post(f"/api/contracts/{contract['id']}/records",
+                      json={"kind": "payment", "occurred_on": "2024-03-20", "amount": "100", "currency": "USD"})
+    assert usd.json()["fulfils"] == []
+    named = client.post(f"/api/contracts/{contract['id']}/records",
+                        json={"kind": "payment", "occurred_on": "2024-03-20", "amount": "100", "currency": "USD",
+                              "obligation_ids": [ids["预付款 30%"]]})
+    assert named.status_code == 422
+    assert "a payment in USD cannot pay an obligation owed in CNY" in named.text
 
 
 def test_complaint_workflow_escalates_to_a_dispute(client: TestClient, contract: dict) -> None:
@@ -103,6 +121,9 @@ def test_complaint_workflow_escalates_to_a_dispute(client: TestClient, contract:
     for target, day in (("investigating", "2024-07-02"), ("escalated", "2024-07-20")):
         step = client.post(f"/api/records/{case_id}/case-steps", json={"target": target, "occurred_on": day})
         assert step.status_code == 201, step.text
+    early = client.post(f"/api/records/{case_id}/case-steps", json={"target": "closed", "occurred_on": "2024-07-10"})
+    assert early.status_code == 422
+    assert "before the case's latest date 2024-07-20" in early.text
     detail = client.get(f"/api/records/{case_id}").json()
     assert detail["case_state"] == "escalated"
     assert [s["status"] for s in detail["case_steps"]] == ["investigating", "escalated"]
@@ -204,8 +225,15 @@ def test_terms_corrections_are_checked_and_redate_obligations(client: TestClient
     bad = client.patch(f"/api/contracts/{contract['id']}/terms", json={"signed_on": "2024-13-01"})
     assert bad.status_code == 422
     assert "is not a date" in bad.text
-    fixed = client.patch(f"/api/contracts/{contract['id']}/terms", json={"signed_on": "2025-01-20", "owner": "张律师"})
+    unknown = client.patch(f"/api/contracts/{contract['id']}/terms", json={"owner": "nobody"})
+    assert unknown.status_code == 422
+    assert "no user is named 'nobody'" in unknown.text
+    backwards = client.patch(f"/api/contracts/{contract['id']}/terms", json={"expires_on": "2024-01-01"})
+    assert backwards.status_code == 422
+    assert "before the signing or effective date 2024-03-05" in backwards.text
+    fixed = client.patch(f"/api/contracts/{contract['id']}/terms", json={"signed_on": "2025-01-20", "owner": "Tester"})
     assert fixed.json()["source"] == "staff"
+    assert fixed.json()["owner"] == "tester"
     advance = next(o for o in client.get(f"/api/contracts/{contract['id']}/performance").json()["obligations"]
                    if o["id"] == ids["预付款 30%"])
     assert advance["due_date"] == "2025-02-14"  # across the 2025 Spring Festival

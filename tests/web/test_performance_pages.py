@@ -205,7 +205,7 @@ def test_version_record_error_keeps_form(client: TestClient, contract: Contract)
         "kind": "acceptance", "occurred_on": "2025-02-20", "summary": "缺少验收结论"})
 
     assert response.status_code == 422
-    assert "passed" in text_of(response.text, "//p[@id='record-error']")
+    assert "请选择结果：合格或不合格" in text_of(response.text, "//p[@id='record-error']")
     assert parse(response.text).xpath("//textarea[@id='record-summary']")[0].text == "缺少验收结论"
 
 
@@ -471,16 +471,24 @@ def test_terms_form_updates_terms(client: TestClient, contract: Contract) -> Non
     form = parse(page).xpath("//form[contains(@action, '/terms')]")[0]
     values = {field.get("name"): field.get("value") or "" for field in form.xpath(".//input")
               if field.get("type") != "checkbox"}
-    values.update({"owner": "法务部 赵六", "expires_on": "2026-01-19"})
+    add_user(archive_of(client).settings, "赵六", "legal")
+    values.update({"owner": "赵六", "expires_on": "2026-01-19"})
 
     response = client.post(f"/contracts/{contract.id}/terms", data=values, follow_redirects=False)
 
     assert response.status_code == 303
     terms = text_of(client.get(f"/contracts/{contract.id}").text, "//section[@aria-labelledby='terms']/dl")
-    assert "法务部 赵六" in terms
+    assert "赵六" in terms
     assert "2026-01-19" in terms
     assert "2025-01-20" in terms
     assert "某某科技有限公司" in terms
+
+
+def test_terms_owner_must_be_a_user(client: TestClient, contract: Contract) -> None:
+    response = client.post(f"/contracts/{contract.id}/terms", data={"form_name": "terms", "owner": "法务部 赵六"})
+
+    assert response.status_code == 422
+    assert text_of(response.text, "//p[@id='terms-error']") == "合同要素无效：没有名为“法务部 赵六”的用户"
 
 
 def test_terms_form_error_keeps_values(client: TestClient, contract: Contract) -> None:
