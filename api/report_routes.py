@@ -79,9 +79,9 @@ async def import_contract_records(contract_id: int, request: Request, filename: 
     actor = request_actor(request)
     with get_archive(request).session() as session:
         check_contract_visible(session, actor, contract_id)
-        count = import_records(session, body, filename=filename, actor=actor, contract_id=contract_id)
+        result = import_records(session, body, filename=filename, actor=actor, contract_id=contract_id)
         refresh_alerts(request, session, contract_id)
-    return {"imported": count}
+    return {"imported": result.imported, "duplicates": result.duplicates}
 
 
 @router.post("/me/calendar-feed", status_code=201)

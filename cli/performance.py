@@ -134,12 +134,14 @@ def import_csv(
     archive = cli._open()
     try:
         with archive.session() as session:
-            count = import_records(session, data, filename=str(file), actor=SYSTEM, contract_id=contract)
+            result = import_records(session, data, filename=str(file), actor=SYSTEM, contract_id=contract)
     except ArchiveError as error:
         cli._fail(error)
     finally:
         archive.close()
-    cli.console.print(_("Imported {count} records from {file}.").format(count=count, file=file), soft_wrap=True)
+    cli.console.print(_("Imported {count} records from {file}.").format(count=result.imported, file=file), soft_wrap=True)
+    if result.duplicates:
+        cli.console.print(_("{count} rows were already recorded and were skipped.").format(count=result.duplicates))
 
 
 def _write_export(name: str, file: Path) -> None:

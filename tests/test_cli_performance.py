@@ -94,6 +94,8 @@ def test_records_import_checks_every_row_first(sqlite_archive: Archive, contract
     good.write_text("合同编号,日期,类型,金额\nHT-2025-007,2025-02-12,付款,5000\n", encoding="gbk")
     code, output = run(sqlite_archive, "records", "import", str(good))
     assert (code, output) == (0, f"Imported 1 records from {good}.")
+    code, output = run(sqlite_archive, "records", "import", str(good))
+    assert (code, output) == (0, f"Imported 0 records from {good}. 1 rows were already recorded and were skipped.")
     code, output = run(sqlite_archive, "alerts", "run", "--today", "2025-02-13")
     assert "1 contracts, 0 alerts (0 new, 1 cleared)" in output
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import dataclass
 import io
 from decimal import Decimal, InvalidOperation
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from archive import problems
 from archive.access import Actor, visible_contracts
 from archive.errors import ArchiveError, CsvImportError
-from archive.models import Contract
+from archive.models import Contract, PerformanceRecord
 from archive.performance.terms import RECORD_KINDS
 from archive.services.records import RecordInput, create_record
 
@@ -60,9 +61,16 @@ def decode_csv(data: bytes) -> str:
         return data.decode("gb18030")
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    # Rows equal to a record already stored (same contract, kind, day, amount and text), which were skipped.
+    duplicates: int
+
+
 def import_records(session: Session, data: bytes, *, filename: str, actor: Actor,
-                   contract_id: int | None = None) -> int:
-    """Check every row, then store them all in the caller's transaction; return how many."""
+                   contract_id: int | None = None) -> ImportResult:
+    """Check every row, then store them all in the caller's transaction, skipping rows already recorded."""
     try:
         text = decode_csv(data)
     except UnicodeDecodeError as error:
@@ -83,12 +91,28 @@ def import_records(session: Session, data: bytes, *, filename: str, actor: Actor
             parsed.append((line, _contract(values, contract_id, numbers, visible), _record(values)))
         except _RowProblem as problem:
             raise CsvImportError(problem.template, filename=filename, line=line, **problem.values) from None
+    imported = duplicates = 0
     for line, target, record in parsed:
+        if _already_recorded(session, target, record):
+            duplicates += 1
+            continue
         try:
             create_record(session, target, record, actor=actor)
         except ArchiveError as error:
             raise CsvImportError(cause=error, filename=filename, line=line) from error
-    return len(parsed)
+        imported += 1
+    return ImportResult(imported, duplicates)
+
+
+def _already_recorded(session: Session, contract_id: int, record: RecordInput) -> bool:
+    """Tell whether the contract has a record with the same kind, day, amount and text, as a file imported twice would."""
+    amount = record.amount.quantize(Decimal("0.01")) if record.amount is not None else None
+    found = session.scalar(select(PerformanceRecord.id).where(
+        PerformanceRecord.contract_id == contract_id, PerformanceRecord.kind == record.kind,
+        PerformanceRecord.occurred_on == record.occurred_on, PerformanceRecord.summary == record.summary.strip(),
+        PerformanceRecord.amount.is_(None) if amount is None else PerformanceRecord.amount == amount,
+    ).limit(1))
+    return found is not None
 
 
 class _RowProblem(Exception):

@@ -192,7 +192,9 @@ def test_csv_import_all_or_nothing(client: TestClient, contract: dict) -> None:
     good = "日期,类型,金额,摘要,方式\n2024-03-20,付款,1000,首笔,\n2024-04-01,沟通,,电话催款,电话\n".encode("gbk")
     response = client.post(url, params={"filename": "付款记录.csv"}, content=good, headers={"Content-Type": "text/csv"})
     assert response.status_code == 201, response.text
-    assert response.json() == {"imported": 2}
+    assert response.json() == {"imported": 2, "duplicates": 0}
+    again = client.post(url, params={"filename": "付款记录.csv"}, content=good, headers={"Content-Type": "text/csv"})
+    assert again.json() == {"imported": 0, "duplicates": 2}
     bad = "日期,类型,金额\n2024-05-01,付款,500\n2024-05-02,发货,\n".encode("utf-8-sig")
     refused = client.post(url, params={"filename": "第二批.csv"}, content=bad, headers={"Content-Type": "text/csv"})
     assert refused.status_code == 422
