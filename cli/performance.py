@@ -33,23 +33,44 @@ def _today(value: Optional[str]) -> dt.date:
 
 
 @alerts_app.command("run")
-def run(today: Annotated[Optional[str], typer.Option(help="Compute as of this day (YYYY-MM-DD); today when unset.")] = None) -> None:
+def run(
+    today: Annotated[Optional[str], typer.Option(help="Compute as of this day (YYYY-MM-DD); today when unset.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and print the counts, but store nothing.")] = False,
+) -> None:
     """Re-date obligations and compute every alert; run it once a day (cron or a systemd timer)."""
     from archive.errors import ArchiveError
-    from archive.services.alerts import alert_settings, run_alerts
+    from archive.services.alerts import alert_settings, latest_run_day, run_alerts
 
     cli = _cli()
     _ = cli.state.gettext
     day = _today(today)
     archive = cli._open()
     try:
-        with archive.session() as session:
+        session = archive.session_factory()
+        try:
+            latest = latest_run_day(session)
+            if latest is not None and day < latest and not dry_run:
+                # A run for an earlier day would close alerts that staff acknowledged and reopen them as new.
+                cli.err_console.print(_(
+                    "Alerts were already computed as of {latest}. A run as of the earlier day {today} would close "
+                    "and reopen alerts and lose their acknowledgements; add --dry-run to see its counts without storing."
+                ).format(latest=latest.isoformat(), today=day.isoformat()))
+                raise typer.Exit(2)
             summary = run_alerts(session, today=day, settings=alert_settings(archive.settings))
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        finally:
+            session.close()
     except ArchiveError as error:
         cli._fail(error)
     finally:
         archive.close()
-    cli.console.print(_("Alerts as of {today}: {contracts} contracts, {computed} alerts ({opened} new, {cleared} cleared).").format(
+    message = _("Alerts as of {today}: {contracts} contracts, {computed} alerts ({opened} new, {cleared} cleared).")
+    if dry_run:
+        message = _("Dry run, nothing stored. Alerts as of {today}: {contracts} contracts, {computed} alerts ({opened} new, {cleared} cleared).")
+    cli.console.print(message.format(
         today=summary.today.isoformat(), contracts=summary.contracts, computed=summary.computed,
         opened=summary.opened, cleared=summary.cleared))
 
@@ -230,7 +251,10 @@ def schedule(
             if not needed:
                 continue
             try:
-                command() if command is run else command(today=None, days_ahead=14, dry_run=False)
+                if command is run:
+                    run(today=None, dry_run=False)
+                else:
+                    digest(today=None, days_ahead=14, dry_run=False)
             except typer.Exit as stopped:
                 log.warning("daily %s ended with exit code %s", command.__name__, stopped.exit_code)
             except Exception:  # noqa: BLE001 - the schedule must outlive one failed day

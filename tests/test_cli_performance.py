@@ -64,6 +64,26 @@ def test_alerts_run_then_digest_reaches_the_owner(sqlite_archive: Archive, contr
     assert "HT-2025-007" in text
 
 
+def test_backdated_run_keeps_acknowledgements(sqlite_archive: Archive, contract: int) -> None:
+    from sqlalchemy import select
+
+    from archive.models import Alert
+    from archive.services.alerts import set_alert_state
+
+    run(sqlite_archive, "alerts", "run", "--today", "2025-02-10")
+    with sqlite_archive.session() as session:
+        alert_id = session.scalars(select(Alert.id)).one()
+        set_alert_state(session, alert_id, state="acknowledged", note="已电话联系", actor=SYSTEM)
+    code, output = run(sqlite_archive, "alerts", "run", "--today", "2025-01-01")
+    assert code == 2
+    assert "already computed as of 2025-02-10" in output
+    code, output = run(sqlite_archive, "alerts", "run", "--today", "2025-01-01", "--dry-run")
+    assert code == 0
+    assert output == "Dry run, nothing stored. Alerts as of 2025-01-01: 1 contracts, 0 alerts (0 new, 1 cleared)."
+    with sqlite_archive.session() as session:
+        assert session.get(Alert, alert_id).state == "acknowledged"
+
+
 def test_digest_without_smtp_says_what_to_set(sqlite_archive: Archive, contract: int) -> None:
     code, output = run(sqlite_archive, "alerts", "digest")
     assert code == 2

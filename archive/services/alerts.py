@@ -177,6 +177,13 @@ def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
     return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
+def latest_run_day(session: Session) -> dt.date | None:
+    """Return the latest day alerts were computed as of, or None before the first run."""
+    from sqlalchemy import func
+
+    return session.scalar(select(func.max(Alert.last_seen_on)))
+
+
 def set_alert_state(session: Session, alert_id: int, *, state: str, note: str | None, actor: Actor) -> Alert:
     """Acknowledge or resolve an alert (resolving needs a note), or reopen it; audited."""
     alert = session.get(Alert, alert_id)
