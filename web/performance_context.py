@@ -17,6 +17,7 @@ from archive.context import Archive
 from archive.errors import render_error
 from archive.models import DOCUMENT_KINDS
 from web.i18n import request_translations
+from web.performance_forms import obligation_form_values
 from web.performance_views import RECORD_KIND_FOR_DOCUMENT, CodeLabels, form_choices, next_case_states
 
 
@@ -43,7 +44,12 @@ def contract_context(request: Request, archive: Archive, contract_id: int, **ove
         "terms_error": None,
         "record_form": {},
         "record_error": None,
+        # Messages and typed values of rejected obligation forms. The values are keyed by form:
+        # "review-<id>", "edit-<id>", "waive-<id>", or "new" for the manual entry form.
         "obligation_errors": {},
+        "obligation_forms": {},
+        "new_obligation_error": None,
+        "obligation_form": obligation_form_values,
         "alert_errors": {},
         "alert_notes": {},
     }

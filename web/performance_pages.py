@@ -8,7 +8,8 @@ page again with the service's message and the values as typed.
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,9 +31,14 @@ from web.i18n import request_translations
 from web.performance_context import contract_context, labels_context, record_context, version_context
 from web.performance_forms import (
     CaseStepForm,
+    ObligationChangeForm,
+    ObligationForm,
+    ObligationReviewForm,
     RecordEditForm,
     RecordForm,
     TermsForm,
+    obligation_changes,
+    obligation_values,
     parse_date,
     record_changes,
     record_input,
@@ -128,21 +134,88 @@ def record_document(request: Request, version_id: int, archive: ArchiveDep,
 @router.post("/obligations/{obligation_id}/review", response_class=HTMLResponse)
 @access(Permission.WRITE)
 def review_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
-                      decision: Annotated[str, Form(max_length=20)],
-                      note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                      form: Annotated[ObligationReviewForm, Form()]) -> Response:
+    """Confirm a suggestion with the fields staff corrected, or reject it. Unchanged fields are not sent."""
     actor = request_actor(request)
+    gettext = request_translations(request).gettext
     with archive.session() as session:
         contract_id = _visible_obligation_contract(session, request, obligation_id)
     try:
         with archive.session() as session:
-            obligation_service.review_obligation(session, obligation_id, decision=decision,
-                                                 note=note.strip() or None, actor=actor)
+            changes = None
+            if form.decision == "confirm" and form.form_name:
+                obligation = obligation_service.get_obligation_or_raise(session, obligation_id)
+                changes = obligation_changes(form, obligation, gettext)
+            obligation_service.review_obligation(session, obligation_id, decision=form.decision, changes=changes,
+                                                 note=form.note.strip() or None, actor=actor)
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         message = _rejected(request, error, "review", obligation_id)
-        context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message})
+        typed = {f"review-{obligation_id}": form.model_dump()} if form.form_name else {}
+        context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
+                                   obligation_forms=typed)
         return render(request, "contract.html", context, status=error.status)
     return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
+
+
+@router.post("/contracts/{contract_id}/obligations", response_class=HTMLResponse)
+@access(Permission.WRITE)
+def add_obligation(request: Request, contract_id: int, archive: ArchiveDep,
+                   form: Annotated[ObligationForm, Form()]) -> Response:
+    """Enter an obligation by hand. A monthly rule gives one obligation per month of the contract's term."""
+    actor = request_actor(request)
+    gettext = request_translations(request).gettext
+    try:
+        with archive.session() as session:
+            check_contract_visible(session, actor, contract_id)
+            created = obligation_service.create_obligation(session, contract_id, obligation_values(form, gettext),
+                                                           actor=actor)
+            first_id = created[0].id
+            refresh_alerts(request, session, contract_id)
+    except ArchiveError as error:
+        context = contract_context(request, archive, contract_id, obligation_forms={"new": form.model_dump()},
+                                   new_obligation_error=_rejected(request, error, "obligation_new", contract_id))
+        return render(request, "contract.html", context, status=error.status)
+    return _redirect(f"/contracts/{contract_id}#obligation-{first_id}")
+
+
+@router.post("/obligations/{obligation_id}", response_class=HTMLResponse)
+@access(Permission.WRITE)
+def change_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
+                      form: Annotated[ObligationChangeForm, Form()]) -> Response:
+    """Edit a confirmed or manual obligation, waive it with a note, or undo its waiver."""
+    actor = request_actor(request)
+    gettext = request_translations(request).gettext
+    with archive.session() as session:
+        contract_id = _visible_obligation_contract(session, request, obligation_id)
+    try:
+        with archive.session() as session:
+            changes = _obligation_update(session, obligation_id, form, gettext)
+            obligation_service.update_obligation(session, obligation_id, changes, actor=actor)
+            refresh_alerts(request, session, contract_id)
+    except ArchiveError as error:
+        message = _rejected(request, error, f"obligation_{form.form_name}", obligation_id)
+        form_key = "waive" if form.form_name == "waive" else "edit"
+        context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
+                                   obligation_forms={f"{form_key}-{obligation_id}": form.model_dump()})
+        return render(request, "contract.html", context, status=error.status)
+    return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
+
+
+def _obligation_update(session: Session, obligation_id: int, form: ObligationChangeForm,
+                       gettext: Callable[[str], str]) -> dict[str, Any]:
+    """Return the changes update_obligation takes for an edit, a waiver or the undoing of a waiver."""
+    note = form.note.strip() or None
+    if form.form_name == "undo_waiver":
+        return {"status": "pending"}
+    if form.form_name == "waive":
+        # Sent without a note, the waiver keeps the stored note, and the service decides whether that is enough.
+        return {"status": "waived", **({"note": note} if note else {})}
+    obligation = obligation_service.get_obligation_or_raise(session, obligation_id)
+    changes = obligation_changes(form, obligation, gettext)
+    if note != obligation.note:
+        changes["note"] = note
+    return changes
 
 
 @router.post("/alerts/{alert_id}/state", response_class=HTMLResponse)

@@ -6,7 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from archive.performance import labels as code_labels
-from archive.performance.terms import CASE_TRANSITIONS, COMMUNICATION_CHANNELS, RECORD_KINDS
+from archive.performance.terms import (
+    CASE_TRANSITIONS,
+    COMMUNICATION_CHANNELS,
+    DEBTORS,
+    DUE_EVENTS,
+    DUE_UNITS,
+    OBLIGATION_KINDS,
+    PAYMENT_STAGES,
+    RECORD_KINDS,
+)
 
 # The record kind a document of each kind usually records. Other document kinds preselect no record kind.
 RECORD_KIND_FOR_DOCUMENT = {
@@ -87,7 +96,7 @@ class CodeLabels:
 
 
 def form_choices() -> dict[str, Any]:
-    """Return the codes the record, case and alert forms offer, for the template context."""
+    """Return the codes the record, case, alert and obligation forms offer, for the template context."""
     return {
         "record_kinds": RECORD_KINDS,
         "record_statuses": RECORD_STATUSES,
@@ -95,6 +104,11 @@ def form_choices() -> dict[str, Any]:
         "severities": SEVERITIES,
         "alert_states": ALERT_STATES,
         "alert_rules": tuple(code_labels.RULE_LABELS),
+        "obligation_kinds": OBLIGATION_KINDS,
+        "payment_stages": PAYMENT_STAGES,
+        "debtors": DEBTORS,
+        "due_events": DUE_EVENTS,
+        "due_units": DUE_UNITS,
     }
 
 

@@ -83,6 +83,10 @@ def compute_alerts(
     return alerts
 
 
+# Obligations whose due date ends a period rather than a duty: nothing is overdue when it passes.
+PERIOD_KINDS = ("warranty",)
+
+
 def _obligation_alerts(contract: ContractFacts, obligation: ObligationFacts, inputs: _Inputs) -> list[ComputedAlert]:
     """Apply due_soon, overdue and partly_paid to one obligation.
 
@@ -91,6 +95,8 @@ def _obligation_alerts(contract: ContractFacts, obligation: ObligationFacts, inp
     """
     if obligation.waived or obligation.fulfilled or obligation.due_date is None:
         return []
+    if obligation.kind in PERIOD_KINDS:
+        return []  # the end of a warranty period is not a duty that can be late
     alerts: list[ComputedAlert] = []
     days_left = (obligation.due_date - inputs.today).days
     owner = obligation.owner or contract.owner

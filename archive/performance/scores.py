@@ -150,7 +150,8 @@ def _score(
     past_records = sorted((record for record in records if record.occurred_on <= today), key=lambda r: r.id)
     return Scores(
         contract_ids=contract_ids,
-        progress=_progress_score([o for o in due if o.kind != "payment"]),
+        # A warranty period's end is no duty met on time or late, so it does not count.
+        progress=_progress_score([o for o in due if o.kind not in ("payment", "warranty")]),
         quality=_quality_score(past_records),
         payment=_payment_score(
             [o for o in due if o.kind == "payment" and o.debtor == "customer"], currencies, today=today

@@ -163,6 +163,9 @@ def obligation_state(obligation, events: dict[str, dt.date], fulfilments: list, 
         status = "waived"
     elif met_on is not None:
         status = "fulfilled"
+    elif obligation.kind == "warranty" and resolved.date is not None and resolved.date < today:
+        # The warranty period has run out: nothing more is owed under it.
+        status, met_on = "fulfilled", resolved.date
     elif resolved.date is not None and resolved.date < today:
         status = "overdue"
     else:

@@ -89,6 +89,7 @@ def create_obligation(session: Session, contract_id: int, values: dict[str, Any]
     obligation = Obligation(contract_id=contract_id, review="manual", created_by=actor.username,
                             reviewed_by=actor.username, reviewed_at=dt.datetime.now(dt.timezone.utc))
     _set_values(obligation, {"summary": "", **values})
+    _require_due_rule(obligation)
     session.add(obligation)
     session.flush()
     created = _expand_monthly(session, obligation)
@@ -110,6 +111,8 @@ def review_obligation(session: Session, obligation_id: int, *, decision: str, ch
     before = _snapshot(obligation)
     if changes:
         _set_values(obligation, changes)
+    if decision == "confirm":
+        _require_due_rule(obligation)
     obligation.review = "confirmed" if decision == "confirm" else "rejected"
     obligation.reviewed_by, obligation.reviewed_at = actor.username, dt.datetime.now(dt.timezone.utc)
     if note:
@@ -130,7 +133,7 @@ def update_obligation(session: Session, obligation_id: int, changes: dict[str, A
     waive = changes.pop("status", None)
     if waive not in (None, "waived", "pending"):
         raise InvalidObligationError(problems.STATUS_NOT_SETTABLE)
-    if waive == "waived" and not (changes.get("note") or obligation.note):
+    if waive == "waived" and not str(changes.get("note") or "").strip():
         raise InvalidObligationError(problems.WAIVER_NOTE_MISSING)
     _set_values(obligation, changes)
     if waive:
@@ -141,6 +144,12 @@ def update_obligation(session: Session, obligation_id: int, changes: dict[str, A
                  summary={"changed": {k: [before[k], v] for k, v in _snapshot(obligation).items() if before[k] != v}})
     refresh_obligations(session, obligation.contract_id)
     return obligation
+
+
+def _require_due_rule(obligation: Obligation) -> None:
+    """Raise unless the obligation has a fixed day, an event with its period, or a day of the month."""
+    if DueRule.from_dict(obligation.due_rule).form == "unknown":
+        raise InvalidObligationError(problems.DUE_RULE_MISSING)
 
 
 def list_obligations(session: Session, contract_id: int, *, include_rejected: bool = False) -> list[Obligation]:

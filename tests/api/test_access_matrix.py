@@ -51,6 +51,8 @@ EXPECTED_RULES = {
     ("POST", "/contracts/{contract_id}/records"): WRITE,
     ("POST", "/versions/{version_id}/records"): WRITE,
     ("POST", "/obligations/{obligation_id}/review"): WRITE,
+    ("POST", "/contracts/{contract_id}/obligations"): WRITE,
+    ("POST", "/obligations/{obligation_id}"): WRITE,
     ("POST", "/alerts/{alert_id}/state"): WRITE,
     ("GET", "/records/{record_id}"): READ,
     ("POST", "/records/{record_id}"): WRITE,

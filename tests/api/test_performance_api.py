@@ -47,6 +47,9 @@ def test_confirm_dates_a_suggestion_and_reject_hides_it(client: TestClient, cont
     assert confirmed.status_code == 200, confirmed.text
     # 5 March 2024 plus 15 working days (Qingming, 4-6 April, is later).
     assert confirmed.json()[0]["due_date"] == "2024-03-26"
+    undated = client.post(f"/api/obligations/{suggested['质保金 5%']}/review", json={"decision": "confirm"})
+    assert undated.status_code == 422
+    assert "set a due date" in undated.text
     rejected = client.post(f"/api/obligations/{suggested['质保金 5%']}/review", json={"decision": "reject", "note": "重复"})
     assert rejected.json()[0]["review"] == "rejected"
     again = client.post(f"/api/obligations/{suggested['质保金 5%']}/review", json={"decision": "confirm"})

@@ -694,3 +694,9 @@ def test_facts_of_unknown_contract_are_skipped() -> None:
     records = [record(1, "quality_inspection", days(-1), status="failed", contract_id=99)]
 
     assert run(facts, records) == []
+
+
+def test_warranty_end_is_not_overdue() -> None:
+    warranty = ObligationFacts(id=901, contract_id=1, kind="warranty", debtor="us", due_date=TODAY - dt.timedelta(days=3))
+    soon = ObligationFacts(id=902, contract_id=1, kind="warranty", debtor="us", due_date=TODAY + dt.timedelta(days=2))
+    assert compute_alerts([ContractFacts(id=1)], [warranty, soon], [], today=TODAY) == []
