@@ -386,7 +386,15 @@ def serve(
     from api.app import create_app
 
     _announce_first_admin()
-    uvicorn.run(create_app(state.settings), host=host, port=port)
+    uvicorn.run(create_app(served_settings(state.settings, host, port)), host=host, port=port)
+
+
+def served_settings(settings: Settings, host: str, port: int) -> Settings:
+    """Point links in calendar feeds and e-mails at this server unless CONTRACT_ARCHIVE_PUBLIC_URL says otherwise."""
+    if "public_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
 
 
 def _announce_first_admin() -> None:

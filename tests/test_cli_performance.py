@@ -148,3 +148,13 @@ def test_daily_schedule_waits_for_the_time_each_day() -> None:
     assert calls == [dt.datetime(2025, 2, 11, 7, 0), dt.datetime(2025, 2, 12, 7, 0)]
     assert waits == [21.5 * 3600, 24 * 3600]
     assert next_run(dt.datetime(2025, 2, 10, 6, 59), dt.time(7, 0)) == dt.datetime(2025, 2, 10, 7, 0)
+
+
+def test_served_links_follow_the_port_unless_set() -> None:
+    from archive.settings import Settings
+    from cli.main import served_settings
+
+    assert served_settings(Settings(_env_file=None), "127.0.0.1", 8765).public_url == "http://127.0.0.1:8765"
+    assert served_settings(Settings(_env_file=None), "0.0.0.0", 80).public_url == "http://127.0.0.1:80"
+    chosen = Settings(_env_file=None, public_url="https://archive.example.com")
+    assert served_settings(chosen, "0.0.0.0", 8000).public_url == "https://archive.example.com"
