@@ -2,8 +2,10 @@
 
 The calendar comes from the chinesecalendar package, which follows the State Council's
 yearly notice, including weekends that become working days. For a year the package does
-not cover yet (the notice comes out in November or December), weekends count as rest days
-and every weekday as a working day, and `calendar_known` returns False for it, so callers can warn.
+not cover yet (the notice comes out in November or December), weekends and the holidays on
+fixed dates (New Year's Day, 1-2 May, 1-3 October) count as rest days,
+and `calendar_known` returns False for it, so callers can warn: the lunar holidays and the
+swapped working weekends of that year are missing.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from functools import lru_cache
 import chinese_calendar
 
 
+# Public holidays on fixed solar dates under 全国年节及纪念日放假办法 as revised for 2025:
+# New Year's Day, 1-2 May and 1-3 October.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 @lru_cache(maxsize=4096)
 def _lookup(day: dt.date) -> tuple[bool, bool]:
     """Return (is working day, calendar known for this year)."""
     try:
         return chinese_calendar.is_workday(day), True
     except NotImplementedError:
-        return day.weekday() < 5, False
+        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS, False
 
 
 def is_working_day(day: dt.date) -> bool:
