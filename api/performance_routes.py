@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import access, request_actor
 from api.deps import get_archive
@@ -55,6 +55,10 @@ class RecordBody(BaseModel):
 
 
 class RecordPatch(BaseModel):
+    """Changes to a record. Its contract, kind and case cannot change; a field not listed here is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
     occurred_on: dt.date | None = None
     summary: str | None = Field(default=None, max_length=20_000)
     responsible: str | None = Field(default=None, max_length=200)
@@ -268,7 +272,7 @@ def update_obligation(obligation_id: int, changes: dict[str, Any], request: Requ
 @access(Permission.READ)
 def list_alerts(
     request: Request,
-    state: Annotated[list[str], Query()] = ["open", "acknowledged"],  # noqa: B006
+    state: Annotated[list[Literal["open", "acknowledged", "resolved"]], Query()] = ["open", "acknowledged"],  # noqa: B006
     severity: str | None = None, rule: str | None = None, owner: str | None = None, contract_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:

@@ -517,7 +517,15 @@ class AllocationExceedsPaymentError(InvalidInputError):
 
 class AlertStateError(InvalidInputError):
     code = "alert_state"
-    template = "Alert {id} cannot move from '{current}' to '{target}'. A resolved alert needs a note."
+    template = (
+        "Alert {id} cannot move from '{current}' to '{target}'. "
+        "The state must be open, acknowledged or resolved, and resolving needs a note."
+    )
+
+
+class InvalidEmailError(InvalidInputError):
+    code = "invalid_email"
+    template = "'{address}' is not an e-mail address."
 
 
 class CsvImportError(ProblemError):

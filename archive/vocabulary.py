@@ -29,5 +29,5 @@ REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 def data_words() -> tuple[str, ...]:
     return (
         DOCUMENT_KINDS + VERSION_STATES + CLAUSE_ROLES + INGEST_STATUSES + FIELD_NAMES + LINK_METHODS + OBJECT_NAMES
-        + QUALITY_VERDICTS + REVISION_KINDS + all_labels() + all_problems() + ("Terminated", "Expired", "In force")
+        + QUALITY_VERDICTS + REVISION_KINDS + all_labels() + all_problems() + ("condition cleared", "Terminated", "Expired", "In force")
     )

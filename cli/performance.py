@@ -129,7 +129,9 @@ def digest(
                     cli.err_console.print(escape(error.localized(cli.state.gettext)), highlight=False)
     finally:
         archive.close()
-    if not dry_run:
+    if not users:
+        cli.console.print(_("No user has an e-mail address; set one with `contract-archive user email USER ADDRESS`."))
+    elif not dry_run:
         cli.console.print(_("Digests sent: {sent}; failed: {failed}.").format(sent=sent, failed=failures))
     if failures:
         raise typer.Exit(1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from archive.notices import localize_notice
+
 RECORD_KIND_LABELS = {
     "progress": "Progress", "quality_inspection": "Quality inspection", "payment": "Payment",
     "delivery": "Delivery", "acceptance": "Acceptance", "communication": "Communication", "change": "Change",
@@ -102,7 +104,11 @@ def alert_message(rule: str, params: dict[str, Any], subject: str, gettext: Call
     template = ALERT_MESSAGES.get(rule)
     if template is None:
         return rule
-    return gettext(template).format_map(_Missing({**params, "subject": subject or gettext("The obligation")}))
+    values = {**params, "subject": subject or gettext("The obligation")}
+    if rule == "amount_mismatch" and isinstance(values.get("detail"), str):
+        # The detail is the version's stored warning, which is kept in English.
+        values["detail"] = localize_notice(values["detail"], gettext)
+    return gettext(template).format_map(_Missing(values))
 
 
 def all_labels() -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.errors import (
     ArchiveError,
-    InvalidInputError,
+    InvalidEmailError,
     InvalidUsernameError,
     LastAdministratorError,
     NotFoundError,
@@ -144,7 +144,7 @@ def set_email(session: Session, username: str, address: str, *, actor: str) -> U
     user = get_user(session, username)
     address = address.strip()
     if address and not _EMAIL.fullmatch(address):
-        raise InvalidInputError(detail=f"'{address}' is not an e-mail address.")
+        raise InvalidEmailError(address=address[:100])
     user.email = address or None
     record_event(session, actor=actor, action="user_email_set", object_type="user", object_id=user.id,
                  summary={"username": user.username, "email": user.email})

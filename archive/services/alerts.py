@@ -27,6 +27,8 @@ from archive.settings import Settings
 
 ALERT_STATES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("critical", "high", "medium", "low")
+# The note the daily run leaves on an alert whose condition no longer holds; pages translate it.
+CLEARED_NOTE = "condition cleared"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def run_alerts(session: Session, *, today: dt.date | None = None, settings: Aler
                         .execution_options(synchronize_session=False))
     for chunk in _chunks(cleared):
         session.execute(update(Alert).where(Alert.id.in_(chunk))
-                        .values(state="resolved", state_note="condition cleared", state_by="system", state_at=now)
+                        .values(state="resolved", state_note=CLEARED_NOTE, state_by="system", state_at=now)
                         .execution_options(synchronize_session=False))
     for instance in list(session.identity_map.values()):
         if isinstance(instance, Alert):

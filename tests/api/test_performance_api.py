@@ -274,3 +274,12 @@ def test_a_change_refreshes_its_contract_alerts_at_once(client: TestClient, cont
     assert payment_rules(client) == ["overdue", "partly_paid"]
     client.post(f"/api/contracts/{contract['id']}/records", json={"kind": "payment", "occurred_on": "2024-04-20", "amount": "27900"})
     assert client.get("/api/alerts").json()["alerts"] == []
+
+
+def test_unknown_fields_and_states_are_refused(client: TestClient, contract: dict) -> None:
+    record = client.post(f"/api/contracts/{contract['id']}/records",
+                         json={"kind": "delivery", "occurred_on": "2024-06-20"}).json()["record"]
+    changed = client.patch(f"/api/records/{record['id']}", json={"kind": "payment"})
+    assert changed.status_code == 422
+    assert client.get(f"/api/records/{record['id']}").json()["record"]["kind"] == "delivery"
+    assert client.get("/api/alerts?state=all").status_code == 422
