@@ -334,6 +334,7 @@ def _move_document(
 ) -> None:
     previous = document.contract_id
     document.contract_id = contract_id
+    document_service.move_obligations_with_document(session, document.id, contract_id)
     version.indexed_at = None  # the index entry carries the old contract id
     version.link_candidates = [c.as_dict() for c in decision.candidates]
     session.execute(delete(AmendmentLink).where(AmendmentLink.amendment_version_id == version.id))

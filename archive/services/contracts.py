@@ -19,10 +19,28 @@ def get_contract_or_raise(session: Session, contract_id: int) -> Contract:
 def create_contract(
     session: Session, *, number: str | None, title: str | None, auto_created: bool = False
 ) -> Contract:
-    contract = Contract(number=number, title=title, auto_created=auto_created)
+    contract = Contract(number=number, title=title, auto_created=auto_created, id=_next_sqlite_id(session))
     session.add(contract)
     session.flush()
     return contract
+
+
+def _next_sqlite_id(session: Session) -> int | None:
+    """Return an id above every contract ever merged away, on SQLite; None elsewhere.
+
+    SQLite gives a new row the highest id plus one, so a new contract would take the id of a
+    merged contract that had the highest one, and audit events naming that id would point at
+    two contracts. PostgreSQL's sequence never hands out an id twice.
+    """
+    from archive.models import AuditEvent
+
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    merged = session.scalars(select(AuditEvent.object_id).where(
+        AuditEvent.object_type == "contract", AuditEvent.action == "contract_merged"))
+    highest_merged = max((int(value) for value in merged if value.isdigit()), default=0)
+    highest = session.scalar(select(func.max(Contract.id))) or 0
+    return max(highest, highest_merged) + 1 if highest_merged >= highest else None
 
 
 def list_contracts(

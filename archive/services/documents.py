@@ -84,6 +84,7 @@ def move_document(session: Session, *, document: Document, contract_id: int, act
         raise DocumentOnHoldError(document_id=document.id, contract_id=previous)
     document.contract_id = contract_id
     session.flush()
+    move_obligations_with_document(session, document.id, contract_id)
     relink_document(session, document=document, method="explicit")
     for version in session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id)):
         version.warnings = [w for w in version.warnings or [] if w != notices.NO_CONTRACT_MATCHED]
@@ -100,16 +101,37 @@ def delete_if_empty_auto_contract(session: Session, *, contract_id: int, actor: 
     from archive.models import Contract
     from archive.services.audit import record_event
 
-    has_documents = session.scalar(select(Document.id).where(Document.contract_id == contract_id).limit(1))
+    from archive.models import Alert, Obligation, PerformanceRecord
+
     contract = session.get(Contract, contract_id)
-    if has_documents is not None or contract is None or not contract.auto_created:
+    if contract is None or not contract.auto_created:
         return False
+    # A contract that still has documents, records, obligations or alerts is kept: they are evidence.
+    for column in (Document.contract_id, PerformanceRecord.contract_id, Obligation.contract_id, Alert.contract_id):
+        if session.scalar(select(column).where(column == contract_id).limit(1)) is not None:
+            return False
     session.delete(contract)
     record_event(
         session, actor=actor, action="contract_merged", object_type="contract", object_id=contract_id,
         summary={"reason": "its documents were moved to the contract they belong to"},
     )
     return True
+
+
+def move_obligations_with_document(session: Session, document_id: int, contract_id: int) -> None:
+    """Move the obligations read from a document's versions, and their alerts, to the contract it now belongs to."""
+    from sqlalchemy import update
+
+    from archive.models import Alert, Obligation
+
+    session.flush()
+    versions = select(DocumentVersion.id).where(DocumentVersion.document_id == document_id)
+    obligations = select(Obligation.id).where(Obligation.document_version_id.in_(versions))
+    session.execute(update(Alert).where(Alert.obligation_id.in_(obligations)).values(contract_id=contract_id)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Obligation).where(Obligation.document_version_id.in_(versions))
+                    .values(contract_id=contract_id).execution_options(synchronize_session=False))
+    session.expire_all()
 
 
 def _on_hold(session: Session, contract_id: int) -> bool:

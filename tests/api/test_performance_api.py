@@ -283,3 +283,20 @@ def test_unknown_fields_and_states_are_refused(client: TestClient, contract: dic
     assert changed.status_code == 422
     assert client.get(f"/api/records/{record['id']}").json()["record"]["kind"] == "delivery"
     assert client.get("/api/alerts?state=all").status_code == 422
+
+
+def test_moving_a_contract_document_takes_its_obligations_along(client: TestClient, contract: dict) -> None:
+    document_id = client.get(f"/api/contracts/{contract['id']}").json()["documents"][0]["id"]
+    archive = client.app.state.archive
+    from archive.services.contracts import create_contract
+
+    with archive.session() as session:
+        target = create_contract(session, number="HT-2024-001-B", title="设备采购合同（正式编号）").id
+    moved = client.patch(f"/api/documents/{document_id}", json={"contract_id": target})
+    assert moved.status_code == 200, moved.text
+    assert client.get(f"/api/contracts/{contract['id']}").status_code == 404  # the empty shell was merged away
+    summaries = {o["summary"] for o in client.get(f"/api/contracts/{target}/performance").json()["obligations"]}
+    assert "预付款 30%" in summaries
+    with archive.session() as session:
+        newest = create_contract(session, number=None, title="新合同").id
+    assert newest not in (contract["id"], target)
