@@ -390,7 +390,7 @@ def serve(
 
 
 def served_settings(settings: Settings, host: str, port: int) -> Settings:
-    """Point links in calendar feeds and e-mails at this server unless CONTRACT_ARCHIVE_PUBLIC_URL says otherwise."""
+    """Point links in calendar feeds and e-mails at this server unless CONTRACT_ARCHIVE_PUBLIC_URL is set."""
     if "public_url" in settings.model_fields_set:
         return settings
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host

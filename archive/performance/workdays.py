@@ -1,11 +1,11 @@
 """Working days on the mainland China public-holiday calendar.
 
 The calendar comes from the chinesecalendar package, which follows the State Council's
-yearly notice, including weekends that become working days. For a year the package does
-not cover yet (the notice comes out in November or December), weekends and the holidays on
-fixed dates (New Year's Day, 1-2 May, 1-3 October) count as rest days,
-and `calendar_known` returns False for it, so callers can warn: the lunar holidays and the
-swapped working weekends of that year are missing.
+yearly notice, including weekends that become working days. The notice for a year
+comes out in November or December. For a year the package does not cover yet, weekends and
+the holidays on fixed dates (New Year's Day, 1-2 May, 1-3 October) count as rest days. The
+lunar holidays and swapped working weekends of that year are missing, so `calendar_known`
+returns False for it and callers can warn.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which records meet which obligations, and each obligation's due date and status.
+"""Fulfilment: the records that meet each obligation, and each obligation's due date and status.
 
 refresh_obligations recomputes, for one contract or all, every confirmed obligation's due date
 from its rule and the contract's event dates. It also sets the status. Waived stays waived,

@@ -266,7 +266,7 @@ def payment_rules(client: TestClient) -> list[str]:
     return sorted(a["rule"] for a in alerts if not a["rule"].startswith("limitation"))
 
 
-def test_a_change_refreshes_its_contract_alerts_at_once(client: TestClient, contract: dict) -> None:
+def test_alerts_refresh_after_a_change(client: TestClient, contract: dict) -> None:
     ids = {o["summary"]: o["id"] for o in contract["performance"]["obligations"]}
     client.post(f"/api/obligations/{ids['预付款 30%']}/review", json={"decision": "confirm"})
     assert payment_rules(client) == ["overdue"]  # due 26 March 2024, long past
