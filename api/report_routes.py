@@ -25,8 +25,9 @@ from archive.services.record_import import import_records
 router = APIRouter(prefix="/api")
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                "csv": "text/csv; charset=utf-8"}
-EXPORT_NAMES = {"ledger": {"zh_CN": "合同台账", "en": "contract-ledger"},
-                "receivables": {"zh_CN": "应收款", "en": "receivables"}}
+# The Chinese names carry an English word too, so the ASCII fallback name still says what the file is.
+EXPORT_NAMES = {"ledger": {"zh_CN": "合同台账-ledger", "en": "contract-ledger"},
+                "receivables": {"zh_CN": "应收款-receivables", "en": "receivables"}}
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 

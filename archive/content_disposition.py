@@ -22,7 +22,7 @@ def ascii_fallback(filename: str) -> str:
     if not dot:
         stem, suffix = cleaned, ""
     # A name that was all Chinese folds to punctuation and spaces; use a plain word instead.
-    stem = stem.strip(" _")
+    stem = stem.strip(" _-.")
     if not any(c.isalnum() for c in stem):
         stem = "download"
     return f"{stem}{dot}{suffix}"

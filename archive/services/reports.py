@@ -112,6 +112,7 @@ def due_items(session: Session, *, actor: Actor, base_url: str, today: dt.date, 
     owned = {i for i, c in contracts.items() if c.owner == actor.username}
     statement = select(Obligation).where(Obligation.review.in_(ACTIVE_REVIEWS), Obligation.due_date.is_not(None),
                                          Obligation.status.in_(("pending", "overdue")))
+    paid = _paid(session, set(contracts))
     items = []
     for o in session.scalars(statement):
         contract = contracts.get(o.contract_id)
@@ -123,7 +124,9 @@ def due_items(session: Session, *, actor: Actor, base_url: str, today: dt.date, 
         items.append(DueItem(
             uid_key=f"obligation-{o.id}", contract_id=contract.id, contract_number=contract.number,
             counterparty=contract.counterparty, title=title, due_date=o.due_date,  # type: ignore[arg-type]
-            amount=o.amount, currency=o.currency, url=f"{base_url.rstrip('/')}/contracts/{contract.id}",
+            # What is still owed, not the instalment's full amount, once part of it is paid.
+            amount=max(o.amount - paid.get(o.id, Decimal(0)), Decimal(0)) if o.amount is not None else None,
+            currency=o.currency, url=f"{base_url.rstrip('/')}/contracts/{contract.id}",
             status=label(STATUS_LABELS, o.status, gettext),
         ))
     return sorted(items, key=lambda i: (i.due_date, i.uid_key))

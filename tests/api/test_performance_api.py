@@ -176,7 +176,9 @@ def test_ledger_and_receivables_exports(client: TestClient, contract: dict) -> N
     client.post(f"/api/contracts/{contract['id']}/records", json={"kind": "payment", "occurred_on": "2024-03-20", "amount": "10000"})
     xlsx = client.get("/api/exports/ledger.xlsx")
     assert xlsx.status_code == 200
-    assert "filename*=UTF-8''" in xlsx.headers["content-disposition"]
+    disposition = xlsx.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="ledger-')
+    assert "filename*=UTF-8''%E5%90%88%E5%90%8C%E5%8F%B0%E8%B4%A6-ledger-" in disposition
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     headers = rows[0]
@@ -218,6 +220,9 @@ def test_calendar_feed_secret(client: TestClient, contract: dict) -> None:
     events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
     assert [(str(e["UID"]), e["DTSTART"].dt.isoformat()) for e in events] == [
         (f"obligation-{ids['预付款 30%']}@contract-archive", "2024-03-26")]
+    client.post(f"/api/contracts/{contract['id']}/records", json={"kind": "payment", "occurred_on": "2024-03-20", "amount": "10000"})
+    [event] = icalendar.Calendar.from_ical(anonymous.get(path).content).walk("VEVENT")
+    assert "26,900.00" in str(event["DESCRIPTION"])  # what is still owed, not the whole 36,900
     renewed = client.post("/api/me/calendar-feed").json()["url"]
     assert renewed != url
     assert anonymous.get(path).status_code == 404
