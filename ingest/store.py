@@ -159,8 +159,8 @@ def _clear_version(session: Session, version_id: int) -> None:
     session.execute(
         Clause.__table__.update().where(Clause.document_version_id == version_id).values(parent_id=None)
     )
-    # Unreviewed suggestions are made again from the new reading; reviewed obligations and
-    # records keep their quoted source text but lose the link to the clause rows replaced here.
+    # Unreviewed suggestions are made again from the new reading. Reviewed obligations and
+    # records keep their quoted source text, but lose the link to the clause rows replaced here.
     clause_ids = select(Clause.id).where(Clause.document_version_id == version_id)
     session.execute(delete(Obligation).where(Obligation.document_version_id == version_id,
                                              Obligation.review == "suggested"))

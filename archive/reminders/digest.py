@@ -200,7 +200,7 @@ def compose_digest(
     sender_domain = parseaddr(sender)[1].rpartition("@")[2] or "contract-archive"
     # An explicit domain keeps make_msgid from looking up this machine's name in DNS.
     message["Message-ID"] = make_msgid(domain=sender_domain)
-    # RFC 3834 header that asks mail servers and clients not to send vacation auto-replies.
+    # RFC 3834 header that requests no vacation auto-replies from mail servers and clients.
     message["Auto-Submitted"] = "auto-generated"
 
     message.set_content(plain_body(text, counts, display_name, alerts, due, today, base_url), charset="utf-8")
