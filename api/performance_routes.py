@@ -299,8 +299,9 @@ def set_alert_state(alert_id: int, body: AlertStateBody, request: Request) -> di
 @access(Permission.ADMINISTER)
 def run_alerts(request: Request) -> dict[str, Any]:
     """Run the daily alert computation now."""
-    with get_archive(request).session() as session:
-        summary = alert_service.run_alerts(session)
+    archive = get_archive(request)
+    with archive.session() as session:
+        summary = alert_service.run_alerts(session, settings=alert_service.alert_settings(archive.settings))
     return {k: str(v) if isinstance(v, dt.date) else v for k, v in summary.__dict__.items()}
 
 

@@ -545,10 +545,10 @@ def demo(
     try:
         results = [ingest_path(archive, path) for path in files]
         # The alerts page starts current; the scheduler or cron keeps it so in production.
-        from archive.services.alerts import run_alerts
+        from archive.services.alerts import alert_settings, run_alerts
 
         with archive.session() as session:
-            run_alerts(session)
+            run_alerts(session, settings=alert_settings(archive.settings))
     finally:
         archive.close()
     console.print(ingest_table(results, _))
