@@ -305,3 +305,25 @@ def test_moving_a_contract_document_takes_its_obligations_along(client: TestClie
     with archive.session() as session:
         newest = create_contract(session, number=None, title="新合同").id
     assert newest not in (contract["id"], target)
+
+
+def test_alert_run_uses_configured_lead_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from archive.access import SYSTEM
+    from archive.context import open_archive
+    from archive.services.contracts import create_contract
+    from archive.services.obligations import create_obligation
+    from archive.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", alert_due_soon_days=30, _env_file=None)
+    archive = open_archive(settings)
+    with archive.session() as session:
+        contract_id = create_contract(session, number="HT-LEAD", title="提前期").id
+        due = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+        create_obligation(session, contract_id, {"summary": "尾款", "kind": "payment", "debtor": "customer",
+                                                 "amount": "100", "due_rule": {"on": due}}, actor=SYSTEM)
+    archive.close()
+    with signed_in_client(settings, "admin") as admin:
+        assert admin.post("/api/alerts/run").status_code == 200
+        assert [a["rule"] for a in admin.get("/api/alerts").json()["alerts"]] == ["due_soon"]
