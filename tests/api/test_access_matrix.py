@@ -41,6 +41,7 @@ EXPECTED_RULES = {
     ("POST", "/account/tokens/{token_id}/revoke"): READ,
     ("GET", "/"): READ,
     ("GET", "/contracts/{contract_id}"): READ,
+    ("GET", "/contracts/{contract_id}/timeline"): READ,
     ("GET", "/versions/{version_id}"): READ,
     ("GET", "/search"): READ,
     ("GET", "/upload"): WRITE,
