@@ -34,6 +34,7 @@ def mount_pages(app: FastAPI) -> None:
     from web.performance_pages import router as performance_router
     from web.signin import router as signin_router
     from web.timeline_pages import router as timeline_router
+    from web.viewer_pages import router as viewer_router
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(signin_router)
@@ -41,6 +42,7 @@ def mount_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(performance_router)
     app.include_router(timeline_router)
+    app.include_router(viewer_router)
 
 
 def render_error_page(request: Request, *, status: int, message: str) -> Response:

@@ -42,6 +42,8 @@ EXPECTED_RULES = {
     ("GET", "/"): READ,
     ("GET", "/contracts/{contract_id}"): READ,
     ("GET", "/contracts/{contract_id}/timeline"): READ,
+    ("GET", "/versions/{version_id}/view"): READ,
+    ("GET", "/versions/{version_id}/pages/{page}.png"): READ,
     ("GET", "/versions/{version_id}"): READ,
     ("GET", "/search"): READ,
     ("GET", "/upload"): WRITE,

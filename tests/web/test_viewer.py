@@ -1,0 +1,89 @@
+"""The original PDF page by page, with a clause highlighted on its page."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
+
+from archive.models import Clause
+from archive.page_images import SCALE
+from archive.services.restrictions import restrict_contract
+from archive.access import SYSTEM
+from ingest.pipeline import ingest_path
+from tests.conftest import corpus_file, signed_in_client
+from tests.web.conftest import parse
+from tests.web.test_performance_pages import archive_of
+
+PDF = "zh_office-equipment-procurement-contract_original.pdf"
+
+
+def ingest_pdf(client: TestClient):  # type: ignore[no-untyped-def]
+    result = ingest_path(archive_of(client), corpus_file(PDF), index=False)
+    with archive_of(client).session() as session:
+        clause = session.scalars(select(Clause).where(
+            Clause.document_version_id == result.document_version_id, Clause.page_start == 2,
+            Clause.role == "clause")).first()
+        return result, clause.id, clause.boxes
+
+
+def image_at(client: TestClient, url: str) -> Image.Image:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/png"
+    return Image.open(io.BytesIO(response.content)).convert("RGB")
+
+
+def test_viewer_lists_pages_and_marks_the_clause_page(client: TestClient) -> None:
+    result, clause_id, _ = ingest_pdf(client)
+    page = client.get(f"/versions/{result.document_version_id}/view?clause={clause_id}")
+    assert page.status_code == 200
+    tree = parse(page.text)
+    sources = tree.xpath("//ol[@class='pages']//img/@src")
+    assert sources == [f"/versions/{result.document_version_id}/pages/{n}.png?clause={clause_id}" for n in (1, 2, 3)]
+    assert tree.xpath("//li[@class='current']/@id") == ["page-2"]
+    assert tree.xpath("//a[@href='#page-2']")
+
+
+def test_page_image_highlights_the_clause_boxes(client: TestClient) -> None:
+    result, clause_id, boxes = ingest_pdf(client)
+    base = f"/versions/{result.document_version_id}/pages/2.png"
+    plain, marked = image_at(client, base), image_at(client, f"{base}?clause={clause_id}")
+    assert plain.size == marked.size
+    [_, x0, top, x1, bottom] = next(box for box in boxes if box[0] == 2)
+    # A point inside the clause's box, between lines of text, is white on the plain page and tinted when marked.
+    inside = (int((x0 + 2) * SCALE), int((top + bottom) / 2 * SCALE))
+    outside = (int(x1 * SCALE) + 40, int(bottom * SCALE) + 40)
+    differing = [point for point in ((inside[0], y) for y in range(int(top * SCALE), int(bottom * SCALE)))
+                 if plain.getpixel(point) != marked.getpixel(point)]
+    assert differing, "no pixel inside the clause's box changed"
+    red, green, blue = marked.getpixel(differing[0])
+    assert blue < red  # tinted yellow-orange
+    assert plain.getpixel(outside) == marked.getpixel(outside)
+
+
+def test_missing_page_and_docx_are_not_found(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result, _, _ = ingest_pdf(client)
+    assert client.get(f"/versions/{result.document_version_id}/pages/4.png").status_code == 404
+    docx = ingest_path(archive_of(client), corpus_file("zh_swun_project-acceptance-report_tables.docx"), index=False)
+    assert client.get(f"/versions/{docx.document_version_id}/pages/1.png").status_code == 404
+    page = client.get(f"/versions/{docx.document_version_id}/view")
+    assert page.status_code == 200
+    assert parse(page.text).xpath("//ol[@class='pages']") == []
+
+
+def test_restricted_contract_pages_are_hidden(client: TestClient) -> None:
+    result, clause_id, _ = ingest_pdf(client)
+    with archive_of(client).session() as session:
+        restrict_contract(session, SYSTEM, result.contract_id, usernames=[], group_names=[])
+    with signed_in_client(archive_of(client).settings, "legal") as outsider:
+        assert outsider.get(f"/versions/{result.document_version_id}/view").status_code == 404
+        assert outsider.get(f"/versions/{result.document_version_id}/pages/1.png").status_code == 404
+
+
+def test_version_page_links_clauses_to_their_page(client: TestClient) -> None:
+    result, clause_id, _ = ingest_pdf(client)
+    page = parse(client.get(f"/versions/{result.document_version_id}").text)
+    assert page.xpath(f"//a[@href='/versions/{result.document_version_id}/view?clause={clause_id}#page-2']")
