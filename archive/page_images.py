@@ -21,13 +21,18 @@ class PageNotRenderableError(Exception):
     """The bytes are not a PDF pdfium can open, or the page does not exist."""
 
 
-def page_count(data: bytes) -> int:
+def page_sizes(data: bytes) -> list[tuple[int, int]]:
+    """Return the pixel width and height of each rendered page, so a viewer can lay pages out before they load."""
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as error:
         raise PageNotRenderableError(str(error)) from error
     try:
-        return len(document)
+        sizes = []
+        for index in range(len(document)):
+            width, height = document.get_page_size(index)
+            sizes.append((round(width * SCALE), round(height * SCALE)))
+        return sizes
     finally:
         document.close()
 

@@ -13,7 +13,7 @@ from archive import queries
 from archive.access import Permission
 from archive.context import Archive
 from archive.errors import BlobMissingError, NotFoundError
-from archive.page_images import PageNotRenderableError, page_count, render_page
+from archive.page_images import PageNotRenderableError, page_sizes, render_page
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,12 +43,14 @@ def view_pages(request: Request, version_id: int, archive: ArchiveDep,
     detail = queries.version_detail(archive, version_id, actor=actor)
     version = detail["version"]
     try:
-        pages = page_count(_pdf_bytes(archive, version)) if version["media_type"] == "application/pdf" else 0
+        sizes = page_sizes(_pdf_bytes(archive, version)) if version["media_type"] == "application/pdf" else []
     except PageNotRenderableError:
-        pages = 0
+        sizes = []
     record_view(archive, request, actor, version_id)
     chosen = _clause(detail, clause)
-    context = {**detail, "pages": range(1, pages + 1), "clause": chosen,
+    # Each image's width and height are known before it loads, so #page-N scrolls to the right place.
+    pages = [(number, width, height) for number, (width, height) in enumerate(sizes, start=1)]
+    context = {**detail, "pages": pages, "clause": chosen,
                "clause_page": (chosen or {}).get("page_start")}
     return render(request, "viewer.html", context)
 

@@ -44,6 +44,9 @@ def test_viewer_lists_pages_and_marks_the_clause_page(client: TestClient) -> Non
     sources = tree.xpath("//ol[@class='pages']//img/@src")
     assert sources == [f"/versions/{result.document_version_id}/pages/{n}.png?clause={clause_id}" for n in (1, 2, 3)]
     assert tree.xpath("//li[@class='current']/@id") == ["page-2"]
+    image = image_at(client, sources[1])
+    assert tree.xpath("//ol[@class='pages']//img/@width")[1] == str(image.width)
+    assert tree.xpath("//ol[@class='pages']//img/@height")[1] == str(image.height)
     assert tree.xpath("//a[@href='#page-2']")
 
 
