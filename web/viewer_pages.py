@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import access, record_view, request_actor
 from api.deps import get_archive
 from archive import queries
-from archive.access import Permission
+from archive.access import Permission, check_contract_visible
 from archive.context import Archive
 from archive.errors import BlobMissingError, NotFoundError
+from archive.models import Clause
 from archive.page_images import PageNotRenderableError, page_sizes, render_page
+from archive.services import documents as document_service
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -59,11 +61,21 @@ def view_pages(request: Request, version_id: int, archive: ArchiveDep,
 @access(Permission.READ)
 def page_image(request: Request, version_id: int, page: int, archive: ArchiveDep,
                clause: Annotated[int | None, Query()] = None) -> Response:
-    """Return one page of the original as PNG, with the clause's boxes on that page highlighted."""
-    detail = queries.version_detail(archive, version_id, actor=request_actor(request))
-    chosen = _clause(detail, clause)
+    """Return one page of the original as PNG, with the clause's boxes on that page highlighted.
+
+    A viewer asks for every page, so this reads only the version and the one clause, not the
+    version's whole detail.
+    """
+    with archive.session() as session:
+        version = document_service.get_version_or_raise(session, version_id)
+        document = document_service.get_document_or_raise(session, version.document_id)
+        check_contract_visible(session, request_actor(request), document.contract_id,
+                               object_name="Document version", object_id=version_id)
+        chosen = session.get(Clause, clause) if clause else None
+        boxes = chosen.boxes if chosen is not None and chosen.document_version_id == version_id else None
+        facts = {"id": version.id, "media_type": version.media_type, "sha256": version.blob_sha256}
     try:
-        image = render_page(_pdf_bytes(archive, detail["version"]), page, (chosen or {}).get("boxes"))
+        image = render_page(_pdf_bytes(archive, facts), page, boxes)
     except PageNotRenderableError as error:
         raise NotFoundError(object="Page", id=f"{version_id}/{page}") from error
     return Response(image, media_type="image/png")
