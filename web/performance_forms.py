@@ -157,7 +157,7 @@ def parse_amount(text: str, gettext: Callable[[str], str], *,
 
 
 class ObligationForm(BaseModel):
-    """An obligation as typed in the confirm form of a suggestion, the manual entry form or the edit form.
+    """Fields of an obligation as typed in the confirm form of a suggestion, the manual entry form or the edit form.
 
     `due_form` names which due-date fields apply: "on" (a fixed day), "event" (a period after an
     event) or "monthly" (a day of each month). Empty means the due date is left as it is.

@@ -282,10 +282,10 @@ def test_upload_form_shows_result(browser: WebDriver, server: str, tmp_path: Pat
 
 
 def went_stale(element):  # type: ignore[no-untyped-def]
-    """Return a wait condition that holds once `element` has left the page.
+    """Return a wait condition that is true once `element` has left the page.
 
     chromedriver sometimes reports a node of the page being replaced as "does not belong to the
-    document" instead of stale; both mean the old page is gone.
+    document" instead of stale. Both mean the old page is gone.
     """
     def condition(_browser: WebDriver) -> bool:
         try:
