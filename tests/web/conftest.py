@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 from lxml import html
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from api.app import create_app
 from archive.context import open_archive
@@ -134,3 +135,15 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClien
     token = add_user(settings, "tester", "admin")
     with TestClient(create_app(settings), headers=bearer(token)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """One headless chromium for the whole session, shared by the browser tests."""
+    from tests.web.browser_support import start_chromium
+
+    browser = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield browser
+    finally:
+        browser.quit()

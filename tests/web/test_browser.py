@@ -2,83 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.wait import WebDriverWait
 
 from archive.settings import Settings
-from tests.conftest import TEST_PASSWORD, add_user
+from tests.conftest import add_user
+from tests.web.browser_support import require_browser, running_server, sign_in_as, take_screenshot, wait
 from tests.web.conftest import build_docx, ingest_samples
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-REPO_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 60
 BROWSER_USER = "browser-legal"
-WAIT_SECONDS = 20
-
-# Builds the app from CONTRACT_ARCHIVE_DATA_DIR because create_app needs settings,
-# which `uvicorn --factory` cannot pass.
-SERVER_SCRIPT = """
-import os, uvicorn
-from api.app import create_app
-from archive.settings import Settings
-settings = Settings(data_dir=os.environ["CONTRACT_ARCHIVE_DATA_DIR"], database_url=None, _env_file=None)
-uvicorn.run(create_app(settings), host="127.0.0.1", port=int(os.environ["PORT"]), log_level="warning")
-"""
-
-
-def require_browser() -> None:
-    """Skip without Debian's chromium and chromedriver, but fail in CI, where they must exist."""
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if not missing:
-        return
-    reason = f"browser tests need {' and '.join(missing)} (Debian packages chromium and chromium-driver)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; they are required when CI is set")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_health(process: subprocess.Popen[bytes], url: str) -> None:
-    """Poll the sign-in page (open without sign-in) until it returns 200, failing early if the server process exits."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            pytest.fail(f"server exited with status {process.returncode} before it was ready:\n{output}")
-        try:
-            with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    pytest.fail(f"server at {url} did not answer /login within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture(scope="session")
@@ -90,54 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, samples: Path) -> Iterator[
     ingest_samples(settings, samples)
     add_user(settings, BROWSER_USER, "legal")
 
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
-    environment.update({"CONTRACT_ARCHIVE_DATA_DIR": str(data_dir), "PORT": str(port)})
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(process, url)
+    with running_server(data_dir) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    """A headless chromium with a fresh profile, driven through Debian's chromedriver."""
-    require_browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(argument)
-    # An explicit Service path keeps Selenium Manager from looking for (or downloading) a driver.
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        yield browser
-    finally:
-        browser.quit()
 
 
 @pytest.fixture
@@ -150,16 +47,7 @@ def browser(driver: WebDriver, server: str) -> WebDriver:
 
 
 def sign_in(driver: WebDriver, server: str) -> None:
-    """Sign in as BROWSER_USER through the form and wait for the contracts page."""
-    driver.get(server + "/login")
-    driver.find_element(By.ID, "username").send_keys(BROWSER_USER)
-    driver.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
-    wait(driver).until(lambda current: current.current_url.rstrip("/") == server)
-
-
-def wait(driver: WebDriver) -> WebDriverWait:
-    return WebDriverWait(driver, WAIT_SECONDS)
+    sign_in_as(driver, server, BROWSER_USER)
 
 
 def html_lang(driver: WebDriver) -> str:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,12 +19,10 @@ from archive.services import obligations as obligation_service
 from archive.services.contract_terms import update_terms
 from archive.services.contracts import create_contract
 from archive.settings import Settings
-from tests.conftest import TEST_PASSWORD, add_user
-from tests.web.test_browser import REPO_ROOT, SERVER_SCRIPT, driver, free_port, require_browser, wait, wait_for_health
+from tests.conftest import add_user
+from tests.web.browser_support import require_browser, running_server, sign_in_as, wait
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["driver"]  # the session's chromium, shared with test_browser
 
 USER = "browser-performance"
 
@@ -60,33 +55,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     settings = Settings(data_dir=data_dir, database_url=None, _env_file=None)
     contract_id = seed(settings)
     add_user(settings, USER, "legal")
-
-    port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
-    environment.update({"CONTRACT_ARCHIVE_DATA_DIR": str(data_dir), "PORT": str(port)})
-    process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT], cwd=REPO_ROOT, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(process, url)
+    with running_server(data_dir) as url:
         yield url, contract_id
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def sign_in(browser: WebDriver, server: str) -> None:
-    browser.get(server + "/login")
-    browser.delete_all_cookies()
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(USER)
-    browser.find_element(By.ID, "password").send_keys(TEST_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
-    wait(browser).until(lambda current: current.current_url.rstrip("/") == server)
+    sign_in_as(browser, server, USER)
 
 
 def save_screenshot(browser: WebDriver, path: Path) -> None:
