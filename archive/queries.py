@@ -144,16 +144,21 @@ def search_clauses(
         query, contract_id=contract_id, kind=kind, limit=limit, offset=max(0, offset), exclude_contract_ids=hidden
     )
     version_ids = {hit.document_version_id for hit in page.hits}
-    titles: dict[int, tuple[str | None, str]] = {}
+    clause_ids = {hit.clause_id for hit in page.hits}
+    titles: dict[int, tuple[str | None, str, str]] = {}
+    first_pages: dict[int, int | None] = {}
     if version_ids:
         with archive.session() as session:
-            for vid, title, filename in session.execute(
-                select(DocumentVersion.id, DocumentVersion.title, DocumentVersion.filename).where(DocumentVersion.id.in_(version_ids))
+            for vid, title, filename, media_type in session.execute(
+                select(DocumentVersion.id, DocumentVersion.title, DocumentVersion.filename,
+                       DocumentVersion.media_type).where(DocumentVersion.id.in_(version_ids))
             ):
-                titles[vid] = (title, filename)
+                titles[vid] = (title, filename, media_type)
+            rows = session.execute(select(Clause.id, Clause.page_start).where(Clause.id.in_(clause_ids)))
+            first_pages = {clause_id: page_start for clause_id, page_start in rows}
     hits = []
     for hit in page.hits:
-        title, filename = titles.get(hit.document_version_id, (None, None))
+        title, filename, media_type = titles.get(hit.document_version_id, (None, None, None))
         hits.append(
             {
                 "clause_id": hit.clause_id,
@@ -167,6 +172,8 @@ def search_clauses(
                 "score": round(float(hit.score), 4),
                 "document_title": title,
                 "filename": filename,
+                "media_type": media_type,
+                "page": first_pages.get(hit.clause_id),
             }
         )
     return {"query": query, "total": page.total, "limit": limit, "offset": offset, "hits": hits}

@@ -75,6 +75,13 @@ def read_legacy_word(data: bytes, *, filename: str) -> ParsedDocument:
 
 def convert_to_docx(data: bytes, *, filename: str, soffice: str, suffix: str = ".doc") -> bytes:
     """Return the DOCX that LibreOffice makes from `data`, always removing the temporary folder."""
+    return convert_with_soffice(data, filename=filename, soffice=soffice, suffix=suffix, target=DOCX_TARGET,
+                                extension="docx", format_name=LEGACY_FORMAT_NAME)
+
+
+def convert_with_soffice(data: bytes, *, filename: str, soffice: str, suffix: str, target: str,
+                         extension: str, format_name: str) -> bytes:
+    """Return the file LibreOffice exports from `data` with the `target` filter, always removing the temporary folder."""
     with tempfile.TemporaryDirectory(prefix="contract-archive-soffice-") as folder:
         root = Path(folder)
         # A fixed ASCII name, because the uploaded name may contain anything.
@@ -87,22 +94,22 @@ def convert_to_docx(data: bytes, *, filename: str, soffice: str, suffix: str = "
             "--headless",
             "--norestore",
             "--convert-to",
-            DOCX_TARGET,
+            target,
             "--outdir",
             str(output_dir),
             str(source),
         ]
-        messages = _run(command, filename=filename)
-        converted = output_dir / "source.docx"
+        messages = _run(command, filename=filename, format_name=format_name)
+        converted = output_dir / f"source.{extension}"
         if not converted.is_file() or converted.stat().st_size == 0:
             # soffice exits with 0 even when it could not load the file, so the output decides.
             tail = messages[-OUTPUT_TAIL_CHARS:].strip() or "no message"
-            detail = f"LibreOffice wrote no DOCX ({tail})"
-            raise CorruptFileError(file=filename, format=LEGACY_FORMAT_NAME, detail=detail)
+            detail = f"LibreOffice wrote no {extension.upper()} ({tail})"
+            raise CorruptFileError(file=filename, format=format_name, detail=detail)
         return converted.read_bytes()
 
 
-def _run(command: list[str], *, filename: str) -> str:
+def _run(command: list[str], *, filename: str, format_name: str) -> str:
     """Run soffice in its own process group and return its standard output and error."""
     # The launcher (oosplash) starts soffice.bin as a child; a new session lets a timeout stop both.
     process = subprocess.Popen(
@@ -117,12 +124,12 @@ def _run(command: list[str], *, filename: str) -> str:
     except subprocess.TimeoutExpired:
         _kill_group(process)
         detail = f"LibreOffice conversion timed out after {CONVERT_TIMEOUT_SECONDS} seconds"
-        raise CorruptFileError(file=filename, format=LEGACY_FORMAT_NAME, detail=detail) from None
+        raise CorruptFileError(file=filename, format=format_name, detail=detail) from None
     messages = (stdout + stderr).decode("utf-8", errors="replace")
     if process.returncode != 0:
         tail = messages[-OUTPUT_TAIL_CHARS:].strip()
         detail = f"LibreOffice exited with status {process.returncode} ({tail})"
-        raise CorruptFileError(file=filename, format=LEGACY_FORMAT_NAME, detail=detail)
+        raise CorruptFileError(file=filename, format=format_name, detail=detail)
     return messages
 
 

@@ -8,20 +8,28 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 
+import pdfplumber
+import pytest
+
 from archive.models import Clause
 from archive.page_images import SCALE
 from archive.services.restrictions import restrict_contract
 from archive.access import SYSTEM
+from ingest import renditions
 from ingest.pipeline import ingest_path
+from ingest.readers.legacy import find_soffice
+from ingest.renditions import _SPACE, locate_text
 from tests.conftest import corpus_file, signed_in_client
 from tests.web.conftest import parse
 from tests.web.test_performance_pages import archive_of
 
 PDF = "zh_office-equipment-procurement-contract_original.pdf"
+DOCX = "zh_zhaoxin_source-code-sales-contract_filled_tracked-ins.docx"
+needs_libreoffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
 
 
-def ingest_pdf(client: TestClient):  # type: ignore[no-untyped-def]
-    result = ingest_path(archive_of(client), corpus_file(PDF), index=False)
+def ingest_pdf(client: TestClient, *, index: bool = False):  # type: ignore[no-untyped-def]
+    result = ingest_path(archive_of(client), corpus_file(PDF), index=index)
     with archive_of(client).session() as session:
         clause = session.scalars(select(Clause).where(
             Clause.document_version_id == result.document_version_id, Clause.page_start == 2,
@@ -67,14 +75,70 @@ def test_page_image_highlights_the_clause_boxes(client: TestClient) -> None:
     assert plain.getpixel(outside) == marked.getpixel(outside)
 
 
-def test_missing_page_and_docx_are_not_found(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_page_is_not_found(client: TestClient) -> None:
     result, _, _ = ingest_pdf(client)
     assert client.get(f"/versions/{result.document_version_id}/pages/4.png").status_code == 404
-    docx = ingest_path(archive_of(client), corpus_file("zh_swun_project-acceptance-report_tables.docx"), index=False)
-    assert client.get(f"/versions/{docx.document_version_id}/pages/1.png").status_code == 404
-    page = client.get(f"/versions/{docx.document_version_id}/view")
-    assert page.status_code == 200
-    assert parse(page.text).xpath("//ol[@class='pages']") == []
+    assert client.get(f"/versions/{result.document_version_id}/pages/0.png").status_code == 404
+
+
+def docx_clause(client: TestClient, heading_part: str) -> tuple[int, Clause]:
+    result = ingest_path(archive_of(client), corpus_file(DOCX), index=False)
+    with archive_of(client).session() as session:
+        clauses = session.scalars(select(Clause).where(Clause.document_version_id == result.document_version_id)
+                                  .order_by(Clause.ordinal)).all()
+        clause = next(c for c in clauses if heading_part in (c.heading or "") + c.text)
+        session.expunge(clause)
+    return result.document_version_id, clause
+
+
+@needs_libreoffice
+def test_docx_clause_is_found_and_marked_in_the_pdf_copy(client: TestClient) -> None:
+    version_id, clause = docx_clause(client, "违约责任")
+    located = client.get(f"/versions/{version_id}/view?clause={clause.id}&locate=1", follow_redirects=False)
+    assert located.status_code == 303
+    target = located.headers["location"]
+    assert target.startswith(f"/versions/{version_id}/view?clause={clause.id}#page-")
+    page_number = int(target.rsplit("-", 1)[1])
+    assert page_number > 1  # the clause is not on the first page of this contract
+
+    page = client.get(target.split("#")[0])
+    tree = parse(page.text)
+    assert tree.xpath("//p[@role='note']"), "the page does not say it shows a copy"
+    assert tree.xpath("//li[@class='current']/@id") == [f"page-{page_number}"]
+
+    # The marked place on the copy holds the clause's own words.
+    copy = archive_of(client).settings.data_dir / "renditions"
+    [pdf] = list(copy.glob("*.pdf"))
+    boxes = locate_text(pdf, clause.text)
+    with pdfplumber.open(pdf) as document:
+        first = boxes[0]
+        shown = document.pages[first[0] - 1].crop(first[1:]).extract_text()
+    assert _SPACE.sub("", shown)[:6] == _SPACE.sub("", clause.text)[:6]
+
+    base = f"/versions/{version_id}/pages/{page_number}.png"
+    plain, marked = image_at(client, base), image_at(client, f"{base}?clause={clause.id}")
+    assert plain.size == marked.size
+    assert plain.tobytes() != marked.tobytes()
+
+
+def test_docx_without_libreoffice_opens_the_clause_in_the_text(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    version_id, clause = docx_clause(client, "违约责任")
+    monkeypatch.setattr(renditions, "find_soffice", lambda: None)
+    answer = client.get(f"/versions/{version_id}/view?clause={clause.id}&locate=1", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/versions/{version_id}#clause-{clause.id}"
+    assert client.get(f"/versions/{version_id}/pages/1.png").status_code == 404
+    version_page = parse(client.get(f"/versions/{version_id}").text)
+    assert not version_page.xpath("//a[contains(@href, '/view?clause=')]")
+
+
+def test_search_hit_of_a_pdf_opens_its_page(client: TestClient) -> None:
+    result, clause_id, _ = ingest_pdf(client, index=True)
+    with archive_of(client).session() as session:
+        heading = session.get(Clause, clause_id).heading
+    tree = parse(client.get("/search", params={"q": heading}).text)
+    links = tree.xpath("//li[@class='hit']/a[1]/@href")
+    assert f"/versions/{result.document_version_id}/view?clause={clause_id}#page-2" in links, links
 
 
 def test_restricted_contract_pages_are_hidden(client: TestClient) -> None:
