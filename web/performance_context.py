@@ -50,6 +50,7 @@ def contract_context(request: Request, archive: Archive, contract_id: int, **ove
         "obligation_forms": {},
         "new_obligation_error": None,
         "obligation_form": obligation_form_values,
+        "editing": None,
         "alert_errors": {},
         "alert_notes": {},
     }

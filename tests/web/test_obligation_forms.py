@@ -234,7 +234,7 @@ def test_add_obligation_error_keeps_values(client: TestClient, contract: Contrac
 
 
 def test_edit_due_date(client: TestClient, contract: Contract) -> None:
-    values = edit_form(client.get(f"/contracts/{contract.id}").text, contract.delivery_id)
+    values = edit_form(client.get(f"/contracts/{contract.id}?edit={contract.delivery_id}").text, contract.delivery_id)
     assert values["due_form"] == "on"
     assert values["due_on"] == "2025-03-10"
     values.update(due_on="2025-03-20")
@@ -252,7 +252,7 @@ def test_edit_due_date(client: TestClient, contract: Contract) -> None:
 
 
 def test_edit_error_keeps_values(client: TestClient, contract: Contract) -> None:
-    values = edit_form(client.get(f"/contracts/{contract.id}").text, contract.delivery_id)
+    values = edit_form(client.get(f"/contracts/{contract.id}?edit={contract.delivery_id}").text, contract.delivery_id)
     values.update(due_form="event", due_event="delivery", due_offset="十五")
 
     response = client.post(f"/obligations/{contract.delivery_id}", data=values)
@@ -275,6 +275,17 @@ def test_waive_needs_note(client: TestClient, contract: Contract) -> None:
     assert obligation(client, contract.advance_id).status != "waived"
 
 
+def test_edit_forms_open_for_one_obligation_at_a_time(client: TestClient, contract: Contract) -> None:
+    tree = parse(client.get(f"/contracts/{contract.id}").text)
+    assert tree.xpath("//details[starts-with(@id, 'edit-')]") == []
+    link = f"/contracts/{contract.id}?edit={contract.delivery_id}#obligation-{contract.delivery_id}-forms"
+    assert tree.xpath(f"//tr[@id='obligation-{contract.delivery_id}-forms']//a/@href") == [link]
+
+    tree = parse(client.get(link.split("#")[0]).text)
+    assert [d.get("id") for d in tree.xpath("//details[starts-with(@id, 'edit-')]")] == [f"edit-{contract.delivery_id}"]
+    assert tree.xpath(f"//tr[@id='obligation-{contract.delivery_id}-forms']//form[@class='waive']")
+
+
 def test_waive_and_undo(client: TestClient, contract: Contract) -> None:
     response = client.post(f"/obligations/{contract.advance_id}", follow_redirects=False,
                            data={"form_name": "waive", "note": "客户以货抵款，经总经理批准"})
@@ -282,7 +293,7 @@ def test_waive_and_undo(client: TestClient, contract: Contract) -> None:
     assert response.status_code == 303
     waived = obligation(client, contract.advance_id)
     assert (waived.status, waived.note) == ("waived", "客户以货抵款，经总经理批准")
-    page = client.get(f"/contracts/{contract.id}").text
+    page = client.get(f"/contracts/{contract.id}?edit={contract.advance_id}").text
     row = text_of(page, f"//tr[@id='obligation-{contract.advance_id}']")
     assert "已豁免" in row
     assert "客户以货抵款" in row
@@ -304,7 +315,7 @@ def test_viewer_sees_no_obligation_forms(client: TestClient, contract: Contract)
     before = {(o.id, o.review, o.status, o.due_rule["on"]) for o in obligations_of(client, contract.id)}
     settings = archive_of(client).settings
     with signed_in_client(settings, "viewer") as viewer:
-        page = viewer.get(f"/contracts/{contract.id}")
+        page = viewer.get(f"/contracts/{contract.id}?edit={contract.delivery_id}")
         assert page.status_code == 200
         assert [a for a in post_forms(page.text) if a not in ("/logout", "/calendar-feed")] == []
         tree = parse(page.text)
