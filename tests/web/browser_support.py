@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from selenium import webdriver
@@ -140,10 +141,12 @@ def screenshot_dir() -> Path:
     return Path(os.environ.get("SCREENSHOT_DIR") or REPO_ROOT / "build" / "screenshots")
 
 
-def take_screenshot(driver: WebDriver, name: str, *, guide: bool = False) -> Path:
+def take_screenshot(driver: WebDriver, name: str, *, guide: bool = False, english: bool = False) -> Path:
     """Save the page as `name`.png among the artifacts, and check it is a PNG.
 
-    With `guide`, the picture is one the user guide shows; UPDATE_GUIDE_IMAGES=1 copies it to docs/images/.
+    With `guide`, the picture is one the user guide shows; UPDATE_GUIDE_IMAGES=1 copies it to
+    docs/images/. With `english` as well, the page is then reloaded in English for `name`-en.png,
+    and reloaded in Chinese again; use it only on a page that a reload shows the same way.
     """
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,4 +156,17 @@ def take_screenshot(driver: WebDriver, name: str, *, guide: bool = False) -> Pat
     if guide and os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
         GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, GUIDE_IMAGES / path.name)
+        if english:
+            _reload_in(driver, "en")
+            assert driver.save_screenshot(str(GUIDE_IMAGES / f"{name}-en.png"))
+            _reload_in(driver, "zh_CN")
     return path
+
+
+def _reload_in(driver: WebDriver, lang: str) -> None:
+    """Reload the current page with ?lang= (which the site remembers), keeping its fragment."""
+    address, _, fragment = driver.current_url.partition("#")
+    parts = urlsplit(address)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"] + [("lang", lang)]
+    driver.get(urlunsplit(parts._replace(query=urlencode(query))) + (f"#{fragment}" if fragment else ""))
+    wait(driver).until(lambda current: current.execute_script("return document.readyState") == "complete")
