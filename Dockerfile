@@ -4,8 +4,9 @@ FROM python:3.11.15-slim-bookworm
 
 # libreoffice-writer-nogui converts legacy Word (.doc) and WPS files to DOCX before they are read.
 # fonts-noto-cjk gives LibreOffice Chinese fonts for the layout it computes while converting.
+# fonts-wqy-microhei is a TrueType Chinese font that reportlab embeds in the PDFs the archive writes.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -338,6 +338,35 @@ class InvalidSettingError(ArchiveError):
     template = "Setting {variable} is invalid: {problem} (value: {value})."
 
 
+class PdfFontError(ArchiveError):
+    """No font with Chinese glyphs that reportlab can embed, so no PDF can be built until one is installed."""
+
+    code = "pdf_font_error"
+    status = 503
+
+
+class PdfFontMissingError(PdfFontError):
+    code = "pdf_font_missing"
+    template = (
+        "No TrueType font with Chinese characters was found for PDF files (looked for {paths}). "
+        "Install the Debian package fonts-wqy-microhei, or set CONTRACT_ARCHIVE_PDF_FONT to a .ttf or .ttc font file "
+        "with Chinese characters."
+    )
+
+
+class PdfFontUnusableError(PdfFontError):
+    code = "pdf_font_unusable"
+    template = (
+        "The PDF font {path} cannot be used: {problem}. Set CONTRACT_ARCHIVE_PDF_FONT to a TrueType font file "
+        "(.ttf or .ttc) with Chinese characters, such as /usr/share/fonts/truetype/wqy/wqy-microhei.ttc, "
+        "or unset it to use an installed one."
+    )
+
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        return {**params, "problem": gettext(str(params.get("problem", "")))}
+
+
 # --- accounts and sign-in ---------------------------------------------------------------------
 
 

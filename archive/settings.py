@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_ssl: bool = Field(default=False, description="Connect to SMTP over TLS from the start (port 465).")
     smtp_sender: str = Field(default="contract-archive@localhost", description="From address of e-mail digests.")
+    pdf_font: Path | None = Field(
+        default=None, description="TrueType font (.ttf or .ttc) with Chinese characters for PDF exports; an installed one when unset."
+    )
 
     @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
     @classmethod

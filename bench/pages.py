@@ -168,6 +168,8 @@ def main() -> None:
         pages = [
             ("timeline, all kinds, by month", f"/contracts/{timeline_id}/timeline"),
             ("timeline, by day", f"/contracts/{timeline_id}/timeline?zoom=day"),
+            # The PDF is a download, not a page, so the page target does not apply to it.
+            ("timeline as PDF, all kinds", f"/contracts/{timeline_id}/timeline.pdf"),
             (f"contract page, {args.records} records and {args.obligations} obligations",
              f"/contracts/{timeline_id}"),
             (f"contract page, {args.documents} documents", f"/contracts/{documents_id}"),

@@ -42,6 +42,7 @@ EXPECTED_RULES = {
     ("GET", "/"): READ,
     ("GET", "/contracts/{contract_id}"): READ,
     ("GET", "/contracts/{contract_id}/timeline"): READ,
+    ("GET", "/contracts/{contract_id}/timeline.pdf"): READ,
     ("GET", "/versions/{version_id}/view"): READ,
     ("GET", "/versions/{version_id}/pages/{page}.png"): READ,
     ("GET", "/versions/{version_id}"): READ,
