@@ -13,6 +13,7 @@ from api.account_routes import router as account_router
 from api.deletion_routes import router as deletion_router
 from api.performance_routes import router as performance_router
 from api.report_routes import router as report_router
+from api.version_routes import router as version_router
 from api.auth import enforce_access
 from api.errors import install_error_handlers
 from api.security_headers import SecurityHeadersMiddleware
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(deletion_router)
     app.include_router(performance_router)
     app.include_router(report_router)
+    app.include_router(version_router)
 
     from web.pages import mount_pages
 
