@@ -173,6 +173,8 @@ def main() -> None:
             (f"contract page, {args.records} records and {args.obligations} obligations",
              f"/contracts/{timeline_id}"),
             (f"contract page, {args.documents} documents", f"/contracts/{documents_id}"),
+            (f"timeline, {args.documents} documents", f"/contracts/{documents_id}/timeline"),
+            (f"upload into the contract of {args.documents} documents", f"/upload?contract_id={documents_id}"),
         ]
         table = Table(title=f"Server-side rendering, {args.requests} requests each (target {TARGET_MS} ms)")
         for column in ("page", "url", "median ms", "p95 ms", "max ms", "KiB"):

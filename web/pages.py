@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.auth import access, check_csrf, record_view, request_actor, request_credential
+from api.auth import access, record_view, request_actor
 from api.deps import get_archive
 from archive.access import Permission
-from api.uploads import ingest_form, read_upload_form
 from archive import queries
 from archive.context import Archive
-from archive.errors import ArchiveError, render_error
+from archive.errors import ArchiveError
 from archive.models import DOCUMENT_KINDS
-from web.i18n import request_translations
+from ingest.renditions import can_render
+from ingest.sniff import PDF_MEDIA_TYPE
 from web.performance_context import contract_context, version_context
 from web.templating import render
 
@@ -31,9 +31,11 @@ ArchiveDep = Annotated[Archive, Depends(get_archive)]
 
 def mount_pages(app: FastAPI) -> None:
     from web.admin import router as admin_router
+    from web.compare_pages import router as compare_router
     from web.performance_pages import router as performance_router
     from web.signin import router as signin_router
     from web.timeline_pages import router as timeline_router
+    from web.upload_pages import router as upload_router
     from web.viewer_pages import router as viewer_router
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -42,7 +44,9 @@ def mount_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(performance_router)
     app.include_router(timeline_router)
+    app.include_router(upload_router)
     app.include_router(viewer_router)
+    app.include_router(compare_router)
 
 
 def render_error_page(request: Request, *, status: int, message: str) -> Response:
@@ -61,8 +65,10 @@ def contracts_page(request: Request, archive: ArchiveDep, page: Annotated[int, Q
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
 @access(Permission.READ)
-def contract_page(request: Request, contract_id: int, archive: ArchiveDep) -> Response:
-    return render(request, "contract.html", contract_context(request, archive, contract_id))
+def contract_page(request: Request, contract_id: int, archive: ArchiveDep,
+                  edit: Annotated[int | None, Query()] = None) -> Response:
+    """Show the contract page, with the edit and waiver forms of obligation `edit` open when it is given."""
+    return render(request, "contract.html", contract_context(request, archive, contract_id, editing=edit))
 
 
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
@@ -71,6 +77,13 @@ def version_page(request: Request, version_id: int, archive: ArchiveDep) -> Resp
     actor = request_actor(request)
     context = version_context(request, archive, version_id)
     record_view(archive, request, actor, version_id)
+    # A clause is shown on a page of the original PDF, of a PDF copy of a Word file, or not at all.
+    media_type = context["version"]["media_type"]
+    context["page_view"] = None
+    if media_type == PDF_MEDIA_TYPE:
+        context["page_view"] = "pdf"
+    elif can_render(media_type):
+        context["page_view"] = "copy"
     return render(request, "version.html", context)
 
 
@@ -96,84 +109,6 @@ def search_page(
     context = {"q": q, "contract_id": contract, "kind": kind_filter, "kinds": DOCUMENT_KINDS, "result": result,
                "page": page, "page_size": PAGE_SIZE}
     return render(request, "search.html", context)
-
-
-@router.get("/upload", response_class=HTMLResponse)
-@access(Permission.WRITE)
-def upload_page(
-    request: Request,
-    archive: ArchiveDep,
-    contract_id: Annotated[str, Query()] = "",
-    document_id: Annotated[str, Query()] = "",
-) -> Response:
-    context = {"kinds": DOCUMENT_KINDS, "contract_id": contract_id, "document_id": document_id, "results": None,
-               "form_error": None}
-    return render(request, "upload.html", context)
-
-
-@router.post("/upload", response_class=HTMLResponse)
-@access(Permission.WRITE, csrf_in_route=True)
-async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
-    gettext = request_translations(request).gettext
-    form = None
-    try:
-        form = await read_upload_form(request, archive)
-        check_csrf(request_credential(request), form.fields.get("csrf_token"))  # type: ignore[arg-type]
-        results = await ingest_form(archive, form, actor=request_actor(request))
-    except ArchiveError as error:
-        # Keep the form on screen with the message, so nothing typed is lost.
-        fields = form.fields if form else {}
-        context = {"kinds": DOCUMENT_KINDS, "contract_id": fields.get("contract_id", ""),
-                   "document_id": fields.get("document_id", ""), "results": None,
-                   "form_error": error.localized(gettext)}
-        return render(request, "upload.html", context, status=error.status)
-    finally:
-        if form is not None:
-            form.close()
-    for result in results:
-        if result.error:
-            result.error = render_error(result.error_code, result.error_params, gettext, result.error)
-    context = {"kinds": DOCUMENT_KINDS, "contract_id": form.fields.get("contract_id", ""),
-               "document_id": form.fields.get("document_id", ""), "results": results, "form_error": None}
-    status = 422 if all(r.status == "failed" for r in results) else 200
-    return render(request, "upload.html", context, status=status)
-
-
-@router.post("/documents/{document_id}/kind")
-@access(Permission.WRITE)
-def change_kind(
-    request: Request,
-    document_id: int,
-    archive: ArchiveDep,
-    kind: Annotated[str, Form()],
-    back: Annotated[str, Form()] = "/",
-) -> Response:
-    from api.routes import DocumentUpdate, update_document
-
-    update_document(document_id, DocumentUpdate(kind=kind), archive, request)
-    return _redirect_back(back)
-
-
-@router.post("/documents/{document_id}/contract")
-@access(Permission.WRITE)
-def change_contract(
-    request: Request,
-    document_id: int,
-    archive: ArchiveDep,
-    contract_id: Annotated[int, Form()],
-    back: Annotated[str, Form()] = "/",
-) -> Response:
-    from api.routes import DocumentUpdate, update_document
-
-    update_document(document_id, DocumentUpdate(contract_id=contract_id), archive, request)
-    return _redirect_back(back)
-
-
-def _redirect_back(back: str) -> RedirectResponse:
-    """Redirect to a page of this site only; anything else (//host, https://...) goes home."""
-    from web.signin import safe_next
-
-    return RedirectResponse(safe_next(back), status_code=303)
 
 
 __all__ = ["ArchiveError", "mount_pages", "render_error_page", "router"]

@@ -44,6 +44,7 @@ EXPECTED_RULES = {
     ("GET", "/contracts/{contract_id}/timeline"): READ,
     ("GET", "/contracts/{contract_id}/timeline.pdf"): READ,
     ("GET", "/versions/{version_id}/view"): READ,
+    ("GET", "/compare"): READ,
     ("GET", "/versions/{version_id}/pages/{page}.png"): READ,
     ("GET", "/versions/{version_id}"): READ,
     ("GET", "/search"): READ,
@@ -51,6 +52,10 @@ EXPECTED_RULES = {
     ("POST", "/upload"): WRITE,
     ("POST", "/documents/{document_id}/kind"): WRITE,
     ("POST", "/documents/{document_id}/contract"): WRITE,
+    ("POST", "/upload/row"): WRITE,
+    ("GET", "/upload/row/{version_id}"): WRITE,
+    ("GET", "/upload/results"): WRITE,
+    ("POST", "/versions/{version_id}/merge"): WRITE,
     ("POST", "/contracts/{contract_id}/terms"): WRITE,
     ("POST", "/contracts/{contract_id}/records"): WRITE,
     ("POST", "/versions/{version_id}/records"): WRITE,
@@ -103,6 +108,7 @@ EXPECTED_RULES = {
     ("GET", "/api/search"): READ,
     ("POST", "/api/documents"): WRITE,
     ("PATCH", "/api/documents/{document_id}"): WRITE,
+    ("POST", "/api/versions/{version_id}/merge"): WRITE,
     ("POST", "/api/documents/{document_id}/deletion-requests"): WRITE,
     ("GET", "/api/deletion-requests"): ADMINISTER,
     ("POST", "/api/deletion-requests/{request_id}/decision"): ADMINISTER,
@@ -233,7 +239,7 @@ def test_session_changes_need_csrf_token(matrix):  # type: ignore[no-untyped-def
     for method, path in sorted(EXPECTED_RULES):
         if method not in UNSAFE or EXPECTED_RULES[(method, path)] == PUBLIC:
             continue
-        if path in ("/upload", "/api/documents", "/api/records/{record_id}/files"):
+        if path in ("/upload", "/upload/row", "/api/documents", "/api/records/{record_id}/files"):
             # Uploads are streamed, so the route reads the token from the form: send a form without one.
             response = client.post(fill(path), files={"file": ("a.txt", b"x")}, follow_redirects=False)
         else:
