@@ -57,12 +57,16 @@ def version_detail(archive: Archive, version_id: int, *, actor: Actor = SYSTEM) 
         }
 
 
-def contract_detail(archive: Archive, contract_id: int, *, actor: Actor = SYSTEM) -> dict[str, Any]:
-    """Return a contract with its documents, versions, key fields and amendments, if `actor` may see it."""
+def contract_detail(archive: Archive, contract_id: int, *, actor: Actor = SYSTEM,
+                    summary: bool = False) -> dict[str, Any]:
+    """Return a contract with its documents, versions, key fields and amendments, if `actor` may see it.
+
+    With `summary`, each version carries only what a list of versions shows (`version_summary_dict`).
+    """
     with archive.session() as session:
         check_contract_visible(session, actor, contract_id)
         contract = contract_service.get_contract_or_raise(session, contract_id)
-        documents = contract_service.contract_documents(session, contract_id)
+        documents = contract_service.contract_documents(session, contract_id, summary=summary)
         version_ids = [v.id for _, versions in documents for v in versions]
         contract_version_ids = [v.id for d, versions in documents if d.kind == "contract" for v in versions[-1:]]
         clause_numbers = dict(
@@ -71,11 +75,12 @@ def contract_detail(archive: Archive, contract_id: int, *, actor: Actor = SYSTEM
         amendments = session.scalars(
             select(AmendmentLink).where(AmendmentLink.amendment_version_id.in_(version_ids)).order_by(AmendmentLink.id)
         ).all()
+        to_dict = version_summary_dict if summary else version_dict
         return {
             "contract": contract_dict(contract),
             "fields": _fields(session, contract_version_ids, clause_numbers),
             "documents": [
-                {**document_dict(d), "versions": [version_dict(v) for v in versions]} for d, versions in documents
+                {**document_dict(d), "versions": [to_dict(v) for v in versions]} for d, versions in documents
             ],
             "amendments": [
                 {"amendment_version_id": a.amendment_version_id, "amended_version_id": a.amended_version_id,
@@ -200,6 +205,14 @@ def document_dict(document: Document) -> dict[str, Any]:
     return {"id": document.id, "contract_id": document.contract_id, "kind": document.kind,
             "kind_source": document.kind_source, "title": document.title,
             "deleted_at": document.deleted_at, "deleted_by": document.deleted_by}
+
+
+def version_summary_dict(row: Any) -> dict[str, Any]:
+    """The fields of a version that a list of versions shows, from a row of contracts.VERSION_SUMMARY_COLUMNS."""
+    values = dict(row._mapping)
+    values["sha256"] = values.pop("blob_sha256")
+    values["indexed"] = values.pop("indexed_at") is not None
+    return values
 
 
 def version_dict(version: DocumentVersion) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def labels_context(request: Request) -> dict[str, Any]:
 def contract_context(request: Request, archive: Archive, contract_id: int, **overrides: Any) -> dict[str, Any]:
     """Build the contract page: documents and fields, terms, obligations, records, open alerts and scores."""
     actor = request_actor(request)
-    detail = queries.contract_detail(archive, contract_id, actor=actor)
+    detail = queries.contract_detail(archive, contract_id, actor=actor, summary=True)
     performance = performance_queries.contract_performance(archive, contract_id, actor=actor)
     attachable = [d for d in detail["documents"] if not d["deleted_at"]]
     context = {
@@ -81,7 +81,7 @@ def record_context(request: Request, archive: Archive, record_id: int, **overrid
     actor = request_actor(request)
     detail = performance_queries.record_detail(archive, record_id, actor=actor)
     record = detail["record"]
-    contract = queries.contract_detail(archive, record["contract_id"], actor=actor)["contract"]
+    contract = queries.contract_detail(archive, record["contract_id"], actor=actor, summary=True)["contract"]
     context = {
         **detail,
         **labels_context(request),

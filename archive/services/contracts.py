@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
@@ -67,17 +70,37 @@ def count_contracts(session: Session, *, visible: ColumnElement[bool] | None = N
     return session.scalar(select(func.count(Contract.id)).where(visible if visible is not None else true())) or 0
 
 
-def contract_documents(session: Session, contract_id: int) -> list[tuple[Document, list[DocumentVersion]]]:
-    """Return a contract's documents with their versions, oldest version first."""
+# The columns of a version that a list of versions shows.
+VERSION_SUMMARY_COLUMNS = (
+    DocumentVersion.id, DocumentVersion.document_id, DocumentVersion.version_number, DocumentVersion.supersedes_id,
+    DocumentVersion.filename, DocumentVersion.title, DocumentVersion.media_type, DocumentVersion.size,
+    DocumentVersion.blob_sha256, DocumentVersion.uploaded_by, DocumentVersion.uploaded_at, DocumentVersion.state,
+    DocumentVersion.detected_kind, DocumentVersion.page_count, DocumentVersion.indexed_at,
+)
+
+
+def contract_documents(session: Session, contract_id: int, *,
+                       summary: bool = False) -> list[tuple[Document, list[DocumentVersion]]]:
+    """Return a contract's documents with their versions, oldest version first.
+
+    With `summary`, each version is a row of only the columns a list of versions shows, without the
+    large JSON columns (quality, revisions, comments, warnings, link candidates) read at ingest.
+    """
     documents = session.scalars(
         select(Document).where(Document.contract_id == contract_id).order_by(Document.id)
     ).all()
-    versions = session.scalars(
-        select(DocumentVersion)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Document.contract_id == contract_id)
-        .order_by(DocumentVersion.version_number)
-    ).all()
+    of_contract = (Document.id == DocumentVersion.document_id, Document.contract_id == contract_id)
+    if summary:
+        # Plain rows with the same attribute names: building ORM objects took most of the time on large contracts.
+        versions: Sequence[Any] = session.execute(
+            select(*VERSION_SUMMARY_COLUMNS).join(Document, of_contract[0]).where(of_contract[1])
+            .order_by(DocumentVersion.version_number)
+        ).all()
+    else:
+        versions = session.scalars(
+            select(DocumentVersion).join(Document, of_contract[0]).where(of_contract[1])
+            .order_by(DocumentVersion.version_number)
+        ).all()
     by_document: dict[int, list[DocumentVersion]] = {d.id: [] for d in documents}
     for version in versions:
         by_document[version.document_id].append(version)
