@@ -11,6 +11,8 @@ import io
 import pypdfium2
 from PIL import Image, ImageDraw
 
+from archive.pdfium_lock import PDFIUM_LOCK
+
 # 1.5 × 72 dpi: readable on a laptop without making a page image heavy.
 SCALE = 1.5
 HIGHLIGHT_FILL = (255, 214, 0, 90)
@@ -23,6 +25,11 @@ class PageNotRenderableError(Exception):
 
 def page_sizes(data: bytes) -> list[tuple[int, int]]:
     """Return the pixel width and height of each rendered page, so a viewer can lay pages out before they load."""
+    with PDFIUM_LOCK:
+        return _page_sizes(data)
+
+
+def _page_sizes(data: bytes) -> list[tuple[int, int]]:
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as error:
@@ -39,18 +46,8 @@ def page_sizes(data: bytes) -> list[tuple[int, int]]:
 
 def render_page(data: bytes, page_number: int, boxes: list[list[float]] | None = None) -> bytes:
     """Return page `page_number` (1-based) as PNG, with each box [page, x0, top, x1, bottom] on it outlined."""
-    try:
-        document = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as error:
-        raise PageNotRenderableError(str(error)) from error
-    try:
-        if not 1 <= page_number <= len(document):
-            raise PageNotRenderableError(f"page {page_number} of {len(document)}")
-        page = document[page_number - 1]
-        image = page.render(scale=SCALE).to_pil().convert("RGBA")
-        page.close()
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        image = _render(data, page_number)
     mine = [box for box in boxes or [] if len(box) == 5 and int(box[0]) == page_number]
     if mine:
         overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
@@ -62,3 +59,20 @@ def render_page(data: bytes, page_number: int, boxes: list[list[float]] | None =
     output = io.BytesIO()
     image.convert("RGB").save(output, format="PNG", optimize=False)
     return output.getvalue()
+
+
+def _render(data: bytes, page_number: int) -> Image.Image:
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        raise PageNotRenderableError(str(error)) from error
+    try:
+        if not 1 <= page_number <= len(document):
+            raise PageNotRenderableError(f"page {page_number} of {len(document)}")
+        page = document[page_number - 1]
+        try:
+            return page.render(scale=SCALE).to_pil().convert("RGBA")
+        finally:
+            page.close()
+    finally:
+        document.close()

@@ -23,6 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from archive.pdfium_lock import PDFIUM_LOCK
 from ingest.ocr.engine import (
     LINE_SEGMENTATION_MODE,
     PAGE_SEGMENTATION_MODE,
@@ -168,6 +169,11 @@ def scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
     Rendering a 200 dpi scan at 300 dpi enlarges its noise with it, which made Tesseract read worse
     (Chinese character error rate 0.209 against 0.137 in bench/ocr_accuracy.py).
     """
+    with PDFIUM_LOCK:
+        return _scan_dpi(document, number, dpi)
+
+
+def _scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
     page = document[number - 1]
     try:
         width_points = page.get_width()
@@ -188,12 +194,15 @@ def scan_dpi(document: pdfium.PdfDocument, number: int, dpi: int) -> int:
 
 def _render(document: pdfium.PdfDocument, number: int, dpi: int, directory: Path) -> tuple[Image.Image, Path]:
     """Render a page as displayed (crop box, /Rotate applied) in grayscale at `dpi`, and store it as a file."""
-    page = document[number - 1]
-    try:
-        bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
-        image = bitmap.to_pil()
-    finally:
-        page.close()
+    with PDFIUM_LOCK:
+        page = document[number - 1]
+        try:
+            bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
+            # A copy, so that PDFium's bitmap is freed here under the lock, not later by the garbage collector.
+            image = bitmap.to_pil().copy()
+            bitmap.close()
+        finally:
+            page.close()
     path = directory / f"page-{number}.{IMAGE_SUFFIX}"
     image.save(path, dpi=(dpi, dpi))
     return image, path

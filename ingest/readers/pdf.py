@@ -24,6 +24,7 @@ import pypdfium2.raw as pdfium_c
 
 from archive import notices
 from archive.errors import CorruptFileError, EncryptedFileError
+from archive.pdfium_lock import PDFIUM_LOCK
 from ingest.normalize import normalize_text
 from ingest.ocr import DISABLED, OcrOptions, PageRecognition, recognise_pages
 from ingest.ocr.page import OcrPage
@@ -105,7 +106,9 @@ def read_pdf(
         notes = _DocumentNotes()
         params = LineParams()
         table_params = TableParams()
-        for index in range(len(document)):
+        with PDFIUM_LOCK:
+            page_count = len(document)
+        for index in range(page_count):
             page, page_blocks = _read_page(document, index, filename, params, table_params, notes)
             pages.append(page)
             blocks_by_page.append(page_blocks)
@@ -118,9 +121,11 @@ def read_pdf(
         for page in pages:
             if page.needs_ocr:
                 notes.add("needs_ocr", page.number, 1)
-        metadata = _metadata(document)
+        with PDFIUM_LOCK:
+            metadata = _metadata(document)
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     blocks = [block for page_blocks in blocks_by_page for block in page_blocks]
     # Running headers, footers and page numbers are found across pages, so only after all are read.
     split = split_furniture(blocks, pages)
@@ -137,7 +142,8 @@ def read_pdf(
 
 def _open(data: bytes, filename: str, password: str | None) -> pdfium.PdfDocument:
     try:
-        return pdfium.PdfDocument(data, password=password)
+        with PDFIUM_LOCK:
+            return pdfium.PdfDocument(data, password=password)
     except pdfium.PdfiumError as error:
         if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedFileError(file=filename) from error
@@ -154,20 +160,21 @@ def _read_page(
     notes: _DocumentNotes,
 ) -> tuple[Page, list[Block]]:
     number = index + 1
-    try:
-        page = document[index]
-        textpage = page.get_textpage()
-    except pdfium.PdfiumError as error:
-        raise CorruptFileError(file=filename, format="PDF", detail=f"page {number}: {error}") from error
-    try:
-        width, height = page.get_size()
-        glyphs = read_glyphs(page, textpage)
-        quality = glyphs.quality
-        readable = quality.visible > 0 and not quality.is_garbage
-        rules = read_rules(page, table_params) if readable else []
-    finally:
-        textpage.close()
-        page.close()
+    with PDFIUM_LOCK:
+        try:
+            page = document[index]
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError as error:
+            raise CorruptFileError(file=filename, format="PDF", detail=f"page {number}: {error}") from error
+        try:
+            width, height = page.get_size()
+            glyphs = read_glyphs(page, textpage)
+            quality = glyphs.quality
+            readable = quality.visible > 0 and not quality.is_garbage
+            rules = read_rules(page, table_params) if readable else []
+        finally:
+            textpage.close()
+            page.close()
 
     notes.add("diagonal", number, glyphs.diagonal)
     if not readable:
@@ -312,11 +319,12 @@ def _recover_page(
         return Page(page.number, page.width, page.height, page.char_count, True, reason), []
 
     index = page.number - 1
-    pdfium_page = reading.document[index]
-    try:
-        rules = read_rules(pdfium_page, reading.table_params)
-    finally:
-        pdfium_page.close()
+    with PDFIUM_LOCK:
+        pdfium_page = reading.document[index]
+        try:
+            rules = read_rules(pdfium_page, reading.table_params)
+        finally:
+            pdfium_page.close()
     blocks = _page_blocks(glyphs.glyphs, rules, page.number, reading.params, reading.table_params, reading.notes)
     if not blocks:
         return page, []

@@ -63,13 +63,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_health(process: subprocess.Popen[bytes], url: str) -> None:
+def wait_for_health(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
     """Poll the sign-in page (open without sign-in) until it returns 200, failing early if the server process exits."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            pytest.fail(f"server exited with status {process.returncode} before it was ready:\n{output}")
+            pytest.fail(f"server exited with status {process.returncode} before it was ready:\n{_tail(log_path)}")
         try:
             with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
                 if response.status == 200:
@@ -79,18 +78,27 @@ def wait_for_health(process: subprocess.Popen[bytes], url: str) -> None:
     pytest.fail(f"server at {url} did not answer /login within {STARTUP_SECONDS} s")
 
 
+def _tail(log_path: Path, size: int = 4000) -> str:
+    return log_path.read_bytes()[-size:].decode(errors="replace")
+
+
 @contextmanager
 def running_server(data_dir: Path) -> Iterator[str]:
     """Run uvicorn on a free 127.0.0.1 port over the SQLite archive in `data_dir`; yield its base URL."""
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
     environment.update({"CONTRACT_ARCHIVE_DATA_DIR": str(data_dir), "PORT": str(port)})
-    process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT], cwd=REPO_ROOT, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The server's output goes to a file: a pipe nobody reads would stall the server once it filled.
+    log_path = data_dir.parent / f"{data_dir.name}-server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT], cwd=REPO_ROOT, env=environment,
+                                   stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(process, url)
+        wait_for_health(process, url, log_path)
         yield url
+        if process.poll() is not None:
+            pytest.fail(f"server exited with status {process.returncode} during the tests:\n{_tail(log_path)}")
     finally:
         process.terminate()
         try:
