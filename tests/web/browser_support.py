@@ -123,8 +123,6 @@ def start_chromium(profile_dir: Path) -> WebDriver:
         "--disable-sync",
         "--no-first-run",
         "--window-size=1280,900",
-        # Native controls (file and date inputs) then read in Chinese, as on a Chinese desktop.
-        "--lang=zh-CN",
         f"--user-data-dir={profile_dir}",
     ):
         options.add_argument(argument)

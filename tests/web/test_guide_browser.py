@@ -115,10 +115,34 @@ def test_language_switch_on_the_viewer(driver: WebDriver, site: str) -> None:
     assert "标出的条款" in driver.find_element(By.CSS_SELECTOR, "section.viewer-clause h2").text
 
 
+def test_amendment_beside_its_contract(driver: WebDriver, loaded_site: tuple[str, Loaded]) -> None:
+    site, loaded = loaded_site
+    sign_in_as(driver, site, USER)
+    driver.get(f"{site}/versions/{loaded.version('amendment')}")
+    driver.find_element(By.LINK_TEXT, "与原合同对照").click()
+    wait(driver).until(expected_conditions.url_contains("/compare?"))
+
+    assert driver.find_element(By.TAG_NAME, "h1").text == "合同与补充协议对照"
+    rows = driver.find_elements(By.CSS_SELECTOR, ".cmp-row")
+    assert any("补充协议未变更" in row.text for row in rows)
+
+    driver.find_element(By.CSS_SELECTOR, ".cmp-summary a").click()
+    wait(driver).until(expected_conditions.url_contains("changed_only=1"))
+    rows = driver.find_elements(By.CSS_SELECTOR, ".cmp-row")
+    assert rows and not any("补充协议未变更" in row.text for row in rows)
+    changed = [row for row in rows if "修改" in row.text]
+    assert changed, "no clause is marked as changed by the amendment"
+    # The changed contract clause and the amendment clause that changes it sit side by side.
+    assert changed[0].find_element(By.CSS_SELECTOR, ".cmp-left .cmp-text").text
+    assert changed[0].find_element(By.CSS_SELECTOR, ".cmp-right .cmp-text").text
+    take_screenshot(driver, "compare", guide=True, english=True)
+
+
 TABLET = (768, 1024)
 LAPTOP = (1280, 800)
 LAYOUT_PAGES = ["/", "/contracts/{contract}", "/contracts/{contract}/timeline", "/versions/{version}",
-                "/versions/{amendment}", "/search?q=验收", "/upload?contract_id={contract}", "/alerts", "/scores"]
+                "/versions/{amendment}", "/compare?right={amendment}", "/search?q=验收",
+                "/upload?contract_id={contract}", "/alerts", "/scores"]
 
 
 @pytest.mark.parametrize("size", [TABLET, LAPTOP], ids=["tablet", "laptop"])

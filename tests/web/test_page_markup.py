@@ -23,6 +23,8 @@ PAGES = [
     "/versions/{version}",
     "/versions/{amendment}",
     "/versions/{version}/view",
+    "/compare?right={amendment}",
+    "/compare?left={version}&right={amendment}&mode=versions",
     "/search?q=违约",
     "/upload",
     "/upload?contract_id={contract}",
@@ -58,7 +60,8 @@ def unlabelled_controls(tree: html.HtmlElement) -> list[str]:
 @pytest.mark.parametrize("template", PAGES)
 def test_page_markup(site: TestClient, loaded: Loaded, template: str, lang: str) -> None:
     url = fill(template, loaded)
-    response = site.get(url, params={"lang": lang})
+    # The language goes into the address itself: a `params` argument would replace the page's own query.
+    response = site.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
     assert response.status_code == 200, (url, response.status_code)
     tree = parse(response.text)
 

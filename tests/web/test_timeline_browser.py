@@ -149,7 +149,7 @@ def test_overview_one_mark_per_event(driver: WebDriver, site: Site) -> None:
     assert driver.find_elements(By.CSS_SELECTOR, "#timeline-overview svg .today line")
     # The Content-Security-Policy forbids style attributes, so the drawing uses none.
     assert driver.execute_script("return document.querySelectorAll('#timeline-overview [style]').length") == 0
-    take_screenshot(driver, "timeline", guide=True)
+    take_screenshot(driver, "timeline", guide=True, english=True)
 
 
 def test_click_mark_focuses_event(driver: WebDriver, site: Site) -> None:
