@@ -1,7 +1,7 @@
 """PDF copies of Word files for the page viewer, made by LibreOffice, and where a clause's text sits in them.
 
-A copy is for reading only. It is cached under the data directory, never stored as a version,
-and its lines and pages may break differently from Word's; the original file stays the evidence.
+A copy is for reading only. It is cached under the data directory and never stored as a version.
+Its lines and pages may break differently from Word's, so the original file stays the evidence.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def can_render(media_type: str) -> bool:
-    """Whether a PDF copy can be made of this kind of file on this server."""
+    """Return whether this server can make a PDF copy of a file of this media type."""
     return media_type in WORD_SUFFIXES and find_soffice() is not None
 
 

@@ -34,7 +34,7 @@ def _original(archive: Archive, version: dict) -> bytes:  # type: ignore[type-ar
 
 
 def _pdf_bytes(archive: Archive, version: dict) -> bytes:  # type: ignore[type-arg]
-    """The PDF the pages are drawn from: the original, or LibreOffice's copy of a Word file."""
+    """Return the PDF the pages are drawn from: the original, or LibreOffice's copy of a Word file."""
     if version["media_type"] == PDF:
         return _original(archive, version)
     copy = _rendition(archive, version)
@@ -50,7 +50,7 @@ def _rendition(archive: Archive, version: dict):  # type: ignore[no-untyped-def,
 
 
 def _boxes(archive: Archive, version: dict, clause: Clause | dict | None) -> list[list[float]] | None:  # type: ignore[type-arg]
-    """The clause's boxes: read at ingest for a PDF, searched for in the copy of a Word file."""
+    """Return the clause's boxes, read at ingest for a PDF and searched for in the copy of a Word file."""
     if clause is None:
         return None
     if version["media_type"] == PDF:
@@ -71,7 +71,7 @@ def view_pages(request: Request, version_id: int, archive: ArchiveDep,
                locate: Annotated[bool, Query()] = False) -> Response:
     """Show every page of the original PDF; the chosen clause is highlighted and its first page linked.
 
-    With `locate`, the answer is a redirect to the clause's first page (`#page-N`), for links made
+    With `locate`, the response is a redirect to the clause's first page (`#page-N`), for links made
     before that page is known: a clause of a Word file is found in the PDF copy only when asked for.
     """
     actor = request_actor(request)

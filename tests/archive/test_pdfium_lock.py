@@ -26,7 +26,7 @@ CHILD = textwrap.dedent("""
             for _ in range(6):
                 for number in range(1, pages + 1):
                     render_page(data, number, [[number, 50, 50, 300, 120]])
-        except Exception as error:  # reported below, so the parent sees what failed
+        except Exception as error:  # printed below, so the parent test shows what failed
             errors.append(repr(error))
 
     def read():

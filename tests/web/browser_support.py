@@ -88,7 +88,7 @@ def running_server(data_dir: Path) -> Iterator[str]:
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACT_ARCHIVE_")}
     environment.update({"CONTRACT_ARCHIVE_DATA_DIR": str(data_dir), "PORT": str(port)})
-    # The server's output goes to a file: a pipe nobody reads would stall the server once it filled.
+    # The server's output goes to a file: a pipe that is never read would stall the server once it filled.
     log_path = data_dir.parent / f"{data_dir.name}-server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-c", SERVER_SCRIPT], cwd=REPO_ROOT, env=environment,

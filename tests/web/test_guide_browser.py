@@ -72,7 +72,7 @@ def test_sign_in_page(driver: WebDriver, site: str) -> None:
     take_screenshot(driver, "contracts", guide=True, english=True)
 
 
-def test_search_hit_opens_the_original_page_with_the_clause_marked(driver: WebDriver, site: str) -> None:
+def test_search_hit_opens_marked_page(driver: WebDriver, site: str) -> None:
     sign_in_as(driver, site, USER)
     driver.get(site + "/search")
     box = driver.find_element(By.ID, "q")

@@ -67,7 +67,8 @@ def test_page_markup(site: TestClient, loaded: Loaded, template: str, lang: str)
 
     assert tree.get("lang") == ("zh-CN" if lang == "zh_CN" else "en")
     assert len(tree.xpath("//h1")) == 1, url
-    assert tree.xpath("//a[@class='skip'][@href='#main']") and tree.xpath("//main[@id='main']")
+    assert tree.xpath("//a[@class='skip'][@href='#main']"), url
+    assert tree.xpath("//main[@id='main']"), url
     assert unlabelled_controls(tree) == [], url
     assert [img.get("src") for img in tree.xpath("//img[not(@alt)]")] == [], url
     duplicates = [name for name, count in Counter(tree.xpath("//@id")).items() if count > 1]

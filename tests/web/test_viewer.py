@@ -92,7 +92,7 @@ def docx_clause(client: TestClient, heading_part: str) -> tuple[int, Clause]:
 
 
 @needs_libreoffice
-def test_docx_clause_is_found_and_marked_in_the_pdf_copy(client: TestClient) -> None:
+def test_docx_clause_marked_in_copy(client: TestClient) -> None:
     version_id, clause = docx_clause(client, "违约责任")
     located = client.get(f"/versions/{version_id}/view?clause={clause.id}&locate=1", follow_redirects=False)
     assert located.status_code == 303
@@ -106,7 +106,7 @@ def test_docx_clause_is_found_and_marked_in_the_pdf_copy(client: TestClient) -> 
     assert tree.xpath("//p[@role='note']"), "the page does not say it shows a copy"
     assert tree.xpath("//li[@class='current']/@id") == [f"page-{page_number}"]
 
-    # The marked place on the copy holds the clause's own words.
+    # The marked place on the copy contains the clause's own words.
     copy = archive_of(client).settings.data_dir / "renditions"
     [pdf] = list(copy.glob("*.pdf"))
     boxes = locate_text(pdf, clause.text)
@@ -121,7 +121,7 @@ def test_docx_clause_is_found_and_marked_in_the_pdf_copy(client: TestClient) -> 
     assert plain.tobytes() != marked.tobytes()
 
 
-def test_docx_without_libreoffice_opens_the_clause_in_the_text(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_docx_without_libreoffice_opens_text(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     version_id, clause = docx_clause(client, "违约责任")
     monkeypatch.setattr(renditions, "find_soffice", lambda: None)
     answer = client.get(f"/versions/{version_id}/view?clause={clause.id}&locate=1", follow_redirects=False)
