@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -47,7 +48,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(e.get("loc", ("",))[0] == "path" for e in error.errors()):
             # /contracts/abc names no contract: that is a page that does not exist.
             return render_error_page(request, status=404, message=gettext("This page does not exist."))
-        return render_error_page(request, status=422, message=gettext("Some values in the request are invalid: {problems}").format(problems=problems))
+        # Pages name the fields only: the validator's own messages are English.
+        fields = ", ".join(dict.fromkeys(_field_name(e) for e in error.errors()))
+        return render_error_page(request, status=422, message=gettext("These values in the address or form are invalid: {fields}. Correct them and try again.").format(fields=fields))
+
+    @app.exception_handler(OverflowError)
+    async def overflow_error(request: Request, error: OverflowError) -> Response:
+        return _out_of_range(request, error)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: DBAPIError) -> Response:
+        if not _is_out_of_range(error):
+            return await unexpected_error(request, error)
+        return _out_of_range(request, error)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -77,3 +90,28 @@ def _gettext(request: Request):  # type: ignore[no-untyped-def]
 
 def _jsonable(params: dict) -> dict:  # type: ignore[type-arg]
     return {key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value) for key, value in params.items()}
+
+
+# SQLSTATE numeric_value_out_of_range, which PostgreSQL raises for an id beyond BIGINT.
+OUT_OF_RANGE_SQLSTATE = "22003"
+OUT_OF_RANGE_MESSAGE = "A number or date in the request is out of range, so nothing can match it. Check the address."
+
+
+def _is_out_of_range(error: DBAPIError) -> bool:
+    original = error.orig
+    return isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == OUT_OF_RANGE_SQLSTATE
+
+
+def _out_of_range(request: Request, error: Exception) -> Response:
+    """Respond with 400 to an id beyond what the database stores (SQLite raises OverflowError) or a date beyond its range."""
+    logger.info("value out of range path=%s error=%s", request.url.path, error)
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": "out_of_range", "message": OUT_OF_RANGE_MESSAGE}}, status_code=400)
+    from web.pages import render_error_page
+
+    return render_error_page(request, status=400, message=_gettext(request)(OUT_OF_RANGE_MESSAGE))
+
+
+def _field_name(error: dict) -> str:  # type: ignore[type-arg]
+    location = [str(part) for part in error.get("loc", ())[1:]]
+    return ".".join(location) or "request"

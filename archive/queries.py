@@ -125,6 +125,10 @@ def list_versions(
         return [version_dict(v) for v in versions]
 
 
+# The largest id a BIGINT column stores, in PostgreSQL and SQLite alike.
+MAX_ID = 2**63 - 1
+
+
 def search_clauses(
     archive: Archive,
     query: str,
@@ -143,7 +147,9 @@ def search_clauses(
     limit = max(0, min(limit, MAX_SEARCH_LIMIT))
     with archive.session() as session:
         hidden = hidden_contract_ids(session, actor)
-    if contract_id is not None and contract_id in hidden:
+    # An id beyond BIGINT names no contract, and the index rejects it as a 64-bit integer.
+    out_of_range = contract_id is not None and not 0 <= contract_id <= MAX_ID
+    if out_of_range or (contract_id is not None and contract_id in hidden):
         return {"query": query, "total": 0, "limit": limit, "offset": offset, "hits": []}
     page = archive.index.search(
         query, contract_id=contract_id, kind=kind, limit=limit, offset=max(0, offset), exclude_contract_ids=hidden
