@@ -187,6 +187,21 @@ def test_keyboard_reaches_content_first(driver: WebDriver, site: str) -> None:
     assert outline != "none", "a focused control shows no outline"
 
 
+def test_timeline_prints_without_controls(driver: WebDriver, loaded_site: tuple[str, Loaded]) -> None:
+    site, loaded = loaded_site
+    sign_in_as(driver, site, USER)
+    driver.get(f"{site}/contracts/{loaded.contract('contract')}/timeline")
+    assert driver.find_element(By.CSS_SELECTOR, "form.timeline-filters").is_displayed()
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = ["form.timeline-filters", "header.top", ".timeline-nav", ".overview-zoom"]
+        shown = [css for css in hidden for element in driver.find_elements(By.CSS_SELECTOR, css) if element.is_displayed()]
+        assert shown == []
+        assert driver.find_element(By.CSS_SELECTOR, "main h1").is_displayed()
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def test_screenshots_are_kept(site: str) -> None:
     from tests.web.browser_support import screenshot_dir
 

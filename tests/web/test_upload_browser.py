@@ -107,6 +107,19 @@ def test_two_files_progress_corrections_offer(driver: WebDriver, site: tuple[str
     wait(driver).until(confirmation_in(revised.name, "该文件现为《设备采购合同》的第 2 版。"))
     assert row_named(driver, revised.name).find_elements(By.TAG_NAME, "td")[5].text.startswith("v2")
     take_screenshot(driver, "upload", guide=True)
+    report_version = row_named(driver, report.name).get_attribute("data-version-id")
+
+    # The results page again, in English on a tablet: the table scrolls in its box, not the page.
+    driver.set_window_size(768, 1024)
+    try:
+        driver.get(f"{server}/upload/results?v={version_id}&v={report_version}&lang=en")
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#upload-results tbody tr")) == 2
+        wide, viewport = driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert wide <= viewport
+    finally:
+        driver.set_window_size(1280, 900)
+        driver.get(f"{server}/upload?lang=zh_CN")
 
     driver.get(f"{server}/contracts/{contract_id}/timeline")
     item = driver.find_element(By.CSS_SELECTOR, f"a[href='/versions/{version_id}']")
