@@ -15,7 +15,7 @@ from sqlalchemy import select
 from archive.access import Actor, check_contract_visible, visible_contracts
 from archive.context import Archive
 from archive.models import Contract, Document, DocumentVersion
-from archive.services.version_candidates import VersionCandidate, find_version_candidates
+from archive.services.version_candidates import VersionCandidate, find_version_candidates, resembles_previous_version
 
 # Contracts offered in the "move to contract" list of each result, newest first.
 RECENT_CONTRACTS = 30
@@ -32,6 +32,8 @@ class ResultReview:
     # The number of the version within its document, and the document's title, after a merge.
     version_number: int | None = None
     document_title: str | None = None
+    # False when a new version looks nothing like the version it supersedes.
+    resembles_previous: bool | None = None
 
 
 def contract_summary(contract: Contract) -> dict[str, Any]:
@@ -77,6 +79,7 @@ def review_results(archive: Archive, results: list[Any], *, actor: Actor) -> lis
                 if version is not None and document is not None:
                     review.version_number = version.version_number
                     review.document_title = document.title
+                    review.resembles_previous = resembles_previous_version(session, version.id)
             if result.document_version_id is not None and result.status not in NO_OFFER_STATES:
                 review.candidates = find_version_candidates(session, result.document_version_id)
             reviews.append(review)

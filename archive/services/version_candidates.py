@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import PurePosixPath
 
@@ -112,6 +112,28 @@ def find_version_candidates(session: Session, version_id: int, *, limit: int = M
             candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.score, -c.latest_version_id))
     return candidates[:limit]
+
+
+def resembles_previous_version(session: Session, version_id: int) -> bool | None:
+    """Return whether a version looks like the version it supersedes, by the same rules as the offers.
+
+    Returns None for a first version. A new version whose title, file name and clauses all differ
+    from the one before (and whose contract number, where both have one, differs too) was
+    probably filed under the wrong document.
+    """
+    version = session.get(DocumentVersion, version_id)
+    if version is None or version.supersedes_id is None:
+        return None
+    previous = session.get(DocumentVersion, version.supersedes_id)
+    document = session.get(Document, version.document_id)
+    if previous is None or document is None:
+        return None
+    numbers = _contract_numbers(session, [version.id, previous.id])
+    texts = _clause_texts(session, [version.id, previous.id])
+    # The title of each version, not the document's, which the first version named.
+    new = replace(_profile(document, version, numbers, texts), title_key=normalize_title(version.title or ""))
+    old = replace(_profile(document, previous, numbers, texts), title_key=normalize_title(previous.title or ""))
+    return _compare(new, old) is not None
 
 
 def title_similarity(first: str, second: str) -> float:

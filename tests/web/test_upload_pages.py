@@ -386,3 +386,28 @@ def test_large_pdf_upload_succeeds(tmp_path: Path) -> None:
         with archive_of(client).session() as session:
             version = session.get(DocumentVersion, version_id_of(row))
             assert version.size == 60 * 1024 * 1024
+
+
+UNRELATED = [
+    "DISTRIBUTOR AGREEMENT",
+    "This Distributor Agreement is made between Lime Energy Co. and the Distributor named below.",
+    "1. Appointment. The Company appoints the Distributor as its exclusive distributor in the Territory.",
+    "2. Term. This Agreement begins on the Effective Date and continues for three years.",
+]
+
+
+def document_id_of(client: TestClient, version_id: int) -> int:
+    return client.get(f"/api/versions/{version_id}").json()["document"]["id"]
+
+
+def test_unlike_new_version_warns(client: TestClient) -> None:
+    first = row_of(upload_row(client, "采购合同.docx", build_docx(CONTRACT_V1)).text)
+    document_id = str(document_id_of(client, version_id_of(first)))
+
+    revised = row_of(upload_row(client, "采购合同-v2.docx", build_docx(CONTRACT_V2), document_id=document_id).text)
+    assert not any("看起来不像" in w.text_content() for w in revised.xpath(".//div[@class='warning']"))
+
+    unrelated = row_of(upload_row(client, "distributor.docx", build_docx(UNRELATED), document_id=document_id).text)
+    assert unrelated.xpath(".//td[6]")[0].text_content().strip().startswith("v3")
+    warnings = [w.text_content() for w in unrelated.xpath(".//div[@class='warning']")]
+    assert any("看起来不像同一份文件" in w for w in warnings), warnings
