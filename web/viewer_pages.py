@@ -14,7 +14,7 @@ from archive.access import Permission, check_contract_visible
 from archive.context import Archive
 from archive.errors import BlobMissingError, NotFoundError
 from archive.models import Clause
-from archive.page_images import PageNotRenderableError, page_sizes, render_page
+from archive.page_images import SCALE, PageNotRenderableError, page_sizes, render_page
 from archive.services import documents as document_service
 from ingest.renditions import locate_text, pdf_rendition
 from web.templating import render
@@ -89,16 +89,27 @@ def view_pages(request: Request, version_id: int, archive: ArchiveDep,
         sizes = []
     record_view(archive, request, actor, version_id)
     clause_page = (chosen or {}).get("page_start")
+    boxes = _boxes(archive, version, chosen) if chosen is not None else None
     if rendition and chosen is not None:
-        boxes = _boxes(archive, version, chosen)
         clause_page = int(boxes[0][0]) if boxes else None
     if locate and chosen is not None:
         anchor = f"#page-{clause_page}" if clause_page else ""
         return RedirectResponse(f"/versions/{version_id}/view?clause={chosen['id']}{anchor}", status_code=303)
     # Each image's width and height are known before it loads, so #page-N scrolls to the right place.
     pages = [(number, width, height) for number, (width, height) in enumerate(sizes, start=1)]
-    context = {**detail, "pages": pages, "clause": chosen, "clause_page": clause_page, "rendition": rendition}
+    context = {**detail, "pages": pages, "clause": chosen, "clause_page": clause_page, "rendition": rendition,
+               "clause_top": _clause_top(boxes, clause_page, sizes)}
     return render(request, "viewer.html", context)
+
+
+def _clause_top(boxes: list[list[float]] | None, page: int | None, sizes: list[tuple[int, int]]) -> str | None:
+    """Return where the clause starts on its page, as a share of the page's height, for viewer.js to scroll to."""
+    if not boxes or not page or not 1 <= page <= len(sizes):
+        return None
+    tops = [box[2] for box in boxes if len(box) == 5 and int(box[0]) == page]
+    if not tops:
+        return None
+    return f"{min(tops) * SCALE / sizes[page - 1][1]:.4f}"
 
 
 @router.get("/versions/{version_id}/pages/{page}.png")
