@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import SYSTEM, Actor, check_contract_visible
 from archive.context import Archive
-from archive.models import Alert, Document, DocumentVersion, LegalHold, Obligation, PerformanceRecord
+from archive.models import Alert, Document, DocumentVersion, ExtractedField, LegalHold, Obligation, PerformanceRecord
 from archive.services import contracts as contract_service
 from archive.services.portfolio import ACTIVE_REVIEWS
 
@@ -83,20 +83,43 @@ def _clause_link(version_id: int | None, clause_id: int | None) -> str | None:
 
 
 def _version_events(session: Session, contract_id: int) -> list[dict[str, Any]]:
-    # NOTE: a version stores no date of its own (such as the date printed in the file), so the
-    # upload time dates it.
+    """Return each version on the date the document bears (its signing date), else on its upload date."""
     rows = session.execute(
         select(DocumentVersion.id, DocumentVersion.version_number, DocumentVersion.filename,
                DocumentVersion.uploaded_at, Document.title, Document.kind, Document.deleted_at)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.contract_id == contract_id)
     ).all()
-    return [
-        _event(row.uploaded_at.date(), "document_version", f"/versions/{row.id}", object_id=row.id,
-               title=f"{row.title or row.filename} v{row.version_number}",
-               state="deleted" if row.deleted_at is not None else None, document_kind=row.kind)
-        for row in rows
-    ]
+    # NOTE: only the signing date is extracted as a document's own date; an acceptance report's
+    # 验收日期 is not yet, so a report is dated by its upload.
+    signed = _signing_dates(session, [row.id for row in rows])
+    events = []
+    for row in rows:
+        uploaded_on = row.uploaded_at.date()
+        events.append(_event(
+            signed.get(row.id, uploaded_on), "document_version", f"/versions/{row.id}", object_id=row.id,
+            title=f"{row.title or row.filename} v{row.version_number}",
+            state="deleted" if row.deleted_at is not None else None, document_kind=row.kind,
+            uploaded_on=uploaded_on if row.id in signed else None))
+    return events
+
+
+def _signing_dates(session: Session, version_ids: list[int]) -> dict[int, dt.date]:
+    """Return the first readable signing date extracted from each version."""
+    dates: dict[int, dt.date] = {}
+    rows = session.execute(
+        select(ExtractedField.document_version_id, ExtractedField.normalized)
+        .where(ExtractedField.document_version_id.in_(version_ids), ExtractedField.name == "signing_date")
+        .order_by(ExtractedField.id)
+    )
+    for version_id, normalized in rows:
+        if version_id in dates or not normalized:
+            continue
+        try:
+            dates[version_id] = dt.date.fromisoformat(normalized[:10])
+        except ValueError:
+            continue
+    return dates
 
 
 def _obligation_events(session: Session, contract_id: int) -> list[dict[str, Any]]:

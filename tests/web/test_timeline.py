@@ -15,7 +15,7 @@ from archive.services.contract_terms import update_terms
 from archive.services.restrictions import restrict_contract
 from archive.timeline import TIMELINE_KINDS
 from tests.conftest import add_user, signed_in_client
-from tests.web.conftest import parse
+from tests.web.conftest import Loaded, parse
 from tests.web.test_performance_pages import (
     SCRIPT,
     Contract,
@@ -204,3 +204,17 @@ def test_timeline_in_english(client: TestClient, contract: Contract) -> None:
     assert "Overdue" in page
     assert "时间线" not in page
     assert "已逾期" not in page
+
+
+def test_version_dated_as_signed(site: TestClient, loaded: Loaded) -> None:
+    """A version bearing a signing date sits on that date, with its upload date beside it."""
+    amendment = loaded.version("amendment")
+    fields = site.get(f"/api/versions/{amendment}").json()["fields"]
+    signed = fields["signing_date"][0]["normalized"]
+    page = parse(site.get(f"/contracts/{loaded.contract('amendment')}/timeline").text)
+    [item] = page.xpath(f"//li[@id='event-document-version-{amendment}']")
+
+    assert item.get("data-date") == signed
+    uploaded = dt.date.today().isoformat()
+    assert signed != uploaded
+    assert f"上传于 {uploaded}" in item.text_content()
