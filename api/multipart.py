@@ -20,6 +20,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from archive.errors import FileTooLargeError, FormFieldTooLongError, NotMultipartError
 
 MAX_FIELD_BYTES = 64 * 1024
+# How many limits' worth of oversized file bytes a request may carry before it is refused as a whole.
+# Below that, an oversized file is reported on its own and the other files of the form are stored.
+MAX_DROPPED_FILES = 4
 SPOOL_MEMORY_BYTES = 1024 * 1024
 
 
@@ -29,6 +32,8 @@ class UploadedPart:
     content_type: str | None
     file: IO[bytes]
     size: int = 0
+    # Set when the part passed the size limit: its bytes are dropped, and the other files of the form are kept.
+    too_large: bool = False
 
 
 @dataclass
@@ -70,13 +75,16 @@ def safe_filename(filename: str) -> str:
 async def parse_multipart(
     content_type: str, body: AsyncIterator[bytes], *, limit_bytes: int
 ) -> ParsedForm:
-    """Parse a multipart body; file parts over `limit_bytes` raise FileTooLargeError."""
+    """Parse a multipart body. A file part over `limit_bytes` is kept with `too_large` set and no bytes.
+
+    FileTooLargeError is raised when the oversized parts together pass MAX_DROPPED_FILES limits.
+    """
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
         raise NotMultipartError()
     form = ParsedForm()
-    state: dict[str, object] = {}
+    state: dict[str, object] = {"dropped": 0}
 
     def on_part_begin() -> None:
         state.update(headers={}, header_field=b"", header_value=b"", data=bytearray(), part=None)
@@ -111,9 +119,15 @@ async def parse_multipart(
         chunk = data[start:end]
         if isinstance(part, UploadedPart):
             part.size += len(chunk)
-            if part.size > limit_bytes:
+            state["dropped"] += len(chunk) if part.too_large else 0  # type: ignore[operator]
+            if state["dropped"] > limit_bytes * MAX_DROPPED_FILES:  # type: ignore[operator]
+                # Reading on would only discard more: the whole request is refused.
                 raise FileTooLargeError(file=part.filename, limit_mb=limit_bytes // (1024 * 1024))
-            part.file.write(chunk)
+            if part.size > limit_bytes and not part.too_large:
+                part.too_large = True
+                part.file.truncate(0)
+            if not part.too_large:
+                part.file.write(chunk)
         else:
             buffer: bytearray = state["data"]  # type: ignore[assignment]
             if len(buffer) + len(chunk) > MAX_FIELD_BYTES:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from api.multipart import ParsedForm, parse_multipart
 from archive.access import Actor, check_contract_visible, hidden_contract_ids
 from archive.context import Archive
-from archive.errors import InvalidNumberFieldError, NoFileUploadedError, NotMultipartError
+from archive.errors import FileTooLargeError, InvalidNumberFieldError, NoFileUploadedError, NotMultipartError
 from archive.models import Document
 from ingest.pipeline import ingest_stream
 from ingest.result import IngestResult
@@ -52,8 +52,15 @@ async def ingest_form(archive: Archive, form: ParsedForm, *, actor: Actor) -> li
             if document is not None:
                 check_contract_visible(session, actor, document.contract_id, object_name="Document", object_id=document_id)
     kind = form.fields.get("kind", "").strip() or None
+    limit_mb = archive.settings.max_upload_bytes // (1024 * 1024)
+    if all(part.too_large for part in parts):
+        raise FileTooLargeError(file=parts[0].filename, limit_mb=limit_mb)
     results = []
     for part in parts:
+        if part.too_large:
+            # Reported in its row; the form's other files are stored.
+            results.append(too_large_result(part.filename, limit_mb))
+            continue
         result = await run_in_threadpool(
             ingest_stream, archive, part.file, filename=part.filename, contract_id=contract_id,
             new_version_of=document_id, kind=kind, actor=actor.username,
@@ -62,6 +69,12 @@ async def ingest_form(archive: Archive, form: ParsedForm, *, actor: Actor) -> li
     with archive.session() as session:
         hidden = hidden_contract_ids(session, actor)
     return [redacted(result, hidden) for result in results]
+
+
+def too_large_result(filename: str, limit_mb: int) -> IngestResult:
+    error = FileTooLargeError(file=filename, limit_mb=limit_mb)
+    return IngestResult(file=filename, status="failed", error=str(error), error_code=error.code,
+                        error_params=dict(error.params))
 
 
 def redacted(result: IngestResult, hidden: frozenset[int]) -> IngestResult:

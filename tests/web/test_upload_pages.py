@@ -411,3 +411,30 @@ def test_unlike_new_version_warns(client: TestClient) -> None:
     assert unrelated.xpath(".//td[6]")[0].text_content().strip().startswith("v3")
     warnings = [w.text_content() for w in unrelated.xpath(".//div[@class='warning']")]
     assert any("看起来不像同一份文件" in w for w in warnings), warnings
+
+
+def test_plain_form_keeps_files_beside_oversized(client: TestClient) -> None:
+    """Without the script, one file over the limit fails in its own row and the others are stored."""
+    over_limit = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)  # the test archive's limit is 2 MB
+    response = client.post("/upload", files=[
+        ("file", ("采购合同.docx", build_docx(CONTRACT_V1), DOCX_TYPE)),
+        ("file", ("扫描件-超限.pdf", over_limit, "application/pdf")),
+    ])
+
+    assert response.status_code == 200
+    rows = parse(response.text).xpath("//table[@id='upload-results']/tbody/tr")
+    assert len(rows) == 2
+    stored, refused = rows
+    assert "已入库" in stored.text_content()
+    message = refused.xpath(".//span[@class='error']")[0].text_content()
+    assert "扫描件-超限.pdf" in message
+    assert "2 MB" in message
+    versions = client.get("/api/contracts").json()
+    assert versions["total"] == 1
+
+
+def test_all_files_oversized_is_413(client: TestClient) -> None:
+    over_limit = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+    response = client.post("/api/documents", files=[("file", ("超限.pdf", over_limit, "application/pdf"))])
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
