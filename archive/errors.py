@@ -560,3 +560,10 @@ class InvalidEmailError(InvalidInputError):
 class CsvImportError(ProblemError):
     code = "csv_import"
     template = "{filename}, line {line}: {problem}"
+
+
+class EvidenceFileError(ProblemError):
+    """An evidence item's file that cannot go into the printable bundle. `problem` states why and what to do."""
+
+    code = "evidence_file"
+    template = "Evidence {label} {name} ({file}) cannot be added to the bundle: {problem}"
