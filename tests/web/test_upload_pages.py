@@ -18,7 +18,7 @@ from api.app import create_app
 from archive.models import Contract, Document, DocumentVersion
 from archive.services.contracts import create_contract
 from archive.settings import Settings
-from tests.conftest import TEST_PASSWORD, add_user, bearer
+from tests.conftest import TEST_PASSWORD, add_user, bearer, corpus_file
 from tests.web.conftest import build_docx, parse
 from tests.web.test_performance_pages import archive_of
 
@@ -438,3 +438,17 @@ def test_all_files_oversized_is_413(client: TestClient) -> None:
     response = client.post("/api/documents", files=[("file", ("超限.pdf", over_limit, "application/pdf"))])
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "file_too_large"
+
+
+def test_duplicate_of_failed_version_says_why(client: TestClient) -> None:
+    """Uploading an unreadable file again points to the failed version instead of saying nothing changed."""
+    encrypted = corpus_file("en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf").read_bytes()
+    first = client.post("/upload/row", files={"file": ("加密合同.pdf", encrypted, "application/pdf")})
+    assert first.status_code == 422
+
+    again = client.post("/upload/row", files={"file": ("加密合同-再次.pdf", encrypted, "application/pdf")})
+    row = row_of(again.text)
+    text = " ".join(row.text_content().split())
+    assert "该版本未能读取" in text
+    assert "未做任何改动" not in text
+    assert row.xpath(".//small/a/@href")[0].startswith("/versions/")
