@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from archive.numerals import chinese_numeral_value, roman_value
+
 UNCHANGED = "unchanged"
 CHANGED = "changed"
 ADDED = "added"
@@ -292,43 +294,7 @@ def _normalized(text: str) -> str:
 # --- clause numbers ---------------------------------------------------------------------------
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９（）．：", "0123456789().:")
-_ZH_DIGITS = {
-    "〇": 0, "○": 0, "零": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
-    "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
-    "九": 9, "玖": 9,
-}
-_ZH_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _ZH_NUMERAL = "[〇○零一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟]+"
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def chinese_number(text: str) -> int | None:
-    """Return the value of a Chinese numeral such as 三, 十二, 二十一, 一百零五 or 壹拾, or None."""
-    if not text or any(ch not in _ZH_DIGITS and ch not in _ZH_UNITS for ch in text):
-        return None
-    total = 0
-    digit: int | None = None
-    for ch in text:
-        if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
-            continue
-        # A unit multiplies the digit before it; a leading 十 alone means ten (十二 = 12).
-        total += (digit if digit is not None else 1) * _ZH_UNITS[ch]
-        digit = None
-    return total + (digit or 0)
-
-
-def roman_number(text: str) -> int | None:
-    """Return the value of a Roman numeral up to C (case-insensitive), or None."""
-    letters = text.upper()
-    if not letters or any(ch not in _ROMAN for ch in letters):
-        return None
-    total = 0
-    for index, ch in enumerate(letters):
-        value = _ROMAN[ch]
-        following = _ROMAN[letters[index + 1]] if index + 1 < len(letters) else 0
-        total += -value if value < following else value
-    return total if total > 0 else None
 
 
 def numeral_value(text: str) -> int | None:
@@ -338,7 +304,7 @@ def numeral_value(text: str) -> int | None:
         return int(text)
     if len(text) == 1 and "①" <= text <= "⑳":
         return ord(text) - ord("①") + 1
-    return chinese_number(text)
+    return chinese_numeral_value(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +350,7 @@ def read_number(printed: str | None) -> NumberLabel | None:
     if found:
         raw = found["n"]
         if found["word"].lower() == "article":
-            value = int(raw) if raw.isdigit() else roman_number(raw)
+            value = int(raw) if raw.isdigit() else roman_value(raw)
             return NumberLabel("条", (value,)) if value else None
         return NumberLabel("dotted", tuple(int(part) for part in raw.split(".")))
 
@@ -401,7 +367,7 @@ def read_number(printed: str | None) -> NumberLabel | None:
         raw = found["n"]
         value = numeral_value(raw)
         if value is None and raw.isascii() and raw.isalpha():
-            value = roman_number(raw) if set(raw.lower()) <= set("ivx") and len(raw) > 1 else _letter_value(raw)
+            value = roman_value(raw) if set(raw.lower()) <= set("ivx") and len(raw) > 1 else _letter_value(raw)
         return NumberLabel("item", (value,), raw.lower()) if value else None
     return None
 
@@ -719,7 +685,7 @@ def find_references(text: str) -> list[ClauseReference]:
             raw = item["n"]
             value = int(raw) if raw.isdigit() else None
             if is_article:
-                value = value or roman_number(raw)
+                value = value or roman_value(raw)
                 if not value:
                     continue
                 path = [("条", str(value))]

@@ -19,7 +19,6 @@ from archive.compare import (
     ClauseText,
     Segment,
     amendment_targets,
-    chinese_number,
     classify_action,
     compare_amendment,
     compare_versions,
@@ -29,6 +28,7 @@ from archive.compare import (
     replacement_text,
     tokenize,
 )
+from archive.numerals import chinese_numeral_value
 
 
 def clause(clause_id: int, number: str | None, body: str, *, parent: int | None = None,
@@ -175,7 +175,7 @@ def test_many_clauses_compare() -> None:
     ("三", 3), ("十", 10), ("十二", 12), ("二十", 20), ("二十一", 21), ("一百零五", 105), ("壹拾叁", 13), ("两", 2),
 ])
 def test_chinese_numerals(printed: str, value: int) -> None:
-    assert chinese_number(printed) == value
+    assert chinese_numeral_value(printed) == value
 
 
 @pytest.mark.parametrize(("printed", "kind", "values"), [
