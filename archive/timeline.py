@@ -90,8 +90,8 @@ def _version_events(session: Session, contract_id: int) -> list[dict[str, Any]]:
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.contract_id == contract_id)
     ).all()
-    # NOTE: only the signing date is extracted as a document's own date; an acceptance report's
-    # 验收日期 is not yet, so a report is dated by its upload.
+    # NOTE: the signing date is the only date of its own that ingest extracts from a document.
+    # An acceptance report's 验收日期 is not extracted, so a report is dated by its upload.
     signed = _signing_dates(session, [row.id for row in rows])
     events = []
     for row in rows:

@@ -1,7 +1,7 @@
 """The evidence items of a pack as the index, the bundle and the manifest see them.
 
 Items are numbered the way Chinese courts and arbitration commissions expect: groups 证据一,
-证据二, ... and within a group 1-1, 1-2, ... Each item says where it comes from (原件, 复印件 or
+证据二, ... and within a group 1-1, 1-2, ... Each item records where it comes from (原件, 复印件 or
 电子数据, and who issued it) and what fact it proves (证明目的).
 """
 
@@ -35,7 +35,7 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class PageRange:
-    """Where an item sits in the bundle PDF, 1-based and inclusive."""
+    """The pages an item occupies in the bundle PDF, 1-based and inclusive."""
 
     first: int
     last: int

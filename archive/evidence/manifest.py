@@ -106,7 +106,7 @@ class ManifestFile:
 
 @dataclass(frozen=True)
 class PackInfo:
-    """What the pack is for, when it was built and by whom.
+    """The pack's case, its build time and the user who built it.
 
     `as_of` is the moment the pack's content reflects, which is also the time of every ZIP
     entry. `built_at` is when the pack was written.

@@ -153,8 +153,8 @@ def take_screenshot(driver: WebDriver, name: str, *, guide: bool = False, englis
     """Save the page as `name`.png among the artifacts, and check it is a PNG.
 
     With `guide`, the picture is one the user guide shows; UPDATE_GUIDE_IMAGES=1 copies it to
-    docs/images/. With `english` as well, the page is then reloaded in English for `name`-en.png,
-    and reloaded in Chinese again; use it only on a page that a reload shows the same way.
+    docs/images/. With `english` as well, the page is reloaded in English for `name`-en.png and then
+    in Chinese again. Use it only on a page that a reload shows the same way.
     """
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)

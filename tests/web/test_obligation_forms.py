@@ -275,7 +275,7 @@ def test_waive_needs_note(client: TestClient, contract: Contract) -> None:
     assert obligation(client, contract.advance_id).status != "waived"
 
 
-def test_edit_forms_open_for_one_obligation_at_a_time(client: TestClient, contract: Contract) -> None:
+def test_edit_forms_one_at_a_time(client: TestClient, contract: Contract) -> None:
     tree = parse(client.get(f"/contracts/{contract.id}").text)
     assert tree.xpath("//details[starts-with(@id, 'edit-')]") == []
     link = f"/contracts/{contract.id}?edit={contract.delivery_id}#obligation-{contract.delivery_id}-forms"
