@@ -567,3 +567,23 @@ class EvidenceFileError(ProblemError):
 
     code = "evidence_file"
     template = "Evidence {label} {name} ({file}) cannot be added to the bundle: {problem}"
+
+
+class InvalidEvidenceDraftError(ProblemError):
+    code = "invalid_evidence_draft"
+    template = "Evidence draft {draft_id} is not valid: {problem}"
+
+
+class EvidenceDraftNotSavedError(InvalidInputError):
+    code = "evidence_draft_not_saved"
+    status = 409
+    template = "Evidence draft {draft_id} has not been saved yet. Save it, then build the pack from the saved draft."
+
+
+class EvidenceSourceMissingError(InvalidInputError):
+    code = "evidence_source_missing"
+    status = 409
+    template = (
+        "Evidence {label} ({name}) cannot be packed: its stored file {sha256} is missing or does not match "
+        "its SHA-256. Run 'contract-archive check' and restore the file from a backup."
+    )

@@ -52,3 +52,14 @@ CSV_UNKNOWN_KIND = "unknown record kind '{value}'"
 
 def all_problems() -> tuple[str, ...]:
     return tuple(value for name, value in globals().items() if name.isupper() and isinstance(value, str))
+CASE_NAME_MISSING = "a case name is required"
+CONTRACTS_MISSING = "choose at least one contract"
+SOURCE_INVALID = "an item's source must be one of: {allowed}"
+SOURCE_NOT_IN_DRAFT = "{source} {id} does not belong to the draft's contracts"
+ORIGIN_INVALID = "the evidence's form must be one of: {allowed}"
+NAME_MISSING = "every item needs a name"
+GROUP_INVALID = "group {value} must be a whole number from 1 to 99"
+ITEMS_MISMATCH = "the new order must list each item of the draft exactly once"
+DISPUTE_INVALID = "the dispute must be one of: {allowed}"
+DRAFT_EMPTY = "the draft has no items"
+VERSION_NOT_READABLE = "document version {id} is not stored completely and cannot be evidence"

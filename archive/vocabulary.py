@@ -21,7 +21,8 @@ FIELD_NAMES = (
     "currency",
 )
 LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
-OBJECT_NAMES = ("Contract", "Document", "Document version", "Performance record", "Obligation", "Alert", "Clause")
+OBJECT_NAMES = ("Contract", "Document", "Document version", "Performance record", "Obligation", "Alert", "Clause",
+                "Evidence draft", "Evidence item", "Evidence pack")
 QUALITY_VERDICTS = ("trusted", "review", "unreadable")
 REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 

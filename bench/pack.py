@@ -72,7 +72,7 @@ def write_pack(pack_path: Path, files: list[tuple[Path, str]]) -> PackDigest:
                                     uploaded_by="bench")
             listed.append(ManifestFile.from_member(member, "original", source))
         manifest = Manifest(
-            pack=PackInfo(case_name="基准测试证据包", draft_id=1, as_of=AS_OF, built_at=AS_OF, built_by="bench"),
+            pack=PackInfo(case_name="基准测试证据包", draft_id=1, draft_revision=1, as_of=AS_OF, prepared_by="bench"),
             audit_head=AuditHead(seq=1, event_hash="0" * 64),
             files=tuple(listed),
         )

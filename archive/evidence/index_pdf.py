@@ -90,8 +90,11 @@ def header_lines(*, case_name: str, parties: Parties, date: dt.date,
 
 
 def index_rows(items: Sequence[EvidenceItem], ranges: Mapping[str, PageRange], *,
-               translations: gettext_module.NullTranslations) -> list[IndexRow]:
+               translations: gettext_module.NullTranslations,
+               group_titles: Mapping[int, str] | None = None) -> list[IndexRow]:
     """Return the table rows: a group row before the first item of each group, then the items, in the given order.
+
+    A group with a title in `group_titles` prints as 证据一：合同及补充协议, else as 证据一.
 
     Raises ValueError for an item whose origin is not one of ORIGIN_KINDS.
     """
@@ -105,7 +108,10 @@ def index_rows(items: Sequence[EvidenceItem], ranges: Mapping[str, PageRange], *
         if item.group != current_group:
             current_group = item.group
             number = chinese_numeral(item.group) if chinese else str(item.group)
-            rows.append(IndexRow(group_title=gettext("Evidence group {number}").format(number=number)))
+            group_title = gettext("Evidence group {number}").format(number=number)
+            if (group_titles or {}).get(item.group):
+                group_title = gettext("{label}: {value}").format(label=group_title, value=group_titles[item.group])
+            rows.append(IndexRow(group_title=group_title))
         origin = gettext(ORIGIN_LABELS[item.origin])
         page_range = ranges.get(item.label)
         rows.append(IndexRow(
@@ -143,6 +149,7 @@ def build_index_pdf(
     date: dt.date,
     translations: gettext_module.NullTranslations,
     font_path: Path | None = None,
+    group_titles: Mapping[int, str] | None = None,
 ) -> bytes:
     """Return the evidence index of `items` as an A4 PDF.
 
@@ -161,7 +168,7 @@ def build_index_pdf(
     for line in header_lines(case_name=case_name, parties=parties, date=date, translations=translations):
         story.append(styles.paragraph(line, styles.header))
     story.append(Spacer(1, 4 * mm))
-    story.append(_index_table(index_rows(items, ranges, translations=translations), styles, gettext))
+    story.append(_index_table(index_rows(items, ranges, translations=translations, group_titles=group_titles), styles, gettext))
 
     footer = _footer_canvas(font_name, lambda page, pages: gettext("Page {number} of {total} pages").format(
         number=page, total=pages))

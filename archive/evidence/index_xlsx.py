@@ -45,6 +45,7 @@ def build_index_xlsx(
     date: dt.date,
     translations: gettext_module.NullTranslations,
     generated_at: dt.datetime,
+    group_titles: Mapping[int, str] | None = None,
 ) -> bytes:
     """Return the evidence index of `items` as an XLSX workbook with one worksheet.
 
@@ -81,7 +82,7 @@ def build_index_xlsx(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     row_number = header_row
-    for row in index_rows(items, ranges, translations=translations):
+    for row in index_rows(items, ranges, translations=translations, group_titles=group_titles):
         row_number += 1
         if row.group_title is not None:
             cell = sheet.cell(row=row_number, column=1)

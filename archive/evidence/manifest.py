@@ -4,7 +4,7 @@
 a trailing newline. Format 1 has these keys (timestamps are ISO 8601 with a UTC offset)::
 
     format        "contract-archive-evidence-pack/1"
-    pack          case_name, draft_id, as_of, built_at, built_by
+    pack          case_name, draft_id, draft_revision, as_of, prepared_by
     audit_head    seq and event_hash of the last audit event when the pack was built
     files         one object per member in ZIP order: path, sha256, size, role, media_type, and for
                   role "original" a source object: document_version_id, document_id,
@@ -37,7 +37,8 @@ CHECKSUM_MEDIA_TYPE = "text/plain"
 RESERVED_NAMES = (MANIFEST_NAME, CHECKSUM_NAME)
 
 ORIGINAL = "original"
-ROLES = (ORIGINAL, "index", "bundle", "timeline", "records", "readme")
+# "record" is a performance record printed by the archive for an item without a file of its own.
+ROLES = (ORIGINAL, "record", "index", "bundle", "timeline", "records", "readme")
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # GNU sha256sum output: the digest, a space, a space for text mode or "*" for binary mode, the name.
@@ -106,24 +107,26 @@ class ManifestFile:
 
 @dataclass(frozen=True)
 class PackInfo:
-    """The pack's case, its build time and the user who built it.
+    """The pack's case and the saved draft revision it was built from.
 
-    `as_of` is the moment the pack's content reflects, which is also the time of every ZIP
-    entry. `built_at` is when the pack was written.
+    `as_of` is the moment that revision was saved. The pack's content reflects the archive at
+    that moment, and it is the time of every ZIP entry. `prepared_by` saved the revision. Who
+    built the pack, and when, is in the audit log, not here: building the same revision again
+    must give the same bytes.
     """
 
     case_name: str
     draft_id: int
+    draft_revision: int
     as_of: dt.datetime
-    built_at: dt.datetime
-    built_by: str
+    prepared_by: str
 
     def __post_init__(self) -> None:
         _check_text("pack.case_name", self.case_name)
         _check_id("pack.draft_id", self.draft_id)
         _check_aware("pack.as_of", self.as_of)
-        _check_aware("pack.built_at", self.built_at)
-        _check_text("pack.built_by", self.built_by)
+        _check_id("pack.draft_revision", self.draft_revision)
+        _check_text("pack.prepared_by", self.prepared_by)
 
 
 @dataclass(frozen=True)
@@ -170,9 +173,9 @@ def dump_manifest(manifest: Manifest) -> bytes:
         "pack": {
             "case_name": manifest.pack.case_name,
             "draft_id": manifest.pack.draft_id,
+            "draft_revision": manifest.pack.draft_revision,
             "as_of": manifest.pack.as_of.isoformat(),
-            "built_at": manifest.pack.built_at.isoformat(),
-            "built_by": manifest.pack.built_by,
+            "prepared_by": manifest.pack.prepared_by,
         },
         "audit_head": {"seq": manifest.audit_head.seq, "event_hash": manifest.audit_head.event_hash},
         "files": [_file_document(file) for file in manifest.files],
@@ -192,7 +195,7 @@ def load_manifest(data: bytes) -> Manifest:
     top = _object(document, "manifest", {"format", "pack", "audit_head", "files"})
     if top["format"] != FORMAT:
         raise ManifestError(f"format is {top['format']!r}, and this version reads only {FORMAT!r}")
-    pack = _object(top["pack"], "pack", {"case_name", "draft_id", "as_of", "built_at", "built_by"})
+    pack = _object(top["pack"], "pack", {"case_name", "draft_id", "draft_revision", "as_of", "prepared_by"})
     head = _object(top["audit_head"], "audit_head", {"seq", "event_hash"})
     if not isinstance(top["files"], list):
         raise ManifestError("files must be a list")
@@ -200,9 +203,9 @@ def load_manifest(data: bytes) -> Manifest:
         pack=PackInfo(
             case_name=pack["case_name"],
             draft_id=pack["draft_id"],
+            draft_revision=pack["draft_revision"],
             as_of=_timestamp("pack.as_of", pack["as_of"]),
-            built_at=_timestamp("pack.built_at", pack["built_at"]),
-            built_by=pack["built_by"],
+            prepared_by=pack["prepared_by"],
         ),
         audit_head=AuditHead(seq=head["seq"], event_hash=head["event_hash"]),
         files=tuple(_load_file(index, value) for index, value in enumerate(top["files"])),

@@ -1,0 +1,104 @@
+"""Evidence pack drafts (the chosen, ordered and described evidence) and the packs built from them.
+
+A draft is edited freely. Saving it bumps `revision` and records an audit event, and that
+event fixes what a build of this revision contains: its time is the pack's "as of" moment and
+its seq and hash are the audit chain head written into the manifest. So two builds of one saved
+revision give the same bytes. A built pack is a blob and its row is never changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.models.base import Base, utcnow
+
+# What an item points at: a document version (the whole file or some pages), a clause of a
+# version (the pages it is on), or a performance record (its attached file, else a printout).
+ITEM_SOURCES = ("version", "clause", "record")
+
+# The disputes the archive can propose a first selection for.
+DISPUTE_KINDS = ("unpaid_price", "late_delivery", "quality_defect", "wrongful_termination", "other")
+
+
+class EvidenceDraft(Base):
+    """A selection of evidence for one case, saved by staff and built into packs."""
+
+    __tablename__ = "evidence_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_name: Mapped[str] = mapped_column(String(300))
+    dispute: Mapped[str] = mapped_column(String(40), default="other")
+    # The parties as the evidence index prints them (申请人/原告 and 被申请人/被告).
+    claimant: Mapped[str] = mapped_column(String(300), default="")
+    respondent: Mapped[str] = mapped_column(String(300), default="")
+    # Titles of the groups by number ({"1": "合同及补充协议"}); a group without a title prints as 证据一.
+    group_titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 0 until the first save; each save adds one.
+    revision: Mapped[int] = mapped_column(default=0)
+    saved_by: Mapped[str | None] = mapped_column(String(200))
+    saved_at: Mapped[datetime | None]
+    saved_event_seq: Mapped[int | None]
+    saved_event_hash: Mapped[str | None] = mapped_column(String(64))
+    # The header and numbered items as saved (archive.services.evidence_drafts.draft_snapshot).
+    saved_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # True when items changed after the last save, so a build would not show them.
+    dirty: Mapped[bool] = mapped_column(default=True)
+
+
+class EvidenceDraftContract(Base):
+    """A contract whose documents and records the draft draws on."""
+
+    __tablename__ = "evidence_draft_contract"
+    __table_args__ = (UniqueConstraint("draft_id", "contract_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+
+
+class EvidenceDraftItem(Base):
+    """One item of a draft, in the order staff gave it; its number within the group follows that order."""
+
+    __tablename__ = "evidence_draft_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
+    position: Mapped[int]
+    group_number: Mapped[int] = mapped_column(default=1)
+    source: Mapped[str] = mapped_column(String(20))  # one of ITEM_SOURCES
+    document_version_id: Mapped[int | None] = mapped_column(ForeignKey("document_version.id"))
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("performance_record.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    origin: Mapped[str] = mapped_column(String(20), default="copy")  # archive.evidence.items.ORIGIN_KINDS
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    pages: Mapped[str | None] = mapped_column(String(100))
+
+
+class EvidencePack(Base):
+    """A pack built from one saved revision of a draft; inserted once, never changed."""
+
+    __tablename__ = "evidence_pack"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
+    draft_revision: Mapped[int]
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"), index=True)
+    # The pack's identity (SHA-256 of manifest.json) and the SHA-256 of the whole ZIP file,
+    # which also covers ZIP metadata such as entry dates.
+    manifest_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    file_count: Mapped[int]
+    file_name: Mapped[str] = mapped_column(String(300))
+    built_by: Mapped[str] = mapped_column(String(200))
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+    audit_event_seq: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,367 @@
+"""Evidence drafts: choose, describe, order and group the evidence for a case, then save it.
+
+A draft draws on one or more contracts, which the acting user must be able to see. Items point
+at a document version, a clause or a performance record of those contracts. Items are kept in
+`position` order; an item's number within its group (the 2 of 证据 1-2) follows that order.
+
+Saving freezes the draft: the header and items are copied into a snapshot, the snapshot's
+SHA-256 goes into an audit event, and the event's time and hash are what a pack build of this
+revision uses. Editing after a save changes the live items only; builds keep using the snapshot
+until the next save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive import problems
+from archive.access import Actor, Permission, check_contract_visible
+from archive.errors import InvalidEvidenceDraftError, NotFoundError
+from archive.evidence.items import ORIGIN_KINDS
+from archive.models import (
+    Clause,
+    Contract,
+    Document,
+    DocumentVersion,
+    EvidenceDraft,
+    EvidenceDraftContract,
+    EvidenceDraftItem,
+    PerformanceRecord,
+)
+from archive.models.base import utcnow
+from archive.models.evidence import DISPUTE_KINDS, ITEM_SOURCES
+from archive.services.audit import record_event
+
+MAX_GROUP = 99
+MAX_NAME = 300
+MAX_TEXT = 20_000
+# Fields of an item that staff edit; the source an item points at is fixed once added.
+ITEM_TEXT_FIELDS = ("name", "origin", "issuer", "purpose", "pages", "group_number")
+HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles")
+
+
+@dataclass
+class ItemInput:
+    """A new item: what it points at and how the index describes it."""
+
+    source: str
+    name: str
+    document_version_id: int | None = None
+    clause_id: int | None = None
+    record_id: int | None = None
+    origin: str = "copy"
+    issuer: str = ""
+    purpose: str = ""
+    pages: str | None = None
+    group_number: int = 1
+
+
+def get_draft_or_raise(session: Session, draft_id: int, actor: Actor) -> EvidenceDraft:
+    """Return the draft, or raise NotFoundError when it does not exist or draws on a contract `actor` may not see."""
+    draft = session.get(EvidenceDraft, draft_id)
+    if draft is None:
+        raise NotFoundError(object="Evidence draft", id=draft_id)
+    for contract_id in draft_contract_ids(session, draft_id):
+        check_contract_visible(session, actor, contract_id, object_name="Evidence draft", object_id=draft_id)
+    return draft
+
+
+def draft_contract_ids(session: Session, draft_id: int) -> list[int]:
+    return list(session.scalars(
+        select(EvidenceDraftContract.contract_id).where(EvidenceDraftContract.draft_id == draft_id)
+        .order_by(EvidenceDraftContract.id)))
+
+
+def draft_items(session: Session, draft_id: int) -> list[EvidenceDraftItem]:
+    """Return the draft's items in order: by group, then by position."""
+    return list(session.scalars(
+        select(EvidenceDraftItem).where(EvidenceDraftItem.draft_id == draft_id)
+        .order_by(EvidenceDraftItem.group_number, EvidenceDraftItem.position, EvidenceDraftItem.id)))
+
+
+def numbered(items: list[EvidenceDraftItem]) -> list[tuple[EvidenceDraftItem, int]]:
+    """Pair each item (in draft_items order) with its number within its group."""
+    counts: dict[int, int] = {}
+    result = []
+    for item in items:
+        counts[item.group_number] = counts.get(item.group_number, 0) + 1
+        result.append((item, counts[item.group_number]))
+    return result
+
+
+def create_draft(session: Session, *, case_name: str, contract_ids: list[int], actor: Actor, dispute: str = "other",
+                 claimant: str = "", respondent: str = "") -> EvidenceDraft:
+    """Create an empty draft on the given contracts; audited."""
+    actor.require(Permission.WRITE)
+    unique_ids = list(dict.fromkeys(contract_ids))
+    if not unique_ids:
+        raise InvalidEvidenceDraftError(problems.CONTRACTS_MISSING, draft_id="")
+    for contract_id in unique_ids:
+        check_contract_visible(session, actor, contract_id)
+        if session.get(Contract, contract_id) is None:
+            raise NotFoundError(object="Contract", id=contract_id)
+    draft = EvidenceDraft(created_by=actor.username, case_name="", dispute="other", claimant="", respondent="",
+                          group_titles={})
+    _set_header(draft, {"case_name": case_name, "dispute": dispute, "claimant": claimant,
+                        "respondent": respondent}, draft_label="")
+    session.add(draft)
+    session.flush()
+    for contract_id in unique_ids:
+        session.add(EvidenceDraftContract(draft_id=draft.id, contract_id=contract_id))
+    record_event(session, actor=actor.username, actor_id=actor.user_id, action="create", object_type="evidence_draft",
+                 object_id=draft.id, summary={"case_name": draft.case_name, "contracts": unique_ids,
+                                              "dispute": draft.dispute})
+    return draft
+
+
+def update_draft(session: Session, draft_id: int, changes: dict[str, Any], *, actor: Actor) -> EvidenceDraft:
+    """Change the case name, dispute, parties or group titles."""
+    actor.require(Permission.WRITE)
+    draft = get_draft_or_raise(session, draft_id, actor)
+    unknown = sorted(set(changes) - set(HEADER_FIELDS))
+    if unknown:
+        raise InvalidEvidenceDraftError(problems.FIELDS_NOT_EDITABLE, draft_id=draft_id, fields=", ".join(unknown))
+    _set_header(draft, changes, draft_label=draft_id)
+    _touch(draft)
+    return draft
+
+
+def add_item(session: Session, draft_id: int, data: ItemInput, *, actor: Actor) -> EvidenceDraftItem:
+    """Append an item to the end of its group after checking that its source belongs to the draft's contracts."""
+    actor.require(Permission.WRITE)
+    draft = get_draft_or_raise(session, draft_id, actor)
+    _check_source(session, draft_id, data)
+    position = (session.scalar(select(func.max(EvidenceDraftItem.position))
+                               .where(EvidenceDraftItem.draft_id == draft_id)) or 0) + 1
+    item = EvidenceDraftItem(draft_id=draft_id, position=position, source=data.source,
+                             document_version_id=data.document_version_id, clause_id=data.clause_id,
+                             record_id=data.record_id, name="", origin="copy", issuer="", purpose="")
+    _set_item_fields(item, {name: getattr(data, name) for name in ITEM_TEXT_FIELDS}, draft_id=draft_id)
+    session.add(item)
+    _touch(draft)
+    session.flush()
+    return item
+
+
+def update_item(session: Session, item_id: int, changes: dict[str, Any], *, actor: Actor) -> EvidenceDraftItem:
+    """Change an item's name, form, issuer, purpose, pages or group."""
+    actor.require(Permission.WRITE)
+    item = _get_item(session, item_id, actor)
+    unknown = sorted(set(changes) - set(ITEM_TEXT_FIELDS))
+    if unknown:
+        raise InvalidEvidenceDraftError(problems.FIELDS_NOT_EDITABLE, draft_id=item.draft_id,
+                                        fields=", ".join(unknown))
+    if "group_number" in changes and int(changes["group_number"]) != item.group_number:
+        # A moved item goes to the end of its new group.
+        item.position = (session.scalar(select(func.max(EvidenceDraftItem.position))
+                                        .where(EvidenceDraftItem.draft_id == item.draft_id)) or 0) + 1
+    _set_item_fields(item, changes, draft_id=item.draft_id)
+    _touch(session.get(EvidenceDraft, item.draft_id))
+    return item
+
+
+def remove_item(session: Session, item_id: int, *, actor: Actor) -> None:
+    actor.require(Permission.WRITE)
+    item = _get_item(session, item_id, actor)
+    _touch(session.get(EvidenceDraft, item.draft_id))
+    session.delete(item)
+
+
+def arrange(session: Session, draft_id: int, order: list[tuple[int, int]], *, actor: Actor) -> None:
+    """Set every item's group and order at once: `order` lists (item id, group number) in the new order."""
+    actor.require(Permission.WRITE)
+    draft = get_draft_or_raise(session, draft_id, actor)
+    items = {item.id: item for item in draft_items(session, draft_id)}
+    if sorted(item_id for item_id, _group in order) != sorted(items):
+        raise InvalidEvidenceDraftError(problems.ITEMS_MISMATCH, draft_id=draft_id)
+    for position, (item_id, group) in enumerate(order, start=1):
+        items[item_id].group_number = _group(group, draft_id)
+        items[item_id].position = position
+    _touch(draft)
+
+
+def move_item(session: Session, item_id: int, offset: int, *, actor: Actor) -> None:
+    """Move an item up (negative offset) or down within its group."""
+    actor.require(Permission.WRITE)
+    item = _get_item(session, item_id, actor)
+    items = draft_items(session, item.draft_id)
+    order = [(other.id, other.group_number) for other in items]
+    index = next(i for i, (other_id, _g) in enumerate(order) if other_id == item.id)
+    target = index + offset
+    if 0 <= target < len(order) and order[target][1] == item.group_number:
+        order.insert(target, order.pop(index))
+        arrange(session, item.draft_id, order, actor=actor)
+
+
+def save_draft(session: Session, draft_id: int, *, actor: Actor) -> EvidenceDraft:
+    """Freeze the draft's header and items as a new revision, pinned by an audit event."""
+    actor.require(Permission.WRITE)
+    draft = get_draft_or_raise(session, draft_id, actor)
+    items = draft_items(session, draft_id)
+    if not items:
+        raise InvalidEvidenceDraftError(problems.DRAFT_EMPTY, draft_id=draft_id)
+    snapshot = draft_snapshot(session, draft, items)
+    digest = hashlib.sha256(canonical_json(snapshot)).hexdigest()
+    draft.revision += 1
+    event = record_event(session, actor=actor.username, actor_id=actor.user_id, action="save",
+                         object_type="evidence_draft", object_id=draft.id,
+                         summary={"revision": draft.revision, "items": len(items), "snapshot_sha256": digest})
+    draft.saved_by = actor.username
+    draft.saved_at = event.occurred_at
+    draft.saved_event_seq = event.seq
+    draft.saved_event_hash = event.event_hash
+    draft.saved_snapshot = snapshot
+    draft.dirty = False
+    return draft
+
+
+def draft_snapshot(session: Session, draft: EvidenceDraft, items: list[EvidenceDraftItem]) -> dict[str, Any]:
+    """Return the draft's header and numbered items as plain JSON values."""
+    return {
+        "case_name": draft.case_name,
+        "dispute": draft.dispute,
+        "claimant": draft.claimant,
+        "respondent": draft.respondent,
+        "group_titles": {str(k): v for k, v in sorted((draft.group_titles or {}).items())},
+        "contracts": draft_contract_ids(session, draft.id),
+        "items": [
+            {"group": item.group_number, "number": number, "source": item.source,
+             "document_version_id": item.document_version_id, "clause_id": item.clause_id,
+             "record_id": item.record_id, "name": item.name, "origin": item.origin, "issuer": item.issuer,
+             "purpose": item.purpose, "pages": item.pages}
+            for item, number in numbered(items)
+        ],
+    }
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def list_drafts(session: Session, *, actor: Actor, contract_id: int | None = None) -> list[EvidenceDraft]:
+    """Return the drafts `actor` may see, newest first, optionally only those drawing on one contract."""
+    query = select(EvidenceDraft).order_by(EvidenceDraft.id.desc())
+    if contract_id is not None:
+        query = query.join(EvidenceDraftContract, EvidenceDraftContract.draft_id == EvidenceDraft.id).where(
+            EvidenceDraftContract.contract_id == contract_id)
+    drafts = list(session.scalars(query))
+    if actor.is_admin:
+        return drafts
+    from archive.access import hidden_contract_ids
+
+    hidden = hidden_contract_ids(session, actor)
+    if not hidden:
+        return drafts
+    used = session.execute(select(EvidenceDraftContract.draft_id, EvidenceDraftContract.contract_id)).all()
+    blocked = {draft_id for draft_id, contract_id in used if contract_id in hidden}
+    return [draft for draft in drafts if draft.id not in blocked]
+
+
+def _get_item(session: Session, item_id: int, actor: Actor) -> EvidenceDraftItem:
+    item = session.get(EvidenceDraftItem, item_id)
+    if item is None:
+        raise NotFoundError(object="Evidence item", id=item_id)
+    get_draft_or_raise(session, item.draft_id, actor)
+    return item
+
+
+def _touch(draft: EvidenceDraft | None) -> None:
+    if draft is not None:
+        draft.updated_at = utcnow()
+        draft.dirty = True
+
+
+def _set_header(draft: EvidenceDraft, changes: dict[str, Any], *, draft_label: Any) -> None:
+    for name, value in changes.items():
+        if name == "group_titles":
+            titles = {}
+            for key, title in dict(value or {}).items():
+                group = _group(key, draft_label)
+                title = _text(title, draft_label, limit=MAX_NAME)
+                if title:
+                    titles[str(group)] = title
+            draft.group_titles = titles
+        elif name == "dispute":
+            if value not in DISPUTE_KINDS:
+                raise InvalidEvidenceDraftError(problems.DISPUTE_INVALID, draft_id=draft_label,
+                                                allowed=", ".join(DISPUTE_KINDS))
+            draft.dispute = value
+        else:
+            setattr(draft, name, _text(value, draft_label, limit=MAX_NAME))
+    if not draft.case_name:
+        raise InvalidEvidenceDraftError(problems.CASE_NAME_MISSING, draft_id=draft_label)
+
+
+def _set_item_fields(item: EvidenceDraftItem, changes: dict[str, Any], *, draft_id: int) -> None:
+    for name, value in changes.items():
+        if name == "group_number":
+            item.group_number = _group(value, draft_id)
+        elif name == "origin":
+            if value not in ORIGIN_KINDS:
+                raise InvalidEvidenceDraftError(problems.ORIGIN_INVALID, draft_id=draft_id,
+                                                allowed=", ".join(ORIGIN_KINDS))
+            item.origin = value
+        elif name == "pages":
+            pages = _text(value, draft_id, limit=100)
+            item.pages = pages or None
+        else:
+            setattr(item, name, _text(value, draft_id, limit=MAX_NAME if name in ("name", "issuer") else MAX_TEXT))
+    if not item.name:
+        raise InvalidEvidenceDraftError(problems.NAME_MISSING, draft_id=draft_id)
+
+
+def _text(value: Any, draft_id: Any, *, limit: int) -> str:
+    text = " ".join(str(value or "").split()) if limit <= MAX_NAME else str(value or "").strip()
+    if len(text) > limit:
+        raise InvalidEvidenceDraftError(problems.TEXT_TOO_LONG if limit == MAX_TEXT else problems.OUT_OF_RANGE,
+                                        draft_id=draft_id, field="text", value=f"{len(text)} characters")
+    return text
+
+
+def _group(value: Any, draft_id: Any) -> int:
+    try:
+        group = int(value)
+    except (TypeError, ValueError):
+        raise InvalidEvidenceDraftError(problems.GROUP_INVALID, draft_id=draft_id, value=str(value)[:20]) from None
+    if not 1 <= group <= MAX_GROUP:
+        raise InvalidEvidenceDraftError(problems.GROUP_INVALID, draft_id=draft_id, value=group)
+    return group
+
+
+def _check_source(session: Session, draft_id: int, data: ItemInput) -> None:
+    if data.source not in ITEM_SOURCES:
+        raise InvalidEvidenceDraftError(problems.SOURCE_INVALID, draft_id=draft_id, allowed=", ".join(ITEM_SOURCES))
+    contracts = set(draft_contract_ids(session, draft_id))
+    contract_id: int | None
+    if data.source == "record":
+        record = session.get(PerformanceRecord, data.record_id) if data.record_id else None
+        contract_id = record.contract_id if record else None
+        data.document_version_id = data.clause_id = None
+        source_id = data.record_id
+    else:
+        if data.source == "clause":
+            clause = session.get(Clause, data.clause_id) if data.clause_id else None
+            data.document_version_id = clause.document_version_id if clause else None
+            source_id = data.clause_id
+        else:
+            data.clause_id = None
+            source_id = data.document_version_id
+        data.record_id = None
+        contract_id = session.scalar(
+            select(Document.contract_id).join(DocumentVersion, DocumentVersion.document_id == Document.id)
+            .where(DocumentVersion.id == data.document_version_id)) if data.document_version_id else None
+    if contract_id is None or contract_id not in contracts:
+        raise InvalidEvidenceDraftError(problems.SOURCE_NOT_IN_DRAFT, draft_id=draft_id, source=data.source,
+                                        id=source_id)
+
+
+def input_fields() -> tuple[str, ...]:
+    """Names of ItemInput's fields, for forms and the API."""
+    return tuple(field.name for field in fields(ItemInput))
+
