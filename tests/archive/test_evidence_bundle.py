@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -232,3 +235,96 @@ def test_page_selection_parsed(text: str | None, expected: list[int]) -> None:
 def test_page_selection_invalid(text: str) -> None:
     with pytest.raises(ValueError):
         parse_page_selection(text, 5)
+
+
+def test_no_pdf_items_give_empty_bundle() -> None:
+    data, ranges = bundle([(item(1, 1, "付款明细.xlsx", media_type=XLSX), None)])
+    assert ranges == {}
+    assert len(PdfReader(io.BytesIO(data)).pages) == 0
+
+
+def test_same_page_selected_twice_stamped_twice() -> None:
+    amendment = corpus_file("en_cuad_services-agreement_federated_amendment1.pdf")
+    data, ranges = bundle([(item(1, 1, amendment.name), amendment), (item(1, 2, amendment.name), amendment)])
+    texts = page_texts(data)
+    assert ranges == {"1-1": PageRange(1, 1), "1-2": PageRange(2, 2)}
+    assert "第 1 页" in texts[0]
+    assert "第 2 页" not in texts[0]
+    assert "第 2 页" in texts[1]
+    assert "证据 1-2" in texts[1]
+
+
+def test_content_streams_kept_byte_for_byte() -> None:
+    base = corpus_file("en_cuad_services-agreement_federated_base.pdf")
+    chinese = corpus_file("zh_office-equipment-procurement-contract_original.pdf")
+    data, _ = bundle([(item(1, 1, base.name), base), (item(1, 2, chinese.name), chinese.read_bytes())])
+
+    original_pages = [*PdfReader(base).pages, *PdfReader(chinese).pages]
+    bundled_pages = PdfReader(io.BytesIO(data)).pages
+    assert len(bundled_pages) == len(original_pages)
+    for number, (original, bundled) in enumerate(zip(original_pages, bundled_pages, strict=True), start=1):
+        original_streams = raw_content_streams(original)
+        # The bundle wraps the page's streams in one opening and one closing stream of the stamp.
+        bundled_streams = raw_content_streams(bundled)[1:-1]
+        assert bundled_streams == original_streams, f"page {number} content streams changed"
+
+
+def raw_content_streams(page) -> list[bytes]:  # type: ignore[no-untyped-def]
+    contents = page["/Contents"].get_object()
+    parts = list(contents) if isinstance(contents, list) else [page["/Contents"]]
+    return [part.get_object()._data for part in parts]
+
+
+BUILD_IN_CHILD = """
+import hashlib, io, sys
+from pathlib import Path
+from archive.evidence.bundle import build_bundle
+from archive.evidence.items import EvidenceItem
+from archive.i18n import get_translations
+
+items = [
+    (EvidenceItem(group=1, number=number, name="证据材料", origin="copy", issuer="甲公司", purpose="证明合同关系",
+                  file_name=Path(path).name, media_type="application/pdf"), path)
+    for number, path in enumerate(sys.argv[1:], start=1)
+]
+output = io.BytesIO()
+build_bundle(items, output, translations=get_translations("zh_CN"))
+print(hashlib.sha256(output.getvalue()).hexdigest())
+"""
+
+
+def test_bundle_bytes_identical_across_processes() -> None:
+    base = corpus_file("en_cuad_services-agreement_federated_base.pdf")
+    chinese = corpus_file("zh_office-equipment-procurement-contract_original.pdf")
+    root = Path(__file__).resolve().parents[2]
+    digests = []
+    for seed in ("1", "2"):
+        # Different hash seeds, so that nothing may depend on the order of a set or dict of strings.
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        result = subprocess.run([sys.executable, "-c", BUILD_IN_CHILD, str(base), str(chinese)], cwd=root,
+                                env=environment, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        digests.append(result.stdout.strip())
+    assert digests[0] == digests[1]
+    assert len(digests[0]) == 64
+
+
+def test_path_and_bytes_sources_equal(tmp_path: Path) -> None:
+    chinese = corpus_file("zh_office-equipment-procurement-contract_original.pdf")
+    copy = tmp_path / "合同 扫描件.pdf"
+    copy.write_bytes(chinese.read_bytes())
+
+    from_path, path_ranges = bundle([(item(1, 1, copy.name), copy)])
+    from_text_path, _ = bundle([(item(1, 1, copy.name), str(copy))])
+    from_bytes, bytes_ranges = bundle([(item(1, 1, copy.name), chinese.read_bytes())])
+
+    assert path_ranges == bytes_ranges
+    assert from_path == from_bytes
+    assert from_text_path == from_bytes
+
+
+def test_missing_file_rejected(tmp_path: Path) -> None:
+    with pytest.raises(EvidenceFileError) as raised:
+        bundle([(item(1, 1, "合同.pdf"), tmp_path / "missing.pdf")])
+    assert "合同.pdf" in str(raised.value)
+    assert "damaged" in str(raised.value)
