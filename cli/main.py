@@ -22,6 +22,7 @@ from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
 from archive.notices import localize_evidence, localize_notice, localize_reason
 from cli.audit import audit_app
+from cli.packs import pack_app
 from cli.output import ingest_table, print_json_line, snippet_markup
 from cli.performance import alerts_app, export_app, records_app
 from cli.users import group_app, user_app
@@ -40,6 +41,7 @@ INDEX_BATCH_FILES = 50
 
 class State:
     settings: Settings
+    locale = "zh_CN"
     gettext = staticmethod(lambda s: s)
 
 
@@ -63,7 +65,8 @@ def configure(
             )
             err_console.print(f"[bold red]{escape(invalid.localized(state.gettext))}[/bold red]")
         raise typer.Exit(2) from None
-    state.gettext = get_translations(pick_locale(lang or state.settings.language)).gettext
+    state.locale = pick_locale(lang or state.settings.language)
+    state.gettext = get_translations(state.locale).gettext
 
 
 def _open() -> Archive:
@@ -423,6 +426,7 @@ app.add_typer(hold_app, name="hold")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(records_app, name="records")
 app.add_typer(export_app, name="export")
+app.add_typer(pack_app, name="pack")
 
 
 @hold_app.command("place")

@@ -1,0 +1,168 @@
+"""`contract-archive pack ...`: list drafts, build, download and verify evidence packs."""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from archive.access import Actor
+from archive.errors import ArchiveError
+from archive.models import ADMIN
+
+pack_app = typer.Typer(help="Build, download and verify evidence packs (证据包).", no_args_is_help=True)
+
+
+def _cli():  # type: ignore[no-untyped-def]
+    # cli.main imports this module, so it is imported only when a command runs.
+    from cli import main
+
+    return main
+
+
+def _actor() -> Actor:
+    # A person with a shell on the server administers the archive; events name the system user.
+    return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=ADMIN)
+
+
+@pack_app.command("drafts")
+def drafts(
+    contract: Annotated[Optional[int], typer.Option(help="Only drafts that draw on this contract.")] = None,
+) -> None:
+    """List evidence drafts with their saved revision and the packs built from them."""
+    from archive.services.evidence_drafts import draft_items, list_drafts
+    from archive.services.evidence_packs import list_packs
+
+    cli = _cli()
+    _ = cli.state.gettext
+    archive = cli._open()
+    try:
+        with archive.session() as session:
+            table = Table(title=_("Evidence drafts"))
+            for heading in (_("Draft"), _("Case name"), _("Items"), _("Saved revision"), _("Saved at"), _("Packs")):
+                table.add_column(heading, overflow="fold")
+            for draft in list_drafts(session, actor=_actor(), contract_id=contract):
+                saved = draft.saved_at.strftime("%Y-%m-%d %H:%M") if draft.saved_at else _("not saved")
+                table.add_row(str(draft.id), escape(draft.case_name), str(len(draft_items(session, draft.id))),
+                              str(draft.revision or ""), saved, str(len(list_packs(session, draft.id))))
+    finally:
+        archive.close()
+    cli.console.print(table)
+
+
+@pack_app.command("build")
+def build(
+    draft: Annotated[int, typer.Argument(help="The draft whose last saved revision is packed.")],
+    out: Annotated[Optional[Path], typer.Option(help="Also write the pack to this file.", dir_okay=False)] = None,
+) -> None:
+    """Build the pack of a saved draft, store it under a hold and record its hashes in the audit log."""
+    from archive.services.evidence_packs import build_pack, open_pack
+
+    cli = _cli()
+    _ = cli.state.gettext
+    archive = cli._open()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                      console=cli.err_console, transient=True) as progress:
+            prepare = progress.add_task(_("Preparing the bundle"), total=None)
+            write = progress.add_task(_("Writing the pack"), total=None, visible=False)
+
+            def report(step: str, done: int, total: int) -> None:
+                if step == "prepare":
+                    progress.update(prepare, completed=done, total=total)
+                else:
+                    progress.update(prepare, visible=False)
+                    progress.update(write, completed=done, total=total, visible=True)
+
+            built = build_pack(archive, draft, actor=_actor(), lang=cli.state.locale, progress=report)
+        if out is not None:
+            with open_pack(archive, built, actor=_actor()) as stream, out.open("wb") as target:
+                shutil.copyfileobj(stream, target, 1 << 20)
+    except ArchiveError as error:
+        cli._fail(error)
+    except OSError as error:
+        cli.err_console.print(f"[bold red]{escape(_('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error))}[/bold red]")
+        raise typer.Exit(1) from None
+    finally:
+        archive.close()
+    cli.console.print(_("Pack {id} built from revision {revision} of draft {draft}: {files} files, {size} bytes.").format(
+        id=built.id, revision=built.draft_revision, draft=built.draft_id, files=built.file_count, size=built.size),
+        soft_wrap=True)
+    cli.console.print(f"manifest.json SHA-256: {built.manifest_sha256}", soft_wrap=True, highlight=False)
+    cli.console.print(f"ZIP SHA-256: {built.blob_sha256}", soft_wrap=True, highlight=False)
+    if out is not None:
+        cli.console.print(_("Written to {file}.").format(file=escape(str(out))), soft_wrap=True)
+
+
+@pack_app.command("download")
+def download(
+    pack: Annotated[int, typer.Argument(help="The pack's number, as 'pack build' printed it.")],
+    out: Annotated[Path, typer.Argument(help="The file to write.", dir_okay=False)],
+) -> None:
+    """Write a stored pack to a file, byte for byte as it was built."""
+    from archive.services.evidence_packs import get_pack, open_pack
+
+    cli = _cli()
+    _ = cli.state.gettext
+    archive = cli._open()
+    try:
+        built = get_pack(archive, pack, actor=_actor())
+        with open_pack(archive, built, actor=_actor()) as stream, out.open("wb") as target:
+            shutil.copyfileobj(stream, target, 1 << 20)
+    except ArchiveError as error:
+        cli._fail(error)
+    except OSError as error:
+        cli.err_console.print(f"[bold red]{escape(_('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error))}[/bold red]")
+        raise typer.Exit(1) from None
+    finally:
+        archive.close()
+    cli.console.print(_("Written to {file}.").format(file=escape(str(out))), soft_wrap=True)
+
+
+@pack_app.command("verify")
+def verify(
+    pack: Annotated[Path, typer.Argument(help="The pack's ZIP file.", exists=False, dir_okay=False)],
+    offline: Annotated[bool, typer.Option("--offline", help="Check the files only; do not ask the archive.")] = False,
+) -> None:
+    """Check every file of a pack against its manifest and, when the archive can be reached, the manifest against the archive.
+
+    Exit code 0 when everything matches, 1 when anything differs.
+    """
+    from archive.evidence.verify import verify_against_archive, verify_pack
+    from archive.services.evidence_packs import DatabaseLookup
+
+    cli = _cli()
+    _ = cli.state.gettext
+    report = verify_pack(pack)
+    for problem in report.problems:
+        cli.console.print(f"[bold red]{problem.kind}[/bold red] {escape(problem.message(_))}", highlight=False,
+                          soft_wrap=True)
+    cli.console.print(report.summary(_), soft_wrap=True, highlight=False)
+    ok = report.intact
+    if offline:
+        cli.console.print(_("Not compared with the archive (--offline)."), soft_wrap=True)
+    else:
+        try:
+            archive = cli._open()
+        except ArchiveError as error:
+            cli.console.print(_("The archive cannot be reached, so only the files were checked: {reason}").format(
+                reason=escape(error.localized(_))), soft_wrap=True, highlight=False)
+        else:
+            try:
+                with archive.session() as session:
+                    check = verify_against_archive(report, DatabaseLookup(session))
+            finally:
+                archive.close()
+            for problem in check.problems:
+                cli.console.print(f"[bold red]{problem.kind}[/bold red] {escape(problem.message(_))}",
+                                  highlight=False, soft_wrap=True)
+            cli.console.print(check.summary(_), soft_wrap=True, highlight=False)
+            ok = ok and check.confirmed
+    if not ok:
+        raise typer.Exit(1)

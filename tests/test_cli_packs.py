@@ -1,0 +1,113 @@
+"""`contract-archive pack drafts|build|download|verify` on a real archive and a real corpus contract."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archive.access import SYSTEM
+from archive.context import Archive
+from archive.models import DocumentVersion
+from archive.services import evidence_drafts as drafts
+from cli.main import app
+from ingest.pipeline import ingest_path
+from tests.archive.test_evidence_verify import flip_byte, replace_member
+from tests.conftest import corpus_file
+
+CONTRACT = "en_cuad_services-agreement_federated_base.pdf"
+
+
+def run(archive: Archive, *args: str, **overrides: str) -> tuple[int, str]:
+    environment = {**archive.settings.child_environment(os.environ), "COLUMNS": "300", **overrides}
+    result = CliRunner().invoke(app, list(args), env=environment)
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.fixture
+def draft_id(sqlite_archive: Archive) -> int:
+    ingested = ingest_path(sqlite_archive, corpus_file(CONTRACT), kind="contract", index=False)
+    with sqlite_archive.session() as session:
+        version = session.get(DocumentVersion, ingested.document_version_id)
+        draft = drafts.create_draft(session, case_name="服务费纠纷", contract_ids=[ingested.contract_id], actor=SYSTEM)
+        drafts.add_item(session, draft.id, drafts.ItemInput(source="version", document_version_id=version.id,
+                                                            name="服务协议", purpose="证明合同关系"), actor=SYSTEM)
+        return draft.id
+
+
+def save(archive: Archive, draft_id: int) -> None:
+    with archive.session() as session:
+        drafts.save_draft(session, draft_id, actor=SYSTEM)
+
+
+def test_build_download_and_verify(sqlite_archive: Archive, draft_id: int, tmp_path: Path) -> None:
+    save(sqlite_archive, draft_id)
+    out = tmp_path / "pack.zip"
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "build", str(draft_id), "--out", str(out))
+    assert code == 0, output
+    assert f"Pack 1 built from revision 1 of draft {draft_id}: 9 files" in output
+    zip_sha = output.split("ZIP SHA-256: ")[1].split()[0]
+    assert sqlite_archive.blobs.read_bytes(zip_sha) == out.read_bytes()
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "drafts")
+    assert code == 0 and "服务费纠纷" in output, output
+
+    again = tmp_path / "again.zip"
+    code, output = run(sqlite_archive, "pack", "download", "1", str(again))
+    assert code == 0, output
+    assert again.read_bytes() == out.read_bytes()
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out))
+    assert code == 0, output
+    assert "The pack is intact: all 7 files match the manifest." in output
+    assert "The archive confirms the pack" in output
+
+    code, output = run(sqlite_archive, "pack", "verify", str(out))
+    assert code == 0 and "证据包完整" in output, output
+
+
+def test_verify_names_a_changed_file_and_exits_1(sqlite_archive: Archive, draft_id: int, tmp_path: Path) -> None:
+    save(sqlite_archive, draft_id)
+    out = tmp_path / "pack.zip"
+    assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
+    replace_member(out, "证据/1-1 服务协议.pdf", lambda data: flip_byte(data, 500))
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out))
+
+    assert code == 1
+    assert "changed 证据/1-1 服务协议.pdf" in output, output
+
+
+def test_verify_works_offline_when_the_archive_is_unreachable(sqlite_archive: Archive, draft_id: int,
+                                                              tmp_path: Path) -> None:
+    save(sqlite_archive, draft_id)
+    out = tmp_path / "pack.zip"
+    assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out),
+                       CONTRACT_ARCHIVE_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+    assert code == 0, output
+    assert "The pack is intact" in output
+    assert "The archive cannot be reached, so only the files were checked" in output
+
+
+def test_building_an_unsaved_draft_says_to_save_it(sqlite_archive: Archive, draft_id: int) -> None:
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "build", str(draft_id))
+
+    assert code == 2
+    assert f"Evidence draft {draft_id} has not been saved yet." in output
+    assert "Traceback" not in output
+
+
+def test_verify_of_a_file_that_is_not_a_pack(sqlite_archive: Archive, tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.zip"
+    bogus.write_text("not a zip")
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(bogus), "--offline")
+
+    assert code == 1
+    assert "notes.zip" in output and "Traceback" not in output
