@@ -1,0 +1,742 @@
+"""Propose a first evidence draft for a dispute, for staff to edit before they save it.
+
+propose_draft picks, from the contracts named, the evidence a legal team usually files for the
+kind of dispute and describes each item: its name, its form (原件, 复印件, 电子数据), who issued
+it and the fact it proves (证明目的). It groups the items (证据一 the contract and amendments,
+证据二 and on the performance, payments, correspondence...) and writes all wording through the
+message catalog, so a Chinese user gets Chinese wording and an English user English.
+
+Only facts the archive stores go into the wording. Which party we are in the case, and whether
+we hold signed originals, are unknown, so the claimant stays empty and every file is a copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive import problems
+from archive.access import Actor, Permission, check_contract_visible
+from archive.errors import InvalidEvidenceDraftError
+from archive.models import (
+    Clause,
+    Contract,
+    Document,
+    DocumentVersion,
+    EvidenceDraft,
+    Fulfilment,
+    Obligation,
+    PerformanceRecord,
+    RecordAttachment,
+)
+from archive.models.evidence import DISPUTE_KINDS
+from archive.performance import labels as code_labels
+from archive.services.contracts import get_contract_or_raise
+from archive.services.evidence_drafts import (
+    MAX_NAME,
+    ItemInput,
+    add_item,
+    create_draft,
+    update_draft,
+)
+from archive.services.portfolio import ACTIVE_REVIEWS
+
+Translate = Callable[[str], str]
+
+# Key clauses proposed per contract, besides the contract itself.
+MAX_KEY_CLAUSES = 3
+
+# Words that mark a clause (by its heading, else its text) as being about a topic.
+TOPIC_KEYWORDS = {
+    "payment": ("付款", "支付", "价款", "payment"),
+    "delivery": ("交付", "交货", "delivery"),
+    "quality": ("质量", "验收", "质保", "quality", "acceptance", "warranty"),
+    "termination": ("解除", "终止", "termination"),
+}
+# Words that mark a letter or a communication record as being about payment.
+PAYMENT_WORDS = ("付款", "支付", "货款", "欠款", "催款", "催告", "回款", "款项", "发票", "payment", "invoice", "overdue")
+
+# The clause topic and the obligation kinds each dispute turns on. The "other" dispute has none.
+DISPUTE_TOPICS = {
+    "unpaid_price": "payment",
+    "late_delivery": "delivery",
+    "quality_defect": "quality",
+    "wrongful_termination": "termination",
+}
+DISPUTE_OBLIGATION_KINDS = {
+    "unpaid_price": ("payment",),
+    "late_delivery": ("delivery",),
+    "quality_defect": ("acceptance", "warranty"),
+    "wrongful_termination": ("termination_notice",),
+}
+
+CONTRACT_GROUP = 1
+GROUP_TITLES = {
+    "unpaid_price": ("Contract and amendments", "Performance", "Payment and demands"),
+    "late_delivery": ("Contract and amendments", "Delivery and acceptance", "Correspondence and complaints"),
+    "quality_defect": ("Contract and amendments", "Quality inspection and acceptance", "Complaints and correspondence"),
+    "wrongful_termination": ("Contract and amendments", "Performance", "Termination and correspondence",
+                             "Payments received"),
+    "other": ("Contract and amendments",),
+}
+DISPUTE_NAMES = {
+    "unpaid_price": "Unpaid price dispute",
+    "late_delivery": "Late delivery dispute",
+    "quality_defect": "Quality defect dispute",
+    "wrongful_termination": "Wrongful termination dispute",
+    "other": "Contract dispute",
+}
+# The group each document kind goes into, per dispute. Contracts and amendments always go into group 1.
+DOCUMENT_GROUPS = {
+    "unpaid_price": {"acceptance_report": 2, "payment_proof": 3, "invoice": 3, "correspondence": 3},
+    "late_delivery": {"acceptance_report": 2, "correspondence": 3, "meeting_minutes": 3},
+    "quality_defect": {"acceptance_report": 2, "correspondence": 3, "meeting_minutes": 3},
+    "wrongful_termination": {"acceptance_report": 2, "correspondence": 3, "meeting_minutes": 3,
+                             "payment_proof": 4, "invoice": 4},
+    "other": {},
+}
+CONTRACT_KINDS = ("contract", "amendment")
+
+# Purposes (证明目的) of the key clauses and the sentence that cites them in the contract's purpose.
+CLAUSE_PURPOSES = {
+    "payment": "Proves the agreed price and payment terms.",
+    "delivery": "Proves the agreed time, place and manner of delivery.",
+    "quality": "Proves the agreed quality standard and acceptance procedure.",
+    "termination": "Proves the agreed conditions and procedure for terminating the contract.",
+}
+CLAUSE_CITATIONS = {
+    "payment": "The contract sets out the price and payment terms in {clauses}.",
+    "delivery": "The contract sets out the time, place and manner of delivery in {clauses}.",
+    "quality": "The contract sets out the quality standard and acceptance procedure in {clauses}.",
+    "termination": "The contract sets out the conditions and procedure for terminating it in {clauses}.",
+}
+DOCUMENT_PURPOSES = {
+    "amendment": "Proves that the parties amended or supplemented the contract; the amendment forms part of it.",
+    "acceptance_report": "Proves the acceptance of the goods or services and its result.",
+    "payment_proof": "Proves the payments made under the contract.",
+    "invoice": "Proves that invoices were issued for the contract price.",
+    "correspondence": "Proves what the parties wrote to each other about the performance of the contract.",
+    "meeting_minutes": "Proves what the parties discussed and agreed at the meeting.",
+}
+RECORD_PURPOSES = {
+    "delivery": "Proves that delivery was made on {date}.",
+    "progress": "Proves the progress of performance as of {date}.",
+    "payment": "Proves that a payment was received on {date}.",
+    "complaint": "Proves the complaint made on {date}.",
+    "dispute": "Proves the dispute raised on {date}.",
+    "change": "Proves the change requested or agreed on {date}.",
+    "termination": "Proves that the contract was terminated or settled on {date}.",
+    "training": "Proves the training given on {date}.",
+    "reward": "Proves the reward or penalty of {date}.",
+}
+RESULT_PURPOSES = {
+    ("acceptance", "passed"): "Proves that the goods or services passed acceptance on {date}.",
+    ("acceptance", "failed"): "Proves that the acceptance of {date} did not pass.",
+    ("acceptance", None): "Proves the acceptance of {date}.",
+    ("quality_inspection", "passed"): "Proves that the quality inspection of {date} was passed.",
+    ("quality_inspection", "failed"): "Proves that the quality inspection of {date} found defects.",
+    ("quality_inspection", None): "Proves the quality inspection of {date}.",
+}
+
+
+@dataclass
+class _Sources:
+    """The data a draft may draw on: the contracts' live documents, their records and obligations."""
+
+    contracts: list[Contract]
+    documents: list[Document]
+    current: dict[int, DocumentVersion]  # document id -> newest version that did not fail
+    clauses: dict[int, list[Clause]]  # version id -> clauses in order
+    records: list[PerformanceRecord]
+    attached: dict[int, list[int]]  # record id -> ids of its live attached documents
+    obligations: list[Obligation]
+    paid: dict[int, Decimal]  # obligation id -> amount applied to it
+    met_by: dict[int, list[Obligation]]  # record id -> obligations it fulfils
+    obligation_clauses: dict[int, Clause]  # obligation id -> its clause in a current version
+    document_of_version: dict[int, int]  # current version id -> document id
+
+
+@dataclass
+class _Proposal:
+    """Items collected before they are added, so each group keeps the order they were found in."""
+
+    items: list[ItemInput] = field(default_factory=list)
+    used_clauses: set[int] = field(default_factory=set)
+
+    def add(self, item: ItemInput) -> None:
+        if item.clause_id is not None:
+            self.used_clauses.add(item.clause_id)
+        self.items.append(item)
+
+
+def propose_draft(session: Session, *, contract_ids: list[int], dispute: str, actor: Actor,
+                  translations: gettext.NullTranslations) -> EvidenceDraft:
+    """Create a draft on the contracts with a first selection of evidence for `dispute`, without saving it.
+
+    Raises NotFoundError for a contract that does not exist or that `actor` may not see, and
+    InvalidEvidenceDraftError for an unknown dispute kind.
+    """
+    actor.require(Permission.WRITE)
+    if dispute not in DISPUTE_KINDS:
+        raise InvalidEvidenceDraftError(problems.DISPUTE_INVALID, draft_id="", allowed=", ".join(DISPUTE_KINDS))
+    unique_ids = list(dict.fromkeys(contract_ids))
+    for contract_id in unique_ids:
+        check_contract_visible(session, actor, contract_id)
+    contracts = [get_contract_or_raise(session, contract_id) for contract_id in unique_ids]
+    _ = translations.gettext
+
+    draft = create_draft(session, case_name=_case_name(contracts, dispute, _), contract_ids=unique_ids, actor=actor,
+                         dispute=dispute, respondent=_truncate(_join_list(_counterparties(contracts), _)))
+    titles = {str(number): _(title) for number, title in enumerate(GROUP_TITLES[dispute], start=1)}
+    update_draft(session, draft.id, {"group_titles": titles}, actor=actor)
+
+    sources = _load_sources(session, contracts)
+    proposal = _Proposal()
+    _propose_contract_group(proposal, sources, dispute, _)
+    _propose_performance(proposal, sources, dispute, _)
+    # add_item appends within a group, so adding group by group keeps each group's order.
+    for item in sorted(proposal.items, key=lambda entry: entry.group_number):
+        add_item(session, draft.id, item, actor=actor)
+    return draft
+
+
+# Loading
+
+
+def _load_sources(session: Session, contracts: list[Contract]) -> _Sources:
+    contract_ids = [contract.id for contract in contracts]
+    documents = list(session.scalars(
+        select(Document).where(Document.contract_id.in_(contract_ids), Document.deleted_at.is_(None))
+        .order_by(Document.id)))
+    current: dict[int, DocumentVersion] = {}
+    if documents:
+        versions = session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id.in_([d.id for d in documents]),
+                                          DocumentVersion.state != "failed")
+            .order_by(DocumentVersion.version_number, DocumentVersion.id))
+        for version in versions:
+            current[version.document_id] = version  # the last one read is the newest
+    documents = [document for document in documents if document.id in current]
+    clauses: dict[int, list[Clause]] = defaultdict(list)
+    if current:
+        for clause in session.scalars(
+                select(Clause).where(Clause.document_version_id.in_([v.id for v in current.values()]))
+                .order_by(Clause.ordinal)):
+            clauses[clause.document_version_id].append(clause)
+
+    records = list(session.scalars(
+        select(PerformanceRecord).where(PerformanceRecord.contract_id.in_(contract_ids))
+        .order_by(PerformanceRecord.occurred_on, PerformanceRecord.id)))
+    live_documents = {document.id for document in documents}
+    attached: dict[int, list[int]] = defaultdict(list)
+    if records:
+        for record_id, document_id in session.execute(
+                select(RecordAttachment.record_id, RecordAttachment.document_id)
+                .where(RecordAttachment.record_id.in_([r.id for r in records])).order_by(RecordAttachment.id)):
+            if document_id in live_documents:
+                attached[record_id].append(document_id)
+
+    obligations = list(session.scalars(
+        select(Obligation).where(Obligation.contract_id.in_(contract_ids), Obligation.review.in_(ACTIVE_REVIEWS))
+        .order_by(Obligation.due_date.is_(None), Obligation.due_date, Obligation.id)))
+    paid: dict[int, Decimal] = {}
+    met_by: dict[int, list[Obligation]] = defaultdict(list)
+    if obligations:
+        by_id = {obligation.id: obligation for obligation in obligations}
+        paid = dict(session.execute(
+            select(Fulfilment.obligation_id, func.coalesce(func.sum(Fulfilment.amount), 0))
+            .where(Fulfilment.obligation_id.in_(by_id)).group_by(Fulfilment.obligation_id)).all())
+        for obligation_id, record_id in session.execute(
+                select(Fulfilment.obligation_id, Fulfilment.record_id).where(Fulfilment.obligation_id.in_(by_id))
+                .order_by(Fulfilment.id)):
+            met_by[record_id].append(by_id[obligation_id])
+    return _Sources(contracts=contracts, documents=documents, current=current, clauses=clauses, records=records,
+                    attached=attached, obligations=obligations, paid=paid, met_by=met_by,
+                    obligation_clauses=_current_clauses(session, obligations, current, clauses),
+                    document_of_version={version.id: document_id for document_id, version in current.items()})
+
+
+def _current_clauses(session: Session, obligations: list[Obligation], current: dict[int, DocumentVersion],
+                     clauses: dict[int, list[Clause]]) -> dict[int, Clause]:
+    """Map each obligation to its clause in the current version of a live document, where it has one.
+
+    An obligation read from an older version points at that version's clause. The clause with
+    the same number and heading in the current version of the same document is used in its place.
+    """
+    by_id = {clause.id: clause for version_clauses in clauses.values() for clause in version_clauses}
+    found: dict[int, Clause] = {}
+    for obligation in obligations:
+        if obligation.clause_id is None:
+            continue
+        clause = by_id.get(obligation.clause_id)
+        if clause is None:
+            row = session.execute(
+                select(Clause, DocumentVersion.document_id).join(
+                    DocumentVersion, DocumentVersion.id == Clause.document_version_id)
+                .where(Clause.id == obligation.clause_id)).first()
+            version = current.get(row[1]) if row is not None else None
+            if version is not None and row[0].number:
+                clause = next((c for c in clauses.get(version.id, [])
+                               if c.number == row[0].number and (c.heading or "") == (row[0].heading or "")), None)
+        if clause is not None:
+            found[obligation.id] = clause
+    return found
+
+
+# Group 1: contracts, amendments and their key clauses
+
+
+def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str, _: Translate) -> None:
+    topic = DISPUTE_TOPICS.get(dispute)
+    obligation_kinds = DISPUTE_OBLIGATION_KINDS.get(dispute, ())
+    for contract in sources.contracts:
+        documents = [d for d in sources.documents if d.contract_id == contract.id and d.kind in CONTRACT_KINDS]
+        documents.sort(key=lambda d: (CONTRACT_KINDS.index(d.kind), d.id))
+        obligations = [o for o in sources.obligations if o.contract_id == contract.id and o.kind in obligation_kinds]
+        obligation_clauses = _obligation_clauses(sources, obligations)
+        key_clauses = _key_clauses(sources, documents, topic, obligation_clauses) if topic else []
+        # Overdue payments with a clause get an item of their own in the payment group.
+        overdue_items = _overdue_payment_items(sources, contract, obligations, obligation_clauses, _) \
+            if dispute == "unpaid_price" else []
+        overdue_clauses = {item.clause_id for item in overdue_items}
+        # Delivery dates are stated on the key clause that contains the obligation's clause.
+        clause_facts: dict[int, list[str]] = defaultdict(list)
+        stated: set[int] = set()
+        if dispute == "late_delivery":
+            for obligation in obligations:
+                key = _containing_clause(obligation_clauses.get(obligation.id), key_clauses, sources)
+                if key is not None and obligation.due_date is not None:
+                    clause_facts[key.id].append(_delivery_fact(obligation, sources, _))
+                    stated.add(obligation.id)
+        unlinked = [o for o in obligations if o.id not in obligation_clauses and o.id not in stated]
+
+        for document in documents:
+            version = sources.current[document.id]
+            cited = [c for c in obligation_clauses.values() if c.document_version_id == version.id]
+            cited = list({c.id: c for c in sorted(cited, key=lambda c: c.ordinal)}.values()) or [
+                c for c in key_clauses if c.document_version_id == version.id]
+            if document.kind == "contract":
+                purpose = _contract_purpose(contract, topic, cited, sources, _)
+            else:
+                purpose = _join_sentences([_(DOCUMENT_PURPOSES["amendment"]),
+                                           *_citation(topic, cited, sources, _)], _)
+            if document is documents[0]:
+                # Obligations without a clause item are stated on the contract's first document.
+                purpose = _join_sentences([purpose, *_obligation_facts(unlinked, dispute, sources, _)], _)
+            proposal.add(ItemInput(source="version", document_version_id=version.id,
+                                   name=_document_name(document, version, _), origin="copy",
+                                   issuer=_parties(contract, _), purpose=purpose, group_number=CONTRACT_GROUP))
+            for clause in key_clauses:
+                if clause.document_version_id != version.id or clause.id in overdue_clauses:
+                    continue
+                purpose = _join_sentences([_(CLAUSE_PURPOSES[topic]), *clause_facts[clause.id]], _)
+                proposal.add(ItemInput(source="clause", clause_id=clause.id,
+                                       name=_clause_name(document, version, clause, sources, _), origin="copy",
+                                       issuer=_parties(contract, _), purpose=purpose,
+                                       pages=_clause_pages(clause, sources), group_number=CONTRACT_GROUP))
+        for item in overdue_items:
+            proposal.add(item)
+
+
+def _containing_clause(clause: Clause | None, key_clauses: list[Clause], sources: _Sources) -> Clause | None:
+    """Return the key clause that is `clause` or contains it."""
+    if clause is None:
+        return None
+    by_id = {c.id: c for c in sources.clauses.get(clause.document_version_id, [])}
+    return next((key for key in key_clauses if key.id == clause.id or _is_ancestor(key, clause, by_id)), None)
+
+
+def _obligation_clauses(sources: _Sources, obligations: list[Obligation]) -> dict[int, Clause]:
+    return {o.id: sources.obligation_clauses[o.id] for o in obligations if o.id in sources.obligation_clauses}
+
+
+def _key_clauses(sources: _Sources, documents: list[Document], topic: str,
+                 obligation_clauses: dict[int, Clause]) -> list[Clause]:
+    """Pick up to MAX_KEY_CLAUSES clauses on `topic`: those the obligations come from, then by heading, else by text.
+
+    A clause is replaced by its highest ancestor whose heading is on the topic too, so that one
+    item covers a whole section (七、付款期限与方式) rather than each of its sub-items.
+    """
+    keywords = TOPIC_KEYWORDS[topic]
+    versions = [sources.current[d.id] for d in documents]
+    candidates = list(obligation_clauses.values())
+    for version in versions:
+        candidates += [c for c in sources.clauses.get(version.id, [])
+                       if c.role == "clause" and _mentions(c.heading, keywords)]
+    if not candidates:
+        for version in versions:
+            candidates += [c for c in sources.clauses.get(version.id, [])
+                           if c.role == "clause" and _mentions(c.text, keywords)]
+    by_id = {clause.id: clause for version in versions for clause in sources.clauses.get(version.id, [])}
+    chosen: list[Clause] = []
+    for clause in candidates:
+        top = clause
+        while top.parent_id in by_id and _mentions(by_id[top.parent_id].heading, keywords):
+            top = by_id[top.parent_id]
+        if all(top.id != other.id and not _is_ancestor(other, top, by_id) for other in chosen) \
+                and top.id not in {c.id for c in chosen}:
+            chosen = [c for c in chosen if not _is_ancestor(top, c, by_id)]
+            chosen.append(top)
+    order = {version.id: index for index, version in enumerate(versions)}
+    chosen.sort(key=lambda c: (order.get(c.document_version_id, len(order)), c.ordinal))
+    return chosen[:MAX_KEY_CLAUSES]
+
+
+def _is_ancestor(ancestor: Clause, clause: Clause, by_id: dict[int, Clause]) -> bool:
+    parent_id = clause.parent_id
+    while parent_id is not None:
+        if parent_id == ancestor.id:
+            return True
+        parent = by_id.get(parent_id)
+        parent_id = parent.parent_id if parent else None
+    return False
+
+
+def _mentions(text: str | None, keywords: Iterable[str]) -> bool:
+    lowered = (text or "").lower()
+    return any(keyword in lowered for keyword in keywords)
+
+
+def _overdue_payment_items(sources: _Sources, contract: Contract, obligations: list[Obligation],
+                           obligation_clauses: dict[int, Clause], _: Translate) -> list[ItemInput]:
+    """Return one clause item per clause of an overdue payment the customer owes, naming what is unpaid."""
+    facts: dict[int, list[str]] = defaultdict(list)
+    for obligation in obligations:
+        clause = obligation_clauses.get(obligation.id)
+        if clause is not None and _is_overdue_payment(obligation):
+            facts[clause.id].append(_overdue_fact(obligation, sources, _, proves=True))
+    items = []
+    for clause_id, sentences in facts.items():
+        clause = next(c for c in obligation_clauses.values() if c.id == clause_id)
+        document = _document_of(sources, clause)
+        version = sources.current[document.id]
+        items.append(ItemInput(source="clause", clause_id=clause.id,
+                               name=_clause_name(document, version, clause, sources, _), origin="copy",
+                               issuer=_parties(contract, _), purpose=_join_sentences(sentences, _),
+                               pages=_clause_pages(clause, sources), group_number=3))
+    return items
+
+
+def _is_overdue_payment(obligation: Obligation) -> bool:
+    return obligation.kind == "payment" and obligation.status == "overdue" and obligation.debtor != "us"
+
+
+def _obligation_facts(obligations: list[Obligation], dispute: str, sources: _Sources, _: Translate) -> list[str]:
+    """Return sentences on the obligations that have no clause item, for the contract's purpose."""
+    if dispute == "unpaid_price":
+        return [_overdue_fact(o, sources, _, proves=False) for o in obligations if _is_overdue_payment(o)]
+    if dispute == "late_delivery":
+        # Delivery records that met an obligation already state its due date.
+        met = {o.id for fulfilled in sources.met_by.values() for o in fulfilled}
+        return [_delivery_fact(o, sources, _) for o in obligations
+                if o.kind == "delivery" and o.due_date is not None and o.id not in met]
+    return []
+
+
+def _overdue_fact(obligation: Obligation, sources: _Sources, _: Translate, *, proves: bool) -> str:
+    name = _obligation_name(obligation, _)
+    due = _date(obligation.due_date)
+    if obligation.amount is None:
+        template = "Proves that {obligation} fell due on {due_date} and is unpaid." if proves \
+            else "{obligation} fell due on {due_date} and is unpaid."
+        return _(template).format(obligation=name, due_date=due)
+    outstanding = max(obligation.amount - sources.paid.get(obligation.id, Decimal(0)), Decimal(0))
+    template = "Proves that {obligation} of {amount} fell due on {due_date} and {outstanding} of it is unpaid." \
+        if proves else "{obligation} of {amount} fell due on {due_date} and {outstanding} of it is unpaid."
+    return _(template).format(obligation=name, amount=_money(obligation.amount, obligation.currency, _),
+                              due_date=due, outstanding=_money(outstanding, obligation.currency, _))
+
+
+def _delivery_fact(obligation: Obligation, sources: _Sources, _: Translate) -> str:
+    name = _obligation_name(obligation, _)
+    due = obligation.due_date
+    if obligation.fulfilled_on is not None and due is not None:
+        late_days = (obligation.fulfilled_on - due).days
+        if late_days > 0:
+            return _("{obligation} was due by {due_date} and was met on {met_on}, {days} days late.").format(
+                obligation=name, due_date=_date(due), met_on=_date(obligation.fulfilled_on), days=late_days)
+        return _("{obligation} was due by {due_date} and was met on {met_on}.").format(
+            obligation=name, due_date=_date(due), met_on=_date(obligation.fulfilled_on))
+    if obligation.status == "overdue":
+        return _("{obligation} was due by {due_date} and has not been met.").format(
+            obligation=name, due_date=_date(due))
+    return _("{obligation} is due by {due_date}.").format(obligation=name, due_date=_date(due))
+
+
+def _contract_purpose(contract: Contract, topic: str | None, cited: list[Clause], sources: _Sources,
+                      _: Translate) -> str:
+    values = {"counterparty": contract.counterparty or "", "date": _date(contract.signed_on)}
+    if contract.counterparty and contract.signed_on:
+        relation = _("Proves that we and {counterparty} signed this contract on {date}, "
+                     "so a contract relationship exists between us.")
+    elif contract.counterparty:
+        relation = _("Proves that we and {counterparty} signed this contract, "
+                     "so a contract relationship exists between us.")
+    elif contract.signed_on:
+        relation = _("Proves that the parties signed this contract on {date}, "
+                     "so a contract relationship exists between them.")
+    else:
+        relation = _("Proves that the parties signed this contract, so a contract relationship exists between them.")
+    return _join_sentences([relation.format(**values), *_citation(topic, cited, sources, _)], _)
+
+
+def _citation(topic: str | None, cited: list[Clause], sources: _Sources, _: Translate) -> list[str]:
+    if topic is None or not cited:
+        return []
+    clauses = _join_list([_clause_citation(clause, sources, _) for clause in cited], _)
+    return [_(CLAUSE_CITATIONS[topic]).format(clauses=clauses)]
+
+
+# Groups 2 and later: performance records and the other documents
+
+
+def _propose_performance(proposal: _Proposal, sources: _Sources, dispute: str, _: Translate) -> None:
+    entries: list[tuple[tuple[dt.date, int, int], ItemInput]] = []
+    covered: set[int] = set()  # documents that a chosen record already brings into the pack
+    for record in sources.records:
+        group = _record_group(record, dispute)
+        if group is None:
+            continue
+        covered.update(sources.attached.get(record.id, []))
+        if record.document_id is not None:
+            covered.add(record.document_id)
+        item = ItemInput(source="record", record_id=record.id, name=_record_name(record, _), origin="electronic",
+                         issuer=_("Us"), purpose=_record_purpose(record, dispute, sources, _), group_number=group)
+        entries.append(((record.occurred_on, 0, record.id), item))
+
+    document_groups = DOCUMENT_GROUPS[dispute]
+    for document in sources.documents:
+        group = document_groups.get(document.kind)
+        if group is None or document.id in covered:
+            continue
+        version = sources.current[document.id]
+        if dispute == "unpaid_price" and document.kind == "correspondence" and not _mentions(
+                " ".join(filter(None, (document.title, version.title, version.filename))), PAYMENT_WORDS):
+            continue
+        item = ItemInput(source="version", document_version_id=version.id, name=_document_name(document, version, _),
+                         origin="copy", purpose=_(DOCUMENT_PURPOSES[document.kind]), group_number=group)
+        # Documents have no date of their own, so they follow the dated records of their group.
+        entries.append(((dt.date.max, 1, document.id), item))
+
+    for _key, item in sorted(entries, key=lambda entry: entry[0]):
+        proposal.add(item)
+
+
+def _record_group(record: PerformanceRecord, dispute: str) -> int | None:
+    """Return the group a record goes into for `dispute`, or None when it is left out."""
+    kind, status = record.kind, record.status
+    if dispute == "unpaid_price":
+        if kind in ("delivery", "progress") or (kind == "acceptance" and status == "passed"):
+            return 2
+        if kind == "payment":
+            return 3
+        if kind == "communication" and (record.demand or _mentions(record.summary, PAYMENT_WORDS)):
+            return 3
+        return None
+    if dispute == "late_delivery":
+        if kind in ("delivery", "acceptance"):
+            return 2
+        if kind in ("communication", "complaint", "dispute", "change"):
+            return 3
+        return None
+    if dispute == "quality_defect":
+        if kind in ("quality_inspection", "acceptance"):
+            return 2
+        if kind in ("complaint", "dispute", "communication"):
+            return 3
+        return None
+    if dispute == "wrongful_termination":
+        if kind in ("delivery", "progress") or (kind in ("acceptance", "quality_inspection") and status == "passed"):
+            return 2
+        if kind in ("termination", "communication", "dispute", "complaint", "change"):
+            return 3
+        if kind == "payment":
+            return 4
+        return None
+    return None
+
+
+def _record_purpose(record: PerformanceRecord, dispute: str, sources: _Sources, _: Translate) -> str:
+    date = _date(record.occurred_on)
+    if record.kind in ("acceptance", "quality_inspection"):
+        status = record.status if record.status in ("passed", "failed") else None
+        sentences = [_(RESULT_PURPOSES[(record.kind, status)]).format(date=date)]
+    elif record.kind == "communication" and record.demand:
+        sentences = [_("Proves that a written demand for performance was sent on {date}, "
+                       "which also interrupts the limitation period.").format(date=date)]
+    elif record.kind == "communication":
+        # Lower case so that English reads "by phone"; Chinese labels have no case.
+        channel = code_labels.label(code_labels.CHANNEL_LABELS, (record.detail or {}).get("channel"), _).lower()
+        sentences = [_("Proves the communication of {date} by {channel}.").format(date=date, channel=channel)
+                     if channel else _("Proves the communication of {date}.").format(date=date)]
+    elif record.kind == "payment" and record.amount is not None:
+        sentences = [_("Proves that a payment of {amount} was received on {date}.").format(
+            amount=_money(record.amount, record.currency, _), date=date)]
+    else:
+        sentences = [_(RECORD_PURPOSES.get(record.kind, "Proves the facts recorded on {date}.")).format(date=date)]
+    if dispute == "late_delivery" and record.kind == "delivery":
+        sentences += [_delivery_fact(o, sources, _) for o in sources.met_by.get(record.id, [])
+                      if o.kind == "delivery" and o.due_date is not None]
+    if record.summary:
+        sentences.append(_("Details: {summary}").format(summary=record.summary))
+    return _join_sentences(sentences, _)
+
+
+def _record_name(record: PerformanceRecord, _: Translate) -> str:
+    date = _date(record.occurred_on)
+    if record.kind == "communication" and record.demand:
+        return _("Written demand ({date})").format(date=date)
+    kind = code_labels.label(code_labels.RECORD_KIND_LABELS, record.kind, _)
+    return _("{kind} record ({date})").format(kind=kind, date=date)
+
+
+# Wording helpers
+
+
+def _case_name(contracts: list[Contract], dispute: str, _: Translate) -> str:
+    dispute_name = _(DISPUTE_NAMES[dispute])
+    title = _contract_title(contracts[0], _) if contracts else ""
+    if len(contracts) > 1:
+        name = _("{dispute} concerning “{title}” and other contracts").format(dispute=dispute_name, title=title)
+    else:
+        name = _("{dispute} concerning “{title}”").format(dispute=dispute_name, title=title)
+    return _truncate(name)
+
+
+def _contract_title(contract: Contract, _: Translate) -> str:
+    return contract.title or contract.number or _("Contract {id}").format(id=contract.id)
+
+
+def _counterparties(contracts: list[Contract]) -> list[str]:
+    return list(dict.fromkeys(c.counterparty.strip() for c in contracts if c.counterparty and c.counterparty.strip()))
+
+
+def _parties(contract: Contract, _: Translate) -> str:
+    if contract.counterparty:
+        return _truncate(_("Us and {counterparty}").format(counterparty=contract.counterparty))
+    return _("Both parties")
+
+
+def _document_name(document: Document, version: DocumentVersion, _: Translate) -> str:
+    title = document.title or version.title or version.filename.rsplit(".", 1)[0]
+    return _truncate(_("“{title}”").format(title=title))
+
+
+def _document_of(sources: _Sources, clause: Clause) -> Document:
+    document_id = sources.document_of_version[clause.document_version_id]
+    return next(d for d in sources.documents if d.id == document_id)
+
+
+def _clause_name(document: Document, version: DocumentVersion, clause: Clause, sources: _Sources,
+                 _: Translate) -> str:
+    return _truncate(_("{document}, {clause}").format(
+        document=_document_name(document, version, _), clause=_clause_label(clause, sources)))
+
+
+def _clause_label(clause: Clause, sources: _Sources) -> str:
+    """Return the clause as its text numbers and names it: 七、付款期限与方式, or 7.1（3） with its first words."""
+    number = _full_number(clause, sources)
+    if clause.heading:
+        words = clause.heading.strip()
+    else:
+        words = clause.text.strip()
+        if clause.number and words.startswith(clause.number.strip()):
+            words = words[len(clause.number.strip()):].strip()
+        words = words[:20] + ("…" if len(words) > 20 else "")
+    if not number:
+        return words
+    separator = "" if number.endswith(("、", "）", ")", ".")) or not words else " "
+    return f"{number}{separator}{words}"
+
+
+def _full_number(clause: Clause, sources: _Sources) -> str:
+    """Return the clause number with its parent's number in front when it is an item such as （1）."""
+    number = (clause.number or "").strip()
+    parent = _parent(clause, sources)
+    if number and _is_item_number(number) and parent is not None and parent.number:
+        return f"{parent.number.strip().rstrip('、.')}{number}"
+    return number
+
+
+def _clause_citation(clause: Clause, sources: _Sources, _: Translate) -> str:
+    """Return how a purpose cites the clause: 第7.1条第（1）项 in Chinese, clause 7.1 item (1) in English."""
+    number = (clause.number or "").strip()
+    parent = _parent(clause, sources)
+    if number and _is_item_number(number) and parent is not None and parent.number:
+        return _("clause {number} item {item}").format(number=_bare_number(parent.number), item=number)
+    if re.fullmatch(r"[0-9.]+[、.]?|[一二三四五六七八九十百零〇]+、?", number):
+        return _("clause {number}").format(number=_bare_number(number))
+    return number or _clause_label(clause, sources)
+
+
+def _bare_number(number: str) -> str:
+    return number.strip().rstrip("、.")
+
+
+def _is_item_number(number: str) -> bool:
+    return bool(re.fullmatch(r"[（(][0-9a-zA-Z一二三四五六七八九十]+[）)]", number))
+
+
+def _parent(clause: Clause, sources: _Sources) -> Clause | None:
+    if clause.parent_id is None:
+        return None
+    return next((c for c in sources.clauses.get(clause.document_version_id, []) if c.id == clause.parent_id), None)
+
+
+def _clause_pages(clause: Clause, sources: _Sources) -> str | None:
+    """Return the pages of the clause and the clauses under it ("3-4"), or None when the version has no pages."""
+    clauses = sources.clauses.get(clause.document_version_id, [])
+    by_id = {c.id: c for c in clauses}
+    covered = [clause, *(c for c in clauses if _is_ancestor(clause, c, by_id))]
+    starts = [c.page_start for c in covered if c.page_start is not None]
+    ends = [c.page_end if c.page_end is not None else c.page_start for c in covered if c.page_start is not None]
+    if not starts:
+        return None
+    first, last = min(starts), max(ends)
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _obligation_name(obligation: Obligation, _: Translate) -> str:
+    if obligation.summary:
+        return obligation.summary
+    if obligation.stage:
+        return code_labels.label(code_labels.STAGE_LABELS, obligation.stage, _)
+    return code_labels.label(code_labels.OBLIGATION_KIND_LABELS, obligation.kind, _)
+
+
+def _money(amount: Decimal, currency: str | None, _: Translate) -> str:
+    text = f"{amount:,.2f}"
+    if currency in (None, "CNY"):
+        return _("CNY {amount}").format(amount=text)
+    return f"{currency} {text}"
+
+
+def _date(day: dt.date | None) -> str:
+    # ISO dates, as the rest of the archive's pages and exports write them.
+    return day.isoformat() if day else ""
+
+
+def _join_sentences(sentences: list[str], _: Translate) -> str:
+    present = [sentence for sentence in sentences if sentence]
+    if not present:
+        return ""
+    return reduce(lambda first, second: _("{first} {second}").format(first=first, second=second), present)
+
+
+def _join_list(names: list[str], _: Translate) -> str:
+    if not names:
+        return ""
+    return reduce(lambda first, second: _("{first}, {second}").format(first=first, second=second), names)
+
+
+def _truncate(text: str, limit: int = MAX_NAME) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,395 @@
+"""Proposed evidence drafts: the items, groups and wording chosen for each kind of dispute.
+
+The contract is the equipment procurement contract of the corpus, signed on 20 January 2025.
+It has a later version and a version that failed to read. Its other documents are a
+supplementary agreement, an acceptance report, a payment reminder (催款函), a payment notice and
+a deleted acceptance form. Its payment obligations come from clauses 7.1（1）, （3） and （4） of
+the first version. The records run from February to November 2025. Obligation statuses are
+computed for 1 December 2025, so no check depends on today's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy import select
+
+from archive.access import SYSTEM, Actor
+from archive.errors import InvalidEvidenceDraftError, NotFoundError
+from archive.i18n import get_translations
+from archive.models import Clause, DocumentVersion, EvidenceDraft, EvidenceDraftContract, Obligation
+from archive.services import obligations as obligation_service
+from archive.services import records as record_service
+from archive.services.contract_terms import update_terms
+from archive.services.contracts import create_contract
+from archive.services.deletions import decide, request_deletion
+from archive.services.evidence_drafts import draft_items
+from archive.services.evidence_proposals import propose_draft
+from archive.services.fulfilment import refresh_obligations
+from archive.services.restrictions import restrict_contract
+from ingest.pipeline import ingest_path
+from tests.conftest import corpus_file
+
+D = dt.date
+CONTRACT = "zh_wole_equipment-procurement-contract_placeholders.docx"
+AMENDMENT = "zh_wole_supplementary-agreement_buchong-xieyi.docx"
+ACCEPTANCE_REPORT = "zh_swun_project-acceptance-report_tables.docx"
+PAYMENT_REMINDER = "zh_junlian_payment-reminder_cuikuan-tongzhishu.docx"
+PAYMENT_NOTICE = "mixed_junlian_payment-notice_fukuan-tongzhidan.docx"
+DELETED_FORM = "zh_hust_equipment-acceptance-form_template_merged-cells.docx"
+UNREADABLE_PDF = "en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf"
+COUNTERPARTY = "浙江沃乐科技股份有限公司"
+STATUS_DAY = D(2025, 12, 1)
+ZH = get_translations("zh_CN")
+EN = get_translations("en")
+
+
+@dataclass
+class Case:
+    archive: object
+    contract_id: int
+    contract_document: int
+    current_version: int
+    first_version: int
+    amendment_version: int
+    documents: dict[str, int]
+    records: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Row:
+    group: int
+    source: str
+    version: int | None
+    clause: int | None
+    record: int | None
+    name: str
+    origin: str
+    issuer: str
+    purpose: str
+    pages: str | None
+
+
+def ingest(archive, path: Path, contract_id: int, kind: str,  # type: ignore[no-untyped-def]
+           **options) -> tuple[int, int]:
+    result = ingest_path(archive, path, contract_id=contract_id, kind=kind, index=False, **options)
+    assert result.document_id is not None, result
+    return result.document_id, result.document_version_id
+
+
+def signed_copy(tmp_path: Path) -> Path:
+    """Return the contract with one line added, as a second upload of it would differ."""
+    document = docx.Document(str(corpus_file(CONTRACT)))
+    document.add_paragraph("（本版本为双方盖章版本）")
+    path = tmp_path / "通用设备采购合同-盖章版.docx"
+    document.save(str(path))
+    return path
+
+
+def confirm(session, contract_id: int, version_id: int, summary: str,  # type: ignore[no-untyped-def]
+            amount: str, due_on: str) -> int:
+    suggestion = session.scalars(select(Obligation).where(
+        Obligation.contract_id == contract_id, Obligation.summary == summary,
+        Obligation.clause_id.in_(select(Clause.id).where(Clause.document_version_id == version_id)))).one()
+    obligation_service.review_obligation(session, suggestion.id, decision="confirm", actor=SYSTEM,
+                                         changes={"amount": amount, "due_rule": {"on": due_on}})
+    return suggestion.id
+
+
+def add(session, contract_id: int, kind: str, day: dt.date, **values) -> int:  # type: ignore[no-untyped-def]
+    record = record_service.create_record(
+        session, contract_id, record_service.RecordInput(kind=kind, occurred_on=day, **values), actor=SYSTEM)
+    return record.id
+
+
+@pytest.fixture
+def case(archive, tmp_path: Path) -> Case:  # type: ignore[no-untyped-def]
+    with archive.session() as session:
+        contract_id = create_contract(session, number="HT-2025-017", title="通用设备采购合同").id
+        update_terms(session, contract_id, {"signed_on": "2025-01-20", "total_amount": "1000000", "currency": "CNY",
+                                            "counterparty": COUNTERPARTY}, actor=SYSTEM)
+
+    contract_document, first_version = ingest(archive, corpus_file(CONTRACT), contract_id, "contract")
+    _, current_version = ingest(archive, signed_copy(tmp_path), contract_id, "contract",
+                                new_version_of=contract_document)
+    unreadable = ingest_path(archive, corpus_file(UNREADABLE_PDF), contract_id=contract_id,
+                             new_version_of=contract_document, index=False)
+    assert unreadable.status == "failed", unreadable
+    _, amendment_version = ingest(archive, corpus_file(AMENDMENT), contract_id, "amendment")
+    documents = {
+        "report": ingest(archive, corpus_file(ACCEPTANCE_REPORT), contract_id, "acceptance_report")[0],
+        "reminder": ingest(archive, corpus_file(PAYMENT_REMINDER), contract_id, "correspondence")[0],
+        "notice": ingest(archive, corpus_file(PAYMENT_NOTICE), contract_id, "payment_proof")[0],
+        "deleted": ingest(archive, corpus_file(DELETED_FORM), contract_id, "acceptance_report")[0],
+    }
+
+    with archive.session() as session:
+        request = request_deletion(session, SYSTEM, documents["deleted"], reason="误传的空白验收单模板")
+        decide(session, SYSTEM, request.id, approve=True)
+
+        confirm(session, contract_id, first_version, "预付款", "300000", "2025-02-14")
+        confirm(session, contract_id, first_version, "到货款", "300000", "2025-07-31")
+        confirm(session, contract_id, first_version, "验收款", "300000", "2025-10-31")
+        obligation_service.create_obligation(session, contract_id, {
+            "summary": "交付全部设备", "kind": "delivery", "debtor": "us", "due_rule": {"on": "2025-06-30"}},
+            actor=SYSTEM)
+
+        records = {
+            "advance": add(session, contract_id, "payment", D(2025, 2, 12), amount=Decimal("300000")),
+            "delivery": add(session, contract_id, "delivery", D(2025, 7, 5), summary="设备全部到货"),
+            "failed": add(session, contract_id, "quality_inspection", D(2025, 7, 8), status="failed",
+                          summary="两台设备外观破损"),
+            "complaint": add(session, contract_id, "complaint", D(2025, 7, 9), summary="客户投诉设备破损"),
+            "passed": add(session, contract_id, "quality_inspection", D(2025, 7, 20), status="passed",
+                          summary="更换后复检合格"),
+            "acceptance": add(session, contract_id, "acceptance", D(2025, 8, 1), status="passed",
+                              attachments=(documents["report"],)),
+            "call": add(session, contract_id, "communication", D(2025, 9, 1), summary="电话沟通到货款支付安排",
+                        detail={"channel": "phone"}),
+            "meeting": add(session, contract_id, "communication", D(2025, 9, 5), summary="讨论二期项目排期",
+                           detail={"channel": "meeting"}),
+            "partial": add(session, contract_id, "payment", D(2025, 10, 20), amount=Decimal("100000")),
+            "demand": add(session, contract_id, "communication", D(2025, 11, 10), demand=True, summary="发出催款函",
+                          detail={"channel": "letter"}, attachments=(documents["reminder"],)),
+            "termination": add(session, contract_id, "termination", D(2025, 11, 20), summary="客户书面通知解除合同"),
+        }
+        # The record services compute statuses for today, so compute them again for a fixed day.
+        refresh_obligations(session, contract_id, today=STATUS_DAY)
+    return Case(archive, contract_id, contract_document, current_version, first_version, amendment_version,
+                documents, records)
+
+
+def propose(case: Case, dispute: str, translations=ZH,  # type: ignore[no-untyped-def]
+            actor: Actor = SYSTEM) -> tuple[EvidenceDraft, list[Row]]:
+    with case.archive.session() as session:
+        draft = propose_draft(session, contract_ids=[case.contract_id], dispute=dispute, actor=actor,
+                              translations=translations)
+        rows = [Row(i.group_number, i.source, i.document_version_id, i.clause_id, i.record_id, i.name, i.origin,
+                    i.issuer, i.purpose, i.pages) for i in draft_items(session, draft.id)]
+        session.expunge(draft)
+    return draft, rows
+
+
+def in_group(rows: list[Row], group: int) -> list[Row]:
+    return [row for row in rows if row.group == group]
+
+
+def clause_numbers(case: Case, rows: list[Row]) -> list[str]:
+    with case.archive.session() as session:
+        return [session.get(Clause, row.clause).number for row in rows if row.clause is not None]
+
+
+def version_ids(case: Case, document_key: str) -> set[int]:
+    with case.archive.session() as session:
+        return set(session.scalars(select(DocumentVersion.id).where(
+            DocumentVersion.document_id == case.documents[document_key])))
+
+
+def test_unpaid_price_header_and_groups(case: Case) -> None:
+    draft, rows = propose(case, "unpaid_price")
+    assert draft.case_name == "关于《通用设备采购合同》的拖欠货款纠纷"
+    assert draft.dispute == "unpaid_price"
+    assert draft.claimant == ""
+    assert draft.respondent == COUNTERPARTY
+    assert draft.group_titles == {"1": "合同及补充协议", "2": "履行情况", "3": "付款及催款"}
+    assert draft.revision == 0
+    assert draft.saved_snapshot is None
+    assert sorted({row.group for row in rows}) == [1, 2, 3]
+
+
+def test_unpaid_price_contract_group(case: Case) -> None:
+    _, rows = propose(case, "unpaid_price")
+    contract, payment_clause, amendment = in_group(rows, 1)
+
+    assert (contract.source, contract.version) == ("version", case.current_version)
+    assert contract.name == "《通用设备采购合同》"
+    assert (contract.origin, contract.issuer) == ("copy", f"我方与{COUNTERPARTY}")
+    assert contract.purpose.startswith(f"证明我方与{COUNTERPARTY}于2025-01-20签订本合同，双方之间存在合同关系。")
+    assert "合同第7.1条第（1）项、第7.1条第（3）项、第7.1条第（4）项约定了合同价款及付款期限和方式。" in contract.purpose
+
+    # The obligations' sub-items roll up into the section that contains them.
+    assert payment_clause.source == "clause"
+    assert clause_numbers(case, [payment_clause]) == ["七、"]
+    assert payment_clause.name == "《通用设备采购合同》七、付款期限与方式"
+    assert payment_clause.purpose == "证明双方约定的合同价款及付款期限和方式。"
+    assert payment_clause.pages is None  # DOCX files have no pages
+
+    assert (amendment.source, amendment.version) == ("version", case.amendment_version)
+    assert amendment.purpose.startswith("证明双方对合同进行了补充或变更")
+
+
+def test_unpaid_price_performance_group(case: Case) -> None:
+    _, rows = propose(case, "unpaid_price")
+    performance = in_group(rows, 2)
+    assert [row.record for row in performance] == [case.records["delivery"], case.records["acceptance"]]
+    delivery, acceptance = performance
+    assert delivery.name == "交付记录（2025-07-05）"
+    assert delivery.purpose == "证明已于2025-07-05交付。具体情况：设备全部到货"
+    assert (delivery.origin, delivery.issuer) == ("electronic", "我方")
+    assert acceptance.purpose == "证明标的于2025-08-01验收合格。"
+    # The acceptance record brings the attached report, so the report is not listed twice.
+    assert not any(row.version in version_ids(case, "report") for row in rows)
+
+
+def test_unpaid_price_payment_group(case: Case) -> None:
+    _, rows = propose(case, "unpaid_price")
+    payments = in_group(rows, 3)
+    records = [row.record for row in payments if row.source == "record"]
+    assert records == [case.records[k] for k in ("advance", "call", "partial", "demand")]
+    by_record = {row.record: row for row in payments}
+    assert by_record[case.records["advance"]].purpose == "证明于2025-02-12收到付款人民币300,000.00元。"
+    demand = by_record[case.records["demand"]]
+    assert demand.name == "书面催告函（2025-11-10）"
+    assert "诉讼时效因此中断" in demand.purpose
+    assert "通过电话沟通" in by_record[case.records["call"]].purpose
+    # A meeting about other business does not prove the debt.
+    assert case.records["meeting"] not in by_record
+
+    notice = [row for row in payments if row.source == "version"]
+    assert [row.version for row in notice] == [max(version_ids(case, "notice"))]
+    assert notice[0].purpose == "证明合同项下的付款情况。"
+
+    overdue = [row for row in payments if row.source == "clause"]
+    assert clause_numbers(case, overdue) == ["（3）", "（4）"]
+    # The partial payment of 20 October went to the earliest due instalment.
+    assert overdue[0].purpose == "证明到货款人民币300,000.00元已于2025-07-31到期，尚有人民币200,000.00元未付。"
+    assert overdue[1].purpose == "证明验收款人民币300,000.00元已于2025-10-31到期，尚有人民币300,000.00元未付。"
+    assert overdue[0].name.startswith("《通用设备采购合同》7.1（3）")
+
+
+def test_clauses_come_from_the_newest_version(case: Case) -> None:
+    _, rows = propose(case, "unpaid_price")
+    with case.archive.session() as session:
+        clause_versions = {session.get(Clause, row.clause).document_version_id for row in rows if row.clause}
+    assert clause_versions == {case.current_version}
+    assert case.first_version not in {row.version for row in rows}
+
+
+def test_deleted_documents_are_left_out(case: Case) -> None:
+    deleted = version_ids(case, "deleted")
+    for dispute in ("unpaid_price", "late_delivery", "quality_defect", "wrongful_termination", "other"):
+        _, rows = propose(case, dispute)
+        assert not any(row.version in deleted for row in rows), dispute
+
+
+def test_late_delivery(case: Case) -> None:
+    draft, rows = propose(case, "late_delivery")
+    assert draft.case_name == "关于《通用设备采购合同》的逾期交货纠纷"
+    assert draft.group_titles["2"] == "交货及验收情况"
+
+    contract, delivery_clause, _amendment = in_group(rows, 1)
+    assert clause_numbers(case, [delivery_clause]) == ["二、"]
+    assert delivery_clause.purpose == "证明双方约定的交货时间、地点和方式。"
+    assert "合同第二条约定了交货时间、地点和方式。" in contract.purpose
+
+    delivery, acceptance = in_group(rows, 2)
+    assert delivery.record == case.records["delivery"]
+    assert "交付全部设备约定于2025-06-30前完成，实际于2025-07-05完成，逾期5天。" in delivery.purpose
+    assert acceptance.record == case.records["acceptance"]
+
+    letters = in_group(rows, 3)
+    assert [row.record for row in letters if row.source == "record"] == [
+        case.records[k] for k in ("complaint", "call", "meeting", "demand")]
+    assert not any(row.record in (case.records["advance"], case.records["partial"]) for row in rows)
+
+
+def test_quality_defect(case: Case) -> None:
+    draft, rows = propose(case, "quality_defect")
+    assert draft.group_titles == {"1": "合同及补充协议", "2": "质量检验及验收", "3": "投诉及往来函件"}
+    clauses = [row for row in in_group(rows, 1) if row.source == "clause"]
+    assert clause_numbers(case, clauses) == ["四、", "五、", "六、"]
+    assert all(row.purpose == "证明双方约定的质量标准及验收程序。" for row in clauses)
+
+    inspections = in_group(rows, 2)
+    assert [row.record for row in inspections] == [case.records[k] for k in ("failed", "passed", "acceptance")]
+    assert inspections[0].purpose == "证明2025-07-08的质量检查不合格，发现质量问题。具体情况：两台设备外观破损"
+    assert inspections[0].name == "质量检查记录（2025-07-08）"
+
+    complaints = in_group(rows, 3)
+    assert complaints[0].record == case.records["complaint"]
+    assert complaints[0].purpose == "证明2025-07-09提出投诉的情况。具体情况：客户投诉设备破损"
+    assert not any(row.record == case.records["delivery"] for row in rows)
+
+
+def test_wrongful_termination(case: Case) -> None:
+    draft, rows = propose(case, "wrongful_termination")
+    assert draft.group_titles["4"] == "付款情况"
+    clauses = [row for row in in_group(rows, 1) if row.source == "clause"]
+    assert 1 <= len(clauses) <= 3
+    with case.archive.session() as session:
+        texts = [session.get(Clause, row.clause).text for row in clauses]
+    assert all("解除" in text or "终止" in text for text in texts)
+
+    performed = [row.record for row in in_group(rows, 2)]
+    assert performed == [case.records[k] for k in ("delivery", "passed", "acceptance")]
+    # The failed inspection does not show that we performed.
+    assert case.records["failed"] not in {row.record for row in rows}
+    termination = [row for row in in_group(rows, 3) if row.record == case.records["termination"]]
+    assert termination[0].purpose == "证明合同于2025-11-20终止或结算的情况。具体情况：客户书面通知解除合同"
+    assert [row.record for row in in_group(rows, 4) if row.source == "record"] == [
+        case.records["advance"], case.records["partial"]]
+
+
+def test_other_dispute_has_contracts_only(case: Case) -> None:
+    draft, rows = propose(case, "other")
+    assert draft.case_name == "关于《通用设备采购合同》的合同纠纷"
+    assert draft.group_titles == {"1": "合同及补充协议"}
+    assert [(row.group, row.source, row.version) for row in rows] == [
+        (1, "version", case.current_version), (1, "version", case.amendment_version)]
+    assert rows[0].purpose == f"证明我方与{COUNTERPARTY}于2025-01-20签订本合同，双方之间存在合同关系。"
+
+
+def test_english_wording(case: Case) -> None:
+    draft, rows = propose(case, "unpaid_price", translations=EN)
+    assert draft.case_name == "Unpaid price dispute concerning “通用设备采购合同”"
+    assert draft.group_titles == {"1": "Contract and amendments", "2": "Performance", "3": "Payment and demands"}
+    contract = rows[0]
+    assert contract.name == "“通用设备采购合同”"
+    assert contract.issuer == f"Us and {COUNTERPARTY}"
+    assert contract.purpose.startswith(f"Proves that we and {COUNTERPARTY} signed this contract on 2025-01-20, ")
+    assert "clause 7.1 item （1）, clause 7.1 item （3）, clause 7.1 item （4）" in contract.purpose
+    overdue = [row for row in in_group(rows, 3) if row.source == "clause"]
+    assert overdue[0].purpose == ("Proves that 到货款 of CNY 300,000.00 fell due on 2025-07-31 "
+                                  "and CNY 200,000.00 of it is unpaid.")
+    assert not any("证明" in row.purpose for row in rows)
+
+
+def test_draft_is_created_unsaved_with_its_contract(case: Case) -> None:
+    draft, _ = propose(case, "late_delivery")
+    with case.archive.session() as session:
+        stored = session.get(EvidenceDraft, draft.id)
+        contracts = session.scalars(select(EvidenceDraftContract.contract_id)
+                                   .where(EvidenceDraftContract.draft_id == draft.id)).all()
+        assert (stored.revision, stored.saved_at, stored.dirty) == (0, None, True)
+    assert contracts == [case.contract_id]
+
+
+def test_hidden_contract_raises_not_found(case: Case) -> None:
+    with case.archive.session() as session:
+        restrict_contract(session, SYSTEM, case.contract_id, usernames=[], group_names=[])
+    outsider = Actor(user_id=None, username="legal-user", role="legal")
+    with pytest.raises(NotFoundError):
+        propose(case, "unpaid_price", actor=outsider)
+    with case.archive.session() as session:
+        assert session.scalars(select(EvidenceDraft)).all() == []
+
+
+def test_unknown_dispute_is_rejected(case: Case) -> None:
+    with pytest.raises(InvalidEvidenceDraftError):
+        propose(case, "breach_of_warranty")
+
+
+def test_two_contracts_share_one_draft(case: Case) -> None:
+    with case.archive.session() as session:
+        second = create_contract(session, number="HT-2025-018", title="设备维保合同").id
+        update_terms(session, second, {"counterparty": "杭州示例维保有限公司"}, actor=SYSTEM)
+        draft = propose_draft(session, contract_ids=[case.contract_id, second], dispute="other", actor=SYSTEM,
+                              translations=ZH)
+        case_name, respondent = draft.case_name, draft.respondent
+    assert case_name == "关于《通用设备采购合同》等合同的合同纠纷"
+    assert respondent == f"{COUNTERPARTY}、杭州示例维保有限公司"
