@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from api.access_routes import router as access_router
 from api.account_routes import router as account_router
 from api.deletion_routes import router as deletion_router
+from api.evidence_routes import router as evidence_router
 from api.performance_routes import router as performance_router
 from api.report_routes import router as report_router
 from api.version_routes import router as version_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(performance_router)
     app.include_router(report_router)
     app.include_router(version_router)
+    app.include_router(evidence_router)
 
     from web.pages import mount_pages
 

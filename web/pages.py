@@ -32,6 +32,7 @@ ArchiveDep = Annotated[Archive, Depends(get_archive)]
 def mount_pages(app: FastAPI) -> None:
     from web.admin import router as admin_router
     from web.compare_pages import router as compare_router
+    from web.evidence_pages import router as evidence_router
     from web.performance_pages import router as performance_router
     from web.signin import router as signin_router
     from web.timeline_pages import router as timeline_router
@@ -47,6 +48,7 @@ def mount_pages(app: FastAPI) -> None:
     app.include_router(upload_router)
     app.include_router(viewer_router)
     app.include_router(compare_router)
+    app.include_router(evidence_router)
 
 
 def render_error_page(request: Request, *, status: int, message: str) -> Response:

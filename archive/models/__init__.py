@@ -18,7 +18,7 @@ from archive.models.base import Base
 from archive.models.clauses import Clause, ExtractedField
 from archive.models.contracts import AmendmentLink, Contract
 from archive.models.documents import DOCUMENT_KINDS, VERSION_STATES, Blob, DeletionRequest, Document, DocumentVersion
-from archive.models.evidence import EvidenceDraft, EvidenceDraftContract, EvidenceDraftItem, EvidencePack
+from archive.models.evidence import EvidenceBuild, EvidenceDraft, EvidenceDraftContract, EvidenceDraftItem, EvidencePack
 from archive.models.holds import LegalHold
 from archive.models.performance import Alert, Fulfilment, Obligation, PerformanceRecord, RecordAttachment, RecordRevision
 
@@ -51,6 +51,7 @@ __all__ = [
     "DeletionRequest",
     "Document",
     "DocumentVersion",
+    "EvidenceBuild",
     "EvidenceDraft",
     "EvidenceDraftContract",
     "EvidenceDraftItem",

@@ -102,3 +102,32 @@ class EvidencePack(Base):
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
     audit_event_seq: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# queued: waiting for a thread or worker; running; done: pack_id is set; failed: error_code says why.
+BUILD_STATES = ("queued", "running", "done", "failed")
+
+
+class EvidenceBuild(Base):
+    """A request to build a pack, with its progress, so a page can show a long build as it runs."""
+
+    __tablename__ = "evidence_build"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
+    draft_revision: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    # prepare (items) or write (bytes), with how far it got.
+    step: Mapped[str | None] = mapped_column(String(20))
+    done: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_pack.id"))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_by_id: Mapped[int | None]
+    requested_role: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

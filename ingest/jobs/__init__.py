@@ -1,4 +1,4 @@
-"""Run ingest work in this process (the embedded default) or on worker processes (procrastinate).
+"""Run ingest work and pack builds in this process (the embedded default) or on worker processes (procrastinate).
 
 Either way the database is the source of truth: a version stays `pending` until its analysis is
 written, so a lost job only delays the work and the same job run twice writes nothing twice.
@@ -21,3 +21,15 @@ def submit_version(archive: Archive, version_id: int, *, filename: str) -> Inges
 
     queue.defer_ingest(archive.settings, version_id)
     return IngestResult(file=filename, status=PENDING, document_version_id=version_id)
+
+
+def submit_pack_build(archive: Archive, build_id: int) -> None:
+    """Start a queued evidence pack build on a thread here, or queue it for a worker."""
+    if runs_inline(archive):
+        from archive.services.evidence_builds import start_in_thread
+
+        start_in_thread(archive, build_id)
+        return
+    from ingest.jobs import queue
+
+    queue.defer_pack_build(archive.settings, build_id)

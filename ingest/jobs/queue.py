@@ -37,9 +37,11 @@ logger = logging.getLogger(__name__)
 JOB_SCHEMA = "procrastinate"
 INGEST_QUEUE = "ingest"
 INDEX_QUEUE = "index"
+PACK_QUEUE = "packs"
 INGEST_TASK = "archive:ingest_version"
 INDEX_TASK = "archive:index_pending"
 RECOVER_TASK = "archive:recover"
+PACK_TASK = "archive:build_pack"
 # Any fixed number works: workers that start together take this advisory lock to create the schema once.
 SCHEMA_LOCK_ID = 730_412_001
 # Ingest errors mark the version failed and never raise. An exception here means the database or the
@@ -66,6 +68,8 @@ def make_app(settings: Settings) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=connection_string(settings)))
     app.task(name=INGEST_TASK, queue=INGEST_QUEUE, retry=INGEST_RETRY, pass_context=True)(ingest_version)
     app.task(name=INDEX_TASK, queue=INDEX_QUEUE, retry=INGEST_RETRY)(index_pending)
+    # No retry: a failed build records its error for the page, and staff start it again.
+    app.task(name=PACK_TASK, queue=PACK_QUEUE)(build_pack)
     recover_task = app.task(name=RECOVER_TASK, queue=INGEST_QUEUE, queueing_lock=RECOVER_TASK, pass_context=True)(
         recover_periodically
     )
@@ -110,6 +114,12 @@ def defer_ingest(settings: Settings, version_id: int) -> None:
         _defer_ingest(app, version_id)
 
 
+def defer_pack_build(settings: Settings, build_id: int) -> None:
+    """Queue an evidence pack build that a page asked for."""
+    with opened_app(settings) as app:
+        app.configure_task(PACK_TASK, lock=f"pack-build-{build_id}").defer(build_id=build_id)
+
+
 def _defer_ingest(app: procrastinate.App, version_id: int) -> None:
     lock = f"version-{version_id}"
     try:
@@ -148,6 +158,13 @@ def index_pending() -> None:
 
     indexed = indexing.index_pending(_archive())
     logger.info("index job done versions=%s", indexed)
+
+
+def build_pack(build_id: int) -> None:
+    """Build one queued evidence pack (the `archive:build_pack` task)."""
+    from archive.services.evidence_builds import run_build
+
+    run_build(_archive(), build_id)
 
 
 def recover_periodically(context: procrastinate.JobContext, timestamp: int) -> None:
@@ -206,7 +223,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
         logger.info("worker starting: requeued %s stalled jobs, queued %s pending versions",
                     counts["stalled"], counts["queued"])
     app.run_worker(
-        queues=[INGEST_QUEUE, INDEX_QUEUE],
+        queues=[INGEST_QUEUE, INDEX_QUEUE, PACK_QUEUE],
         concurrency=concurrency,
         update_heartbeat_interval=settings.job_heartbeat_seconds,
         stalled_worker_timeout=settings.job_stalled_seconds,

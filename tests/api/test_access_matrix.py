@@ -112,6 +112,8 @@ EXPECTED_RULES = {
     ("POST", "/api/documents/{document_id}/deletion-requests"): WRITE,
     ("GET", "/api/deletion-requests"): ADMINISTER,
     ("POST", "/api/deletion-requests/{request_id}/decision"): ADMINISTER,
+    # Evidence API routes (api/evidence_routes.py).
+    # Evidence pages (web/evidence_pages.py).
 }
 ROLE_PERMISSIONS = {"viewer": {READ}, "legal": {READ, WRITE}, "admin": {READ, WRITE, ADMINISTER}}
 # Mounted applications that need no sign-in: the pages' style sheets.

@@ -71,6 +71,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_pack_draft_id'), ['draft_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_pack_manifest_sha256'), ['manifest_sha256'], unique=False)
 
+    op.create_table('evidence_build',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('draft_revision', sa.Integer(), nullable=False),
+    sa.Column('lang', sa.String(length=10), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('step', sa.String(length=20), nullable=True),
+    sa.Column('done', sa.BigInteger(), nullable=False),
+    sa.Column('total', sa.BigInteger(), nullable=False),
+    sa.Column('pack_id', sa.Integer(), nullable=True),
+    sa.Column('error_code', sa.String(length=60), nullable=True),
+    sa.Column('error_params', sa.JSON(), nullable=True),
+    sa.Column('requested_by', sa.String(length=200), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_role', sa.String(length=20), nullable=False),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['draft_id'], ['evidence_draft.id'], name=op.f('fk_evidence_build_draft_id_evidence_draft')),
+    sa.ForeignKeyConstraint(['pack_id'], ['evidence_pack.id'], name=op.f('fk_evidence_build_pack_id_evidence_pack')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence_build'))
+    )
+    with op.batch_alter_table('evidence_build', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evidence_build_draft_id'), ['draft_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evidence_build_state'), ['state'], unique=False)
+
     op.create_table('evidence_draft_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('draft_id', sa.Integer(), nullable=False),
@@ -97,6 +123,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('evidence_build', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evidence_build_state'))
+        batch_op.drop_index(batch_op.f('ix_evidence_build_draft_id'))
+
+    op.drop_table('evidence_build')
     with op.batch_alter_table('evidence_draft_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_draft_item_draft_id'))
 

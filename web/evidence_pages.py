@@ -1,0 +1,7 @@
+"""Pages of evidence drafts, pack builds and packs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
