@@ -157,7 +157,7 @@ def update_item(session: Session, item_id: int, changes: dict[str, Any], *, acto
     if unknown:
         raise InvalidEvidenceDraftError(problems.FIELDS_NOT_EDITABLE, draft_id=item.draft_id,
                                         fields=", ".join(unknown))
-    if "group_number" in changes and int(changes["group_number"]) != item.group_number:
+    if "group_number" in changes and _group(changes["group_number"], item.draft_id) != item.group_number:
         # A moved item goes to the end of its new group.
         item.position = (session.scalar(select(func.max(EvidenceDraftItem.position))
                                         .where(EvidenceDraftItem.draft_id == item.draft_id)) or 0) + 1

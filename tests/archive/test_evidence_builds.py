@@ -1,0 +1,110 @@
+"""Pack builds in the background: a server thread, a worker process, progress and recorded failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from archive.access import SYSTEM
+from archive.context import Archive
+from archive.errors import EvidenceDraftNotSavedError, render_error
+from archive.i18n import get_translations
+from archive.models import DocumentVersion, EvidenceBuild, EvidencePack
+from archive.services import evidence_drafts as drafts
+from archive.services.contracts import create_contract
+from archive.services.evidence_builds import build_status, request_build, run_build, start_in_thread
+from ingest.jobs import submit_pack_build
+from ingest.pipeline import ingest_path
+from tests.conftest import corpus_file
+from tests.jobs.test_worker import job_archive, job_settings, start_worker, wait_for  # noqa: F401 - fixtures
+
+CONTRACT = "en_cuad_services-agreement_federated_base.pdf"
+
+
+def saved_draft(archive: Archive, contract_id: int | None = None) -> tuple[int, str]:
+    """Ingest the contract, draft one item and save; return the draft id and the contract's blob."""
+    ingested = ingest_path(archive, corpus_file(CONTRACT), kind="contract", contract_id=contract_id, index=False)
+    with archive.session() as session:
+        version = session.get(DocumentVersion, ingested.document_version_id)
+        draft = drafts.create_draft(session, case_name="服务费纠纷", contract_ids=[contract_id or ingested.contract_id],
+                                    actor=SYSTEM)
+        drafts.add_item(session, draft.id, drafts.ItemInput(source="version", document_version_id=version.id,
+                                                            name="服务协议"), actor=SYSTEM)
+        drafts.save_draft(session, draft.id, actor=SYSTEM)
+        return draft.id, version.blob_sha256
+
+
+def queue_build(archive: Archive, draft_id: int) -> int:
+    with archive.session() as session:
+        return request_build(session, draft_id, actor=SYSTEM, lang="zh_CN").id
+
+
+def build_row(archive: Archive, build_id: int) -> EvidenceBuild:
+    with archive.session() as session:
+        return session.get(EvidenceBuild, build_id)
+
+
+def test_a_thread_builds_the_pack_and_reports_progress(archive: Archive) -> None:
+    draft_id, _blob = saved_draft(archive)
+    build_id = queue_build(archive, draft_id)
+    assert queue_build(archive, draft_id) == build_id  # asking again while queued gives the same build
+
+    start_in_thread(archive, build_id).join(timeout=120)
+
+    row = build_row(archive, build_id)
+    status = build_status(row)
+    assert status["state"] == "done", status
+    assert status["step"] == "write" and status["done"] == status["total"] > 100_000
+    with archive.session() as session:
+        pack = session.get(EvidencePack, row.pack_id)
+        assert archive.blobs.exists(pack.blob_sha256)
+    assert queue_build(archive, draft_id) != build_id  # a finished build does not block the next
+
+
+def test_a_build_of_an_unsaved_draft_is_refused_before_it_is_queued(archive: Archive) -> None:
+    ingested = ingest_path(archive, corpus_file(CONTRACT), kind="contract", index=False)
+    with archive.session() as session:
+        draft_id = drafts.create_draft(session, case_name="未保存", contract_ids=[ingested.contract_id],
+                                       actor=SYSTEM).id
+    with pytest.raises(EvidenceDraftNotSavedError), archive.session() as session:
+        request_build(session, draft_id, actor=SYSTEM, lang="zh_CN")
+    with archive.session() as session:
+        assert session.scalars(select(EvidenceBuild)).all() == []
+
+
+def test_a_missing_original_fails_the_build_with_a_message_and_stores_nothing(sqlite_archive: Archive) -> None:
+    draft_id, blob = saved_draft(sqlite_archive)
+    path: Path = sqlite_archive.blobs.path_for(blob)  # type: ignore[attr-defined]
+    path.chmod(0o644)
+    path.unlink()
+    build_id = queue_build(sqlite_archive, draft_id)
+
+    run_build(sqlite_archive, build_id)
+
+    row = build_row(sqlite_archive, build_id)
+    assert (row.state, row.error_code, row.pack_id) == ("failed", "evidence_source_missing", None)
+    message = render_error(row.error_code, row.error_params, get_translations("zh_CN").gettext, "")
+    assert message.startswith("证据 1-1（服务协议）无法打包") and blob in message
+    with sqlite_archive.session() as session:
+        assert session.scalars(select(EvidencePack)).all() == []
+
+
+def test_a_worker_process_builds_the_pack(job_archive: Archive, start_worker) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+    with job_archive.session() as session:
+        contract_id = create_contract(session, number="HT-2020-7", title="Services Agreement").id
+    # The worker reads the upload later; the draft needs only the stored version.
+    draft_id, _blob = saved_draft(job_archive, contract_id)
+    build_id = queue_build(job_archive, draft_id)
+    submit_pack_build(job_archive, build_id)
+    assert build_row(job_archive, build_id).state == "queued"
+
+    worker = start_worker()
+    wait_for(lambda: build_row(job_archive, build_id).state in ("done", "failed"), "the pack build", worker)
+
+    row = build_row(job_archive, build_id)
+    assert row.state == "done", (row.error_code, row.error_params, worker.log()[-2000:])
+    with job_archive.session() as session:
+        pack = session.get(EvidencePack, row.pack_id)
+        assert job_archive.blobs.has_legal_hold(pack.blob_sha256)

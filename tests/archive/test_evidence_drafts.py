@@ -1,0 +1,166 @@
+"""Evidence drafts: choosing, describing, ordering and grouping items, and saving pinned revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from archive.access import SYSTEM, Actor
+from archive.errors import InvalidEvidenceDraftError, NotFoundError, RoleRequiredError
+from archive.models import AuditEvent, Clause, Contract, ContractAccess, EvidenceDraft
+from archive.services import evidence_drafts as drafts
+from archive.services import records as record_service
+from archive.services.contracts import create_contract
+from ingest.pipeline import ingest_path
+from tests.conftest import corpus_file
+
+BASE = "en_cuad_services-agreement_federated_base.pdf"
+AMENDMENT = "en_cuad_services-agreement_federated_amendment1.pdf"
+LEGAL = Actor(user_id=None, username="王律师", role="legal")
+VIEWER = Actor(user_id=None, username="访客", role="viewer")
+
+
+@pytest.fixture
+def contract(archive):  # type: ignore[no-untyped-def]
+    base = ingest_path(archive, corpus_file(BASE), kind="contract", index=False)
+    amendment = ingest_path(archive, corpus_file(AMENDMENT), contract_id=base.contract_id, kind="amendment",
+                            index=False)
+    with archive.session() as session:
+        clause_id = session.scalar(select(Clause.id).where(Clause.document_version_id == base.document_version_id)
+                                   .order_by(Clause.ordinal).offset(2).limit(1))
+    return archive, base.contract_id, base.document_version_id, amendment.document_version_id, clause_id
+
+
+def new_draft(session, contract_id: int, **values):  # type: ignore[no-untyped-def]
+    return drafts.create_draft(session, case_name=values.pop("case_name", "服务费纠纷"), contract_ids=[contract_id],
+                               actor=values.pop("actor", LEGAL), **values)
+
+
+def item(**values) -> drafts.ItemInput:  # type: ignore[no-untyped-def]
+    return drafts.ItemInput(**{"source": "version", "name": "服务协议", **values})
+
+
+def labels(session, draft_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(f"{i.group_number}-{n}", i.name) for i, n in drafts.numbered(drafts.draft_items(session, draft_id))]
+
+
+def test_items_are_numbered_within_groups_in_the_order_given(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, amendment_id, clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        a = drafts.add_item(session, draft.id, item(document_version_id=base_id), actor=LEGAL)
+        b = drafts.add_item(session, draft.id, item(document_version_id=amendment_id, name="修订协议"), actor=LEGAL)
+        c = drafts.add_item(session, draft.id, item(source="clause", clause_id=clause_id, name="付款条款",
+                                                    group_number=2), actor=LEGAL)
+        assert labels(session, draft.id) == [("1-1", "服务协议"), ("1-2", "修订协议"), ("2-1", "付款条款")]
+        assert c.document_version_id == base_id  # a clause item knows its version
+
+        drafts.move_item(session, b.id, -1, actor=LEGAL)
+        assert labels(session, draft.id) == [("1-1", "修订协议"), ("1-2", "服务协议"), ("2-1", "付款条款")]
+        drafts.move_item(session, c.id, -1, actor=LEGAL)  # the first of its group stays where it is
+        assert labels(session, draft.id)[2] == ("2-1", "付款条款")
+
+        drafts.update_item(session, a.id, {"group_number": 2}, actor=LEGAL)
+        assert labels(session, draft.id) == [("1-1", "修订协议"), ("2-1", "付款条款"), ("2-2", "服务协议")]
+
+        drafts.arrange(session, draft.id, [(a.id, 1), (b.id, 1), (c.id, 3)], actor=LEGAL)
+        assert labels(session, draft.id) == [("1-1", "服务协议"), ("1-2", "修订协议"), ("3-1", "付款条款")]
+
+        drafts.remove_item(session, b.id, actor=LEGAL)
+        assert labels(session, draft.id) == [("1-1", "服务协议"), ("3-1", "付款条款")]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": "  "}, "every item needs a name"),
+    ({"origin": "photocopy"}, "form must be one of: original, copy, electronic"),
+    ({"group_number": 0}, "group 0 must be a whole number from 1 to 99"),
+    ({"group_number": "二"}, "group 二 must be a whole number"),
+    ({"purpose": "证" * 20_001}, "longer than 20,000 characters"),
+    ({"document_version_id": 5}, "fields that cannot be changed: document_version_id"),
+])
+def test_invalid_item_changes_name_the_problem_and_change_nothing(contract, change, message) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        added = drafts.add_item(session, draft.id, item(document_version_id=base_id, purpose="证明合同关系"),
+                                actor=LEGAL)
+        ids = (draft.id, added.id)
+    with pytest.raises(InvalidEvidenceDraftError, match=message), archive.session() as session:
+        drafts.update_item(session, ids[1], change, actor=LEGAL)
+    with archive.session() as session:
+        assert labels(session, ids[0]) == [("1-1", "服务协议")]
+        assert drafts.draft_items(session, ids[0])[0].purpose == "证明合同关系"
+
+
+def test_sources_must_belong_to_the_drafts_contracts(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        other = create_contract(session, number="HT-OTHER", title="另一份合同").id
+        record = record_service.create_record(session, other, record_service.RecordInput(
+            kind="progress", occurred_on=dt.date(2024, 5, 1), summary="进度"), actor=SYSTEM)
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError, match=f"record {record.id} does not belong"):
+            drafts.add_item(session, draft.id, item(source="record", record_id=record.id), actor=LEGAL)
+        with pytest.raises(InvalidEvidenceDraftError, match="version 999999 does not belong"):
+            drafts.add_item(session, draft.id, item(document_version_id=999999), actor=LEGAL)
+        with pytest.raises(InvalidEvidenceDraftError, match="source must be one of"):
+            drafts.add_item(session, draft.id, item(source="email", document_version_id=base_id), actor=LEGAL)
+
+
+def test_saving_freezes_a_revision_pinned_by_an_audit_event(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id, claimant="甲公司", respondent="乙公司")
+        with pytest.raises(InvalidEvidenceDraftError, match="the draft has no items"):
+            drafts.save_draft(session, draft.id, actor=LEGAL)
+        added = drafts.add_item(session, draft.id, item(document_version_id=base_id), actor=LEGAL)
+        drafts.save_draft(session, draft.id, actor=LEGAL)
+        drafts.update_item(session, added.id, {"name": "改名"}, actor=LEGAL)
+        draft_id = draft.id
+    with archive.session() as session:
+        draft = session.get(EvidenceDraft, draft_id)
+        assert draft.revision == 1 and draft.dirty
+        assert draft.saved_snapshot["items"][0]["name"] == "服务协议"  # the edit waits for the next save
+        assert draft.saved_snapshot["claimant"] == "甲公司"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "evidence_draft",
+                                                         AuditEvent.action == "save")).one()
+        assert (event.seq, event.event_hash) == (draft.saved_event_seq, draft.saved_event_hash)
+        assert event.summary["revision"] == 1 and len(event.summary["snapshot_sha256"]) == 64
+        assert event.actor == "王律师"
+
+        drafts.save_draft(session, draft_id, actor=LEGAL)
+        assert draft.revision == 2 and not draft.dirty
+        assert draft.saved_snapshot["items"][0]["name"] == "改名"
+
+
+def test_header_validation(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        with pytest.raises(InvalidEvidenceDraftError, match="a case name is required"):
+            new_draft(session, contract_id, case_name=" ")
+        with pytest.raises(InvalidEvidenceDraftError, match="choose at least one contract"):
+            drafts.create_draft(session, case_name="x", contract_ids=[], actor=LEGAL)
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError, match="dispute must be one of"):
+            drafts.update_draft(session, draft.id, {"dispute": "fraud"}, actor=LEGAL)
+        drafts.update_draft(session, draft.id, {"group_titles": {"1": " 合同 ", "2": ""}}, actor=LEGAL)
+        assert draft.group_titles == {"1": "合同"}
+
+
+def test_viewers_cannot_change_and_restricted_contracts_stay_hidden(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        with pytest.raises(RoleRequiredError):
+            new_draft(session, contract_id, actor=VIEWER)
+        draft = new_draft(session, contract_id)
+        draft_id = draft.id
+        session.get(Contract, contract_id).restricted = True
+    outsider = Actor(user_id=4242, username="外人", role="legal")
+    with archive.session() as session:
+        with pytest.raises(NotFoundError, match=f"Evidence draft {draft_id} was not found"):
+            drafts.add_item(session, draft_id, item(document_version_id=base_id), actor=outsider)
+        assert drafts.list_drafts(session, actor=outsider) == []
+        assert [d.id for d in drafts.list_drafts(session, actor=SYSTEM)] == [draft_id]
+        assert session.scalars(select(ContractAccess)).all() == []
