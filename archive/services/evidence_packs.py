@@ -371,7 +371,10 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
                                         font_name=font_name)
                  for path, (title, rows) in plan.printouts.items()}
 
-    # The bundle needs each PDF as a file: copy PDF originals out of the store, verified.
+    # The bundle needs each PDF as a file. A local store's own file is used as it is: a changed
+    # original is still caught, because its digest is checked when it is written into the pack.
+    # Other stores' blobs are copied out and verified.
+    stored_path = getattr(archive.blobs, "path_for", None)
     sources: dict[str, Path] = {}
     for index, item in enumerate(plan.items, start=1):
         report("prepare", index - 1, len(plan.items))
@@ -380,6 +383,8 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
         local = work / f"source-{len(sources)}.pdf"
         if item.file_name in printouts:
             local.write_bytes(printouts[item.file_name])
+        elif stored_path is not None and stored_path(plan.originals[item.file_name].blob_sha256).is_file():
+            local = stored_path(plan.originals[item.file_name].blob_sha256)
         else:
             _copy_blob(archive, plan.originals[item.file_name], local, item)
         sources[item.file_name] = local
