@@ -108,3 +108,22 @@ def test_a_worker_process_builds_the_pack(job_archive: Archive, start_worker) ->
     with job_archive.session() as session:
         pack = session.get(EvidencePack, row.pack_id)
         assert job_archive.blobs.has_legal_hold(pack.blob_sha256)
+
+
+def test_a_changed_original_fails_the_build_instead_of_being_packed(sqlite_archive: Archive) -> None:
+    draft_id, blob = saved_draft(sqlite_archive)
+    path: Path = sqlite_archive.blobs.path_for(blob)  # type: ignore[attr-defined]
+    data = bytearray(path.read_bytes())
+    # A byte inside the text of a content stream: the PDF still opens, but it is not the stored original.
+    offset = data.index(b"BT") + 1
+    data[offset] ^= 0x20
+    path.chmod(0o644)
+    path.write_bytes(bytes(data))
+    build_id = queue_build(sqlite_archive, draft_id)
+
+    run_build(sqlite_archive, build_id)
+
+    row = build_row(sqlite_archive, build_id)
+    assert (row.state, row.error_code) == ("failed", "evidence_source_missing")
+    with sqlite_archive.session() as session:
+        assert session.scalars(select(EvidencePack)).all() == []
