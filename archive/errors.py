@@ -587,3 +587,28 @@ class EvidenceSourceMissingError(InvalidInputError):
         "Evidence {label} ({name}) cannot be packed: its stored file {sha256} is missing or does not match "
         "its SHA-256. Run 'contract-archive check' and restore the file from a backup."
     )
+
+
+class EvidencePackFileMissingError(ArchiveError):
+    """A built pack's ZIP file is not in the blob store: it was removed outside the archive."""
+
+    code = "evidence_pack_file_missing"
+    status = 500
+    template = (
+        "The ZIP file of evidence pack {pack_id} (SHA-256 {sha256}) is missing from the blob store. "
+        "Run `contract-archive check` and restore the file from a backup, or build the pack again."
+    )
+
+
+class OnePackRequiredError(InvalidInputError):
+    code = "one_pack_required"
+    template = (
+        "Send exactly one evidence pack ZIP file, as multipart/form-data in a field named 'file' "
+        "(the request had {count})."
+    )
+
+
+class BuildInterruptedError(ArchiveError):
+    code = "build_interrupted"
+    status = 409
+    template = "The pack build stopped without finishing, because the process running it ended. Start the build again."

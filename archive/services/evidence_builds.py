@@ -9,6 +9,7 @@ the reader's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from archive.context import Archive
 from archive.errors import ArchiveError, EvidenceDraftNotSavedError, NotFoundError
 from archive.models import EvidenceBuild
 from archive.models.base import utcnow
+from archive.services.evidence_as_of import aware
 from archive.services.evidence_drafts import get_draft_or_raise
 from archive.services.evidence_packs import build_pack
 
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_SECONDS = 0.5
 ACTIVE_STATES = ("queued", "running")
+# A build still "running" after this long was on a thread or worker that died; a new request may replace it.
+STALE_AFTER = dt.timedelta(minutes=30)
 
 
 def request_build(session: Session, draft_id: int, *, actor: Actor, lang: str) -> EvidenceBuild:
@@ -37,11 +41,14 @@ def request_build(session: Session, draft_id: int, *, actor: Actor, lang: str) -
     draft = get_draft_or_raise(session, draft_id, actor)
     if not draft.revision or draft.saved_snapshot is None:
         raise EvidenceDraftNotSavedError(draft_id=draft_id)
-    running = session.scalars(select(EvidenceBuild).where(
-        EvidenceBuild.draft_id == draft_id, EvidenceBuild.draft_revision == draft.revision,
-        EvidenceBuild.state.in_(ACTIVE_STATES))).first()
-    if running is not None:
-        return running
+    for active in session.scalars(select(EvidenceBuild).where(
+            EvidenceBuild.draft_id == draft_id, EvidenceBuild.draft_revision == draft.revision,
+            EvidenceBuild.state.in_(ACTIVE_STATES))):
+        if active.state == "queued" or aware(active.started_at or active.requested_at) > utcnow() - STALE_AFTER:
+            return active
+        active.state = "failed"
+        active.error_code = "build_interrupted"
+        active.finished_at = utcnow()
     build = EvidenceBuild(draft_id=draft_id, draft_revision=draft.revision, lang=lang, state="queued",
                           done=0, total=0, requested_by=actor.username, requested_by_id=actor.user_id,
                           requested_role=actor.role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from archive.i18n import get_translations
 from archive.models import DocumentVersion, EvidenceBuild, EvidencePack
 from archive.services import evidence_drafts as drafts
 from archive.services.contracts import create_contract
-from archive.services.evidence_builds import build_status, request_build, run_build, start_in_thread
+from archive.models.base import utcnow
+from archive.services.evidence_builds import STALE_AFTER, build_status, request_build, run_build, start_in_thread
 from ingest.jobs import submit_pack_build
 from ingest.pipeline import ingest_path
 from tests.conftest import corpus_file
@@ -127,3 +129,23 @@ def test_a_changed_original_fails_the_build_instead_of_being_packed(sqlite_archi
     assert (row.state, row.error_code) == ("failed", "evidence_source_missing")
     with sqlite_archive.session() as session:
         assert session.scalars(select(EvidencePack)).all() == []
+
+
+def test_a_build_left_running_by_a_dead_process_is_replaced_after_a_while(sqlite_archive: Archive) -> None:
+    draft_id, _blob = saved_draft(sqlite_archive)
+    build_id = queue_build(sqlite_archive, draft_id)
+    with sqlite_archive.session() as session:
+        row = session.get(EvidenceBuild, build_id)
+        row.state = "running"
+        row.started_at = utcnow() - STALE_AFTER + dt.timedelta(minutes=1)
+    assert queue_build(sqlite_archive, draft_id) == build_id  # still within the time a build may take
+
+    with sqlite_archive.session() as session:
+        session.get(EvidenceBuild, build_id).started_at = utcnow() - STALE_AFTER - dt.timedelta(minutes=1)
+    replacement = queue_build(sqlite_archive, draft_id)
+
+    assert replacement != build_id
+    old = build_row(sqlite_archive, build_id)
+    assert (old.state, old.error_code) == ("failed", "build_interrupted")
+    assert render_error(old.error_code, old.error_params, get_translations("en").gettext, "").startswith(
+        "The pack build stopped without finishing")
