@@ -35,6 +35,7 @@ from archive.evidence.manifest import (
 )
 
 READ_CHUNK_SIZE = 1 << 20
+UTF8_NAME_FLAG = 0x800  # general purpose bit 11: the name is UTF-8
 # Largest manifest.json or manifest.sha256 read into memory. A manifest entry takes about 600
 # bytes, so this allows packs of over 100,000 files while a forged pack cannot exhaust memory.
 MAX_MANIFEST_BYTES = 64 << 20
@@ -222,6 +223,7 @@ def verify_pack(path: str | os.PathLike[str]) -> VerifyReport:
         return _unreadable(path, PackProblem(UNREADABLE, pack_name, NOT_A_ZIP_MESSAGE))
 
     with archive:
+        _decode_legacy_names(archive)
         problems = _name_problems(archive)
         digests, contents, corrupt = _read_members(archive)
     problems += [PackProblem(CORRUPT, name, CORRUPT_MESSAGE) for name in sorted(corrupt)]
@@ -297,6 +299,34 @@ def _file_sha256(path: str | os.PathLike[str]) -> str:
         while chunk := stream.read(READ_CHUNK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _decode_legacy_names(archive: zipfile.ZipFile) -> None:
+    """Give members without the UTF-8 flag the names their bytes spell in UTF-8 or GB18030.
+
+    zipfile decodes such names as cp437. A pack extracted and zipped again by a tool that writes
+    UTF-8 without the flag, or by Windows in a Chinese locale (GBK), would otherwise show every
+    Chinese name as missing. The first encoding that decodes the bytes strictly into printable
+    text wins, with cp437 kept as the last resort. Only `filename` changes: zipfile compares
+    `orig_filename` with the member's local header when it opens it.
+    """
+    for info in archive.infolist():
+        if info.flag_bits & UTF8_NAME_FLAG:
+            continue
+        try:
+            raw = info.orig_filename.encode("cp437")
+        except UnicodeEncodeError:
+            continue  # not a name zipfile decoded as cp437
+        if raw.isascii():
+            continue
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                name = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if name.isprintable():
+                info.filename = name
+                break
 
 
 def _name_problems(archive: zipfile.ZipFile) -> list[PackProblem]:

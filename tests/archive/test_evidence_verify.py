@@ -642,3 +642,31 @@ def test_kinds_cover_every_problem() -> None:
              and name not in ("MANIFEST_NAME", "CHECKSUM_NAME")]
 
     assert sorted(kinds) == sorted(verify.KINDS)
+
+
+class _NamesWithoutFlag(zipfile.ZipInfo):
+    """A member whose name is written in `encoding` with the UTF-8 flag clear, as older tools and Windows do."""
+
+    encoding = "gbk"
+
+    def _encodeFilenameFlags(self):  # type: ignore[no-untyped-def]
+        return self.filename.encode(self.encoding), self.flag_bits & ~0x800
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_pack_zipped_again_without_the_utf8_flag_still_verifies(pack: Path, tmp_path: Path, encoding: str) -> None:
+    rezipped = tmp_path / "rezipped.zip"
+    with zipfile.ZipFile(rezipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in read_members(pack):
+            info = _NamesWithoutFlag(name, date_time=(2025, 6, 11, 9, 30, 0))
+            info.encoding = encoding
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    with zipfile.ZipFile(rezipped) as archive:
+        assert not any(info.flag_bits & 0x800 for info in archive.infolist())
+        assert CONTRACT_NAME not in archive.namelist()  # Python alone shows the names as cp437
+
+    report = verify_pack(rezipped)
+
+    assert report.intact, report.problems
+    assert report.files_checked == 5
