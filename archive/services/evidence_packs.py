@@ -269,6 +269,11 @@ def member_name(text: str) -> str:
     return text.rstrip(" .") or "_"
 
 
+def file_stem(name: str) -> str:
+    """Return an item's name as a file name: without the 《》 that mark titles in running text."""
+    return member_name(name.replace("《", "").replace("》", " ").strip())
+
+
 def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
     snapshot = draft.saved_snapshot
     if not draft.revision or snapshot is None or draft.saved_at is None:
@@ -323,7 +328,7 @@ def _item_file(session: Session, plan: _Plan, item: dict[str, Any], label: str,
         if original.blob_sha256 == version.blob_sha256:
             return original.path, original.media_type, pages
     suffix = PurePosixPath(version.filename).suffix.lower()
-    path = f"{EVIDENCE_FOLDER}/{label} {member_name(item['name'])}{suffix}"
+    path = f"{EVIDENCE_FOLDER}/{label} {file_stem(item['name'])}{suffix}"
     document = session.get(Document, version.document_id)
     plan.originals[path] = _Original(
         path=path, blob_sha256=version.blob_sha256, size=version.size, media_type=version.media_type,
@@ -346,18 +351,19 @@ def _record_printout(session: Session, plan: _Plan, record: PerformanceRecord | 
     status = gettext(STATUS_LABELS.get(values["status"] or "", values["status"] or "")) if values["status"] else ""
     amount = f"{values['amount']} {values['currency'] or ''}".strip() if values["amount"] is not None else ""
     rows = [
-        (gettext("Record"), f"#{record.id} ({gettext('revision')} {values['revision']})"),
-        (gettext("Kind"), kind),
+        (gettext("Record"), gettext("Record {id}, revision {revision}").format(id=record.id,
+                                                                              revision=values["revision"])),
+        (gettext("Record kind"), kind),
         (gettext("Date"), values["occurred_on"].isoformat()),
         (gettext("Status"), status),
         (gettext("Amount"), amount),
         (gettext("Responsible"), values["responsible"] or ""),
         (gettext("Summary"), values["summary"] or ""),
+        (gettext("Written demand"), gettext("Yes") if values["demand"] else ""),
         (gettext("Entered by"), f"{record.created_by}, {aware(record.created_at).astimezone(CHINA_STANDARD_TIME):%Y-%m-%d %H:%M}"),
     ]
-    if values["demand"]:
-        rows.append((gettext("Written demand"), gettext("Yes")))
-    path = f"{EVIDENCE_FOLDER}/{label} {member_name(item['name'])}.pdf"
+    rows = [(label, value) for label, value in rows if value]
+    path = f"{EVIDENCE_FOLDER}/{label} {file_stem(item['name'])}.pdf"
     plan.printouts[path] = (item["name"], rows)
     return path
 
@@ -475,8 +481,9 @@ def _performance_files(archive: Archive, plan: _Plan, translations: Any, font_na
 
 
 def _records_csv(records: list[tuple[PerformanceRecord, dict[str, Any]]], gettext: Callable[[str], str]) -> bytes:
-    headers = [gettext(name) for name in ("Record", "Kind", "Date", "Status", "Amount", "Currency", "Responsible",
-                                          "Summary", "Written demand", "Entered by", "Entered at", "Revision")]
+    headers = [gettext(name) for name in ("Record", "Record kind", "Date", "Status", "Amount", "Currency",
+                                          "Responsible", "Summary", "Written demand", "Entered by", "Entered at",
+                                          "Record revision")]
     rows = [
         [record.id, gettext(RECORD_KIND_LABELS.get(record.kind, record.kind)), values["occurred_on"],
          gettext(STATUS_LABELS.get(values["status"], values["status"])) if values["status"] else "",
