@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from archive.services import evidence_drafts as drafts
 from cli.main import app
 from ingest.pipeline import ingest_path
 from tests.archive.test_evidence_verify import flip_byte, replace_member
-from tests.conftest import corpus_file
+from tests.conftest import REPO_ROOT, corpus_file
 
 CONTRACT = "en_cuad_services-agreement_federated_base.pdf"
 
@@ -111,3 +113,17 @@ def test_verify_of_a_file_that_is_not_a_pack(sqlite_archive: Archive, tmp_path: 
 
     assert code == 1
     assert "notes.zip" in output and "Traceback" not in output
+
+
+def test_builds_in_separate_processes_give_the_same_bytes(sqlite_archive: Archive, draft_id: int) -> None:
+    save(sqlite_archive, draft_id)
+    hashes = set()
+    for seed in ("1", "2"):
+        environment = {**sqlite_archive.settings.child_environment(os.environ), "PYTHONHASHSEED": seed,
+                       "COLUMNS": "300"}
+        result = subprocess.run([sys.executable, "-c", "from cli.main import main; main()", "--lang", "en", "pack",
+                                 "build", str(draft_id)], cwd=REPO_ROOT, env=environment, capture_output=True,
+                                text=True, check=False, timeout=300)
+        assert result.returncode == 0, result.stderr
+        hashes.add(result.stdout.split("ZIP SHA-256: ")[1].split()[0])
+    assert len(hashes) == 1
