@@ -28,7 +28,9 @@ from archive.evidence.manifest import CHECKSUM_NAME, MANIFEST_NAME, load_manifes
 from archive.models import AuditEvent, Clause, DocumentVersion, EvidenceDraft, EvidencePack
 from archive.services import evidence_drafts as drafts
 from archive.services import records as record_service
+from archive.services.consistency import check
 from archive.services.evidence_packs import build_pack, check_pack, get_pack, open_pack
+from ingest import indexing
 from ingest.pipeline import ingest_path
 from tests.archive.test_evidence_verify import flip_byte, read_members, replace_member
 from tests.conftest import corpus_file
@@ -284,3 +286,15 @@ def test_manifest_records_the_saved_revision(saved_draft) -> None:  # type: igno
         assert manifest["pack"]["draft_revision"] == draft.revision == 1
         assert manifest["audit_head"] == {"seq": draft.saved_event_seq, "event_hash": draft.saved_event_hash}
         assert manifest["pack"]["prepared_by"] == "system"
+
+
+def test_the_consistency_check_counts_a_pack_as_a_named_blob(saved_draft) -> None:  # type: ignore[no-untyped-def]
+    archive, _contract_id, draft_id = saved_draft
+    built = build_pack(archive, draft_id, actor=SYSTEM)
+
+    report = check(archive, indexing=indexing)
+
+    blob_findings = [f for f in report.findings if f.kind.startswith("blob_")]
+    assert blob_findings == []
+    assert report.blobs_verified >= 5  # the contract, two amendments, the letter and the pack
+    assert archive.blobs.verify(built.blob_sha256)
