@@ -69,6 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
         from web.pages import render_error_page
 
         message = _gettext(request)("This page does not exist.") if error.status_code == 404 else str(error.detail)
+        _sign_in_for_error_page(request)
         return render_error_page(request, status=error.status_code, message=message)
 
     @app.exception_handler(Exception)
@@ -115,3 +116,19 @@ def _out_of_range(request: Request, error: Exception) -> Response:
 def _field_name(error: dict) -> str:  # type: ignore[type-arg]
     location = [str(part) for part in error.get("loc", ())[1:]]
     return ".".join(location) or "request"
+
+
+def _sign_in_for_error_page(request: Request) -> None:
+    """Read the session of a request that matched no route, so its error page shows the signed-in menu.
+
+    Access checks run only for matched routes, so such a request has no actor yet. The page
+    shows nothing but the menu, so a missing or expired session just leaves it signed out.
+    """
+    if getattr(request.state, "actor", None) is not None:
+        return
+    from api.auth import request_credential
+
+    try:
+        request_credential(request)
+    except ArchiveError:
+        request.state.actor = None

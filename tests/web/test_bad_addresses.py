@@ -64,3 +64,20 @@ def test_invalid_value_named_in_english(client: TestClient) -> None:
     message = error_message(response.text)
     assert "These values in the address or form are invalid: clause." in message
     assert "Input should be" not in message
+
+
+def test_unknown_address_shows_the_signed_in_menu(client: TestClient) -> None:
+    response = client.get("/no-such-page", headers={"accept": "text/html"})
+
+    assert response.status_code == 404
+    page = parse(response.text)
+    assert "不存在" in error_message(response.text)
+    assert page.xpath("//a[@href='/account']/text()") == ["tester"]
+    assert page.xpath("//nav//a[@href='/upload']")
+
+
+def test_unknown_address_without_a_session_shows_the_page_signed_out(client: TestClient) -> None:
+    response = client.get("/no-such-page", headers={"accept": "text/html", "authorization": ""})
+
+    assert response.status_code == 404
+    assert parse(response.text).xpath("//a[@href='/account']") == []
