@@ -70,13 +70,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _finish_interrupted_work(archive) -> None:  # type: ignore[no-untyped-def]
-    """Process versions left pending and index versions the index lacks (after a crash)."""
+    """Process versions left pending, index versions the index lacks and end builds left unfinished (after a crash)."""
     from ingest import jobs
     from ingest.indexing import index_pending
     from ingest.pipeline import process_pending
 
     if not jobs.runs_inline(archive):
         return  # workers pick up pending versions and index them
+    from archive.services.evidence_builds import interrupt_unfinished_builds
+
+    if interrupted := interrupt_unfinished_builds(archive):
+        logger.warning("evidence pack builds interrupted by the last shutdown builds=%s", interrupted)
     finished = process_pending(archive)
     indexed = index_pending(archive)
     if finished or indexed:

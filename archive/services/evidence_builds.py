@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive.access import Actor, Permission, actor_for
@@ -82,11 +82,13 @@ def start_in_thread(archive: Archive, build_id: int) -> threading.Thread:
 def run_build(archive: Archive, build_id: int) -> None:
     """Build the pack a queued build asks for and record the outcome; never raises for a problem a person can fix."""
     with archive.session() as session:
+        # One UPDATE claims the build, so a build submitted twice still runs once.
+        claimed = session.execute(
+            update(EvidenceBuild).where(EvidenceBuild.id == build_id, EvidenceBuild.state == "queued")
+            .values(state="running", started_at=utcnow())).rowcount
+        if not claimed:
+            return  # done already, or taken by another thread or worker
         build = session.get(EvidenceBuild, build_id)
-        if build is None or build.state != "queued":
-            return  # done already, or taken by another worker
-        build.state = "running"
-        build.started_at = utcnow()
         actor = (actor_for(session, build.requested_by_id, build.requested_by, build.requested_role)
                  if build.requested_by_id is not None
                  else Actor(user_id=None, username=build.requested_by, role=build.requested_role))
@@ -115,6 +117,14 @@ def run_build(archive: Archive, build_id: int) -> None:
         _finish(archive, build_id, state="failed", error_code="internal_error", error_params={})
         return
     _finish(archive, build_id, state="done", pack_id=pack.id)
+
+
+def interrupt_unfinished_builds(archive: Archive) -> int:
+    """Mark queued and running builds failed; for the in-process backend at startup, whose threads died with the last process."""
+    with archive.session() as session:
+        return session.execute(
+            update(EvidenceBuild).where(EvidenceBuild.state.in_(ACTIVE_STATES))
+            .values(state="failed", error_code="build_interrupted", finished_at=utcnow())).rowcount
 
 
 def _finish(archive: Archive, build_id: int, **values: Any) -> None:

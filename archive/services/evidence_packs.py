@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session
 
 from archive.access import SYSTEM, Actor, Permission
 from archive.context import Archive
-from archive.errors import EvidenceDraftNotSavedError, EvidenceSourceMissingError, NotFoundError
+from archive.errors import (
+    EvidenceDraftNotSavedError,
+    EvidencePackFileMissingError,
+    EvidenceSourceMissingError,
+    NotFoundError,
+)
 from archive.evidence.bundle import PDF_MEDIA_TYPE, build_bundle
 from archive.evidence.container import CHINA_STANDARD_TIME, PackWriter
 from archive.evidence.index_pdf import Parties, build_index_pdf
@@ -210,8 +215,15 @@ def get_pack(archive: Archive, pack_id: int, *, actor: Actor) -> BuiltPack:
 
 
 def open_pack(archive: Archive, pack: BuiltPack, *, actor: Actor, client_address: str | None = None) -> BinaryIO:
-    """Open a stored pack for download, and audit the download."""
-    stream = archive.blobs.open(pack.blob_sha256)
+    """Open a stored pack for download, and audit the download.
+
+    Raises EvidencePackFileMissingError when the ZIP is no longer in the blob store.
+    """
+    try:
+        stream = archive.blobs.open(pack.blob_sha256)
+    except OSError as error:
+        logger.error("evidence pack file missing pack_id=%s sha256=%s", pack.id, pack.blob_sha256)
+        raise EvidencePackFileMissingError(pack_id=pack.id, sha256=pack.blob_sha256) from error
     with archive.session() as session:
         record_event(session, actor=actor.username, actor_id=actor.user_id, action="download",
                      object_type="evidence_pack", object_id=pack.id, client_address=client_address,

@@ -113,7 +113,39 @@ EXPECTED_RULES = {
     ("GET", "/api/deletion-requests"): ADMINISTER,
     ("POST", "/api/deletion-requests/{request_id}/decision"): ADMINISTER,
     # Evidence API routes (api/evidence_routes.py).
+    ("GET", "/api/evidence-drafts"): READ,
+    ("POST", "/api/evidence-drafts"): WRITE,
+    ("GET", "/api/evidence-drafts/{draft_id}"): READ,
+    ("PATCH", "/api/evidence-drafts/{draft_id}"): WRITE,
+    ("PUT", "/api/evidence-drafts/{draft_id}/order"): WRITE,
+    ("POST", "/api/evidence-drafts/{draft_id}/save"): WRITE,
+    ("POST", "/api/evidence-drafts/{draft_id}/items"): WRITE,
+    ("PATCH", "/api/evidence-items/{item_id}"): WRITE,
+    ("DELETE", "/api/evidence-items/{item_id}"): WRITE,
+    ("POST", "/api/evidence-drafts/{draft_id}/builds"): WRITE,
+    ("GET", "/api/evidence-builds/{build_id}"): READ,
+    ("GET", "/api/evidence-packs/{pack_id}"): READ,
+    ("GET", "/api/evidence-packs/{pack_id}/download"): READ,
+    ("HEAD", "/api/evidence-packs/{pack_id}/download"): READ,
+    ("POST", "/api/evidence-packs/verify"): READ,
     # Evidence pages (web/evidence_pages.py).
+    ("GET", "/contracts/{contract_id}/evidence"): READ,
+    ("POST", "/contracts/{contract_id}/evidence"): WRITE,
+    ("GET", "/evidence-drafts"): READ,
+    ("GET", "/evidence-drafts/{draft_id}"): READ,
+    ("POST", "/evidence-drafts/{draft_id}/header"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/group-titles"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/items"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/items/{item_id}"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/items/{item_id}/move"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/items/{item_id}/remove"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/save"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/builds"): WRITE,
+    ("GET", "/evidence-builds/{build_id}"): READ,
+    ("GET", "/evidence-builds/{build_id}/status"): READ,
+    ("GET", "/evidence-packs/{pack_id}/download"): READ,
+    ("GET", "/evidence-packs/verify"): READ,
+    ("POST", "/evidence-packs/verify"): READ,
 }
 ROLE_PERMISSIONS = {"viewer": {READ}, "legal": {READ, WRITE}, "admin": {READ, WRITE, ADMINISTER}}
 # Mounted applications that need no sign-in: the pages' style sheets.
@@ -241,7 +273,8 @@ def test_session_changes_need_csrf_token(matrix):  # type: ignore[no-untyped-def
     for method, path in sorted(EXPECTED_RULES):
         if method not in UNSAFE or EXPECTED_RULES[(method, path)] == PUBLIC:
             continue
-        if path in ("/upload", "/upload/row", "/api/documents", "/api/records/{record_id}/files"):
+        if path in ("/upload", "/upload/row", "/api/documents", "/api/records/{record_id}/files",
+                    "/api/evidence-packs/verify"):
             # Uploads are streamed, so the route reads the token from the form: send a form without one.
             response = client.post(fill(path), files={"file": ("a.txt", b"x")}, follow_redirects=False)
         else:

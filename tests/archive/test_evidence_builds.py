@@ -16,7 +16,14 @@ from archive.models import DocumentVersion, EvidenceBuild, EvidencePack
 from archive.services import evidence_drafts as drafts
 from archive.services.contracts import create_contract
 from archive.models.base import utcnow
-from archive.services.evidence_builds import STALE_AFTER, build_status, request_build, run_build, start_in_thread
+from archive.services.evidence_builds import (
+    STALE_AFTER,
+    build_status,
+    interrupt_unfinished_builds,
+    request_build,
+    run_build,
+    start_in_thread,
+)
 from ingest.jobs import submit_pack_build
 from ingest.pipeline import ingest_path
 from tests.conftest import corpus_file
@@ -149,3 +156,27 @@ def test_a_build_left_running_by_a_dead_process_is_replaced_after_a_while(sqlite
     assert (old.state, old.error_code) == ("failed", "build_interrupted")
     assert render_error(old.error_code, old.error_params, get_translations("en").gettext, "").startswith(
         "The pack build stopped without finishing")
+
+
+def test_a_build_submitted_twice_runs_once(archive: Archive) -> None:
+    draft_id, _blob = saved_draft(archive)
+    build_id = queue_build(archive, draft_id)
+
+    threads = [start_in_thread(archive, build_id) for _ in range(3)]
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert build_row(archive, build_id).state == "done"
+    with archive.session() as session:
+        assert len(session.scalars(select(EvidencePack)).all()) == 1
+
+
+def test_startup_of_the_in_process_backend_ends_builds_left_unfinished(sqlite_archive: Archive) -> None:
+    draft_id, _blob = saved_draft(sqlite_archive)
+    build_id = queue_build(sqlite_archive, draft_id)
+
+    assert interrupt_unfinished_builds(sqlite_archive) == 1
+
+    row = build_row(sqlite_archive, build_id)
+    assert (row.state, row.error_code) == ("failed", "build_interrupted")
+    assert queue_build(sqlite_archive, draft_id) != build_id
