@@ -32,6 +32,9 @@ PAGES = [
     "/scores",
     "/account",
     "/admin/audit",
+    "/contracts/{contract}/evidence",
+    "/evidence-drafts",
+    "/evidence-packs/verify",
 ]
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 

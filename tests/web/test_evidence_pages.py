@@ -1,0 +1,534 @@
+"""The evidence pages over a real archive: propose a draft, edit and arrange it, save, build, download, verify.
+
+The contract is the CUAD services agreement of the corpus with its two amendments. Most tests
+call as an administrator with an API token (no CSRF token needed); the CSRF tests sign in
+through the form. Each change is checked on the page and in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from archive.access import SYSTEM
+from archive.context import Archive
+from archive.models import EvidenceDraft, EvidenceDraftItem, EvidencePack
+from archive.services import records as record_service
+from archive.services.evidence_drafts import draft_items, numbered
+from archive.settings import Settings
+from ingest.pipeline import ingest_path
+from tests.archive.test_evidence_verify import flip_byte, flip_stored_byte, replace_member
+from tests.conftest import TEST_PASSWORD, add_user, bearer, corpus_file
+from tests.web.conftest import parse
+from tests.web.test_page_markup import unlabelled_controls
+
+CORPUS = ("en_cuad_services-agreement_federated_base.pdf", "en_cuad_services-agreement_federated_amendment1.pdf",
+          "en_cuad_services-agreement_federated_amendment2.pdf")
+BUILD_DEADLINE_SECONDS = 60
+GROUP_MESSAGE = "组号 {value} 必须是 1 到 99 的整数"
+
+
+def archive_of(client: TestClient) -> Archive:
+    return client.app.state.archive
+
+
+@pytest.fixture
+def contract_id(client: TestClient) -> int:
+    """Ingest the services agreement and its two amendments, and return the contract they were filed under."""
+    results = [ingest_path(archive_of(client), corpus_file(name), index=False) for name in CORPUS]
+    assert [r.status for r in results] == ["ingested"] * 3, results
+    assert len({r.contract_id for r in results}) == 1, results
+    return results[0].contract_id
+
+
+def propose(client: TestClient, contract_id: int, dispute: str = "unpaid_price", lang: str = "zh_CN") -> int:
+    response = client.post(f"/contracts/{contract_id}/evidence?lang={lang}", follow_redirects=False,
+                           data={"start": "proposal", "dispute": dispute})
+    assert response.status_code == 303, response.text
+    match = re.fullmatch(r"/evidence-drafts/(\d+)", response.headers["location"])
+    assert match, response.headers["location"]
+    return int(match.group(1))
+
+
+@pytest.fixture
+def draft_id(client: TestClient, contract_id: int) -> int:
+    return propose(client, contract_id)
+
+
+def items_of(client: TestClient, draft_id: int) -> list[tuple[str, str, int]]:
+    """Return (label 1-2, name, item id) of each item in the draft's order."""
+    with archive_of(client).session() as session:
+        return [(f"{item.group_number}-{number}", item.name, item.id)
+                for item, number in numbered(draft_items(session, draft_id))]
+
+
+def item_row(client: TestClient, draft_id: int, item_id: int) -> EvidenceDraftItem:
+    with archive_of(client).session() as session:
+        item = session.get(EvidenceDraftItem, item_id)
+        session.expunge(item)
+        return item
+
+
+def draft_of(client: TestClient, draft_id: int) -> EvidenceDraft:
+    with archive_of(client).session() as session:
+        draft = session.get(EvidenceDraft, draft_id)
+        session.expunge(draft)
+        return draft
+
+
+def error_text(page: str) -> str:
+    found = parse(page).xpath("//*[@id='evidence-error']")
+    assert found, "the page shows no error message"
+    return found[0].text_content()
+
+
+def build_and_wait(client: TestClient, draft_id: int) -> tuple[int, dict]:
+    """Start a build from the editor's button and poll its status until it ends. Returns the build id and status."""
+    response = client.post(f"/evidence-drafts/{draft_id}/builds", follow_redirects=False)
+    assert response.status_code == 303, response.text
+    build_id = int(response.headers["location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + BUILD_DEADLINE_SECONDS
+    while True:
+        status = client.get(f"/evidence-builds/{build_id}/status").json()
+        if status["state"] in ("done", "failed"):
+            return build_id, status
+        assert time.monotonic() < deadline, f"build {build_id} still {status} after {BUILD_DEADLINE_SECONDS} s"
+        time.sleep(0.2)
+
+
+# Starting a draft
+
+
+def test_contract_page_links_to_drafts(client: TestClient, contract_id: int) -> None:
+    page = parse(client.get(f"/contracts/{contract_id}").text)
+
+    links = page.xpath(f"//main//a[@href='/contracts/{contract_id}/evidence']")
+    assert [link.text_content() for link in links] == ["证据包"]
+
+
+def test_proposal_groups_and_numbers(client: TestClient, contract_id: int) -> None:
+    drafts_page = client.get(f"/contracts/{contract_id}/evidence")
+    assert drafts_page.status_code == 200
+    assert parse(drafts_page.text).xpath("//select[@id='new-dispute']/option/text()") == [
+        "拖欠货款", "逾期交货", "质量瑕疵", "违法解除", "其他纠纷"]
+
+    draft_id = propose(client, contract_id)
+    page = client.get(f"/evidence-drafts/{draft_id}")
+
+    tree = parse(page.text)
+    assert page.status_code == 200
+    assert tree.xpath("//h1")[0].text_content().startswith("关于《SERVICES AGREEMENT》的拖欠货款纠纷")
+    assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议"]
+    assert tree.xpath("//td[@class='number']/text()") == ["1-1", "1-2", "1-3", "1-4"]
+    names = tree.xpath("//td[@class='name']/text()")
+    assert names[0] == "《SERVICES AGREEMENT》"
+    assert names[2] == "《AMENDMENT TO SERVICES AGREEMENT》"
+    assert tree.xpath("//input[@id='case-respondent']/@value") == ["FEDERATED INVESTMENT MANAGEMENT COMPANY"]
+    assert "此后草稿又有修改" not in page.text
+    assert "该草稿尚未保存。" in page.text
+    listed = parse(client.get(f"/contracts/{contract_id}/evidence").text)
+    assert listed.xpath(f"//table[@class='evidence-drafts']//a[@href='/evidence-drafts/{draft_id}']")
+
+
+def test_empty_draft_needs_case_name(client: TestClient, contract_id: int) -> None:
+    response = client.post(f"/contracts/{contract_id}/evidence", data={"start": "empty", "dispute": "late_delivery",
+                                                                       "case_name": "  "})
+
+    assert response.status_code == 422
+    assert error_text(response.text) == "证据草稿  无效：案件名称必填"
+    tree = parse(response.text)
+    assert tree.xpath("//input[@id='start-empty']/@checked")
+    assert tree.xpath("//select[@id='new-dispute']/option[@selected]/@value") == ["late_delivery"]
+    with archive_of(client).session() as session:
+        assert session.scalars(select(EvidenceDraft)).all() == []
+
+    created = client.post(f"/contracts/{contract_id}/evidence", follow_redirects=False,
+                          data={"start": "empty", "dispute": "late_delivery", "case_name": "交货纠纷"})
+    assert created.status_code == 303
+    new_id = int(created.headers["location"].rsplit("/", 1)[1])
+    assert draft_of(client, new_id).case_name == "交货纠纷"
+    assert items_of(client, new_id) == []
+
+
+# Editing
+
+
+def test_edit_form_for_one_item(client: TestClient, draft_id: int) -> None:
+    [_, (_, _, second), *_] = items_of(client, draft_id)
+
+    page = parse(client.get(f"/evidence-drafts/{draft_id}", params={"edit": second}).text)
+
+    assert page.xpath("//tr[@class='item-form']/@id") == [f"item-{second}-form"]
+    assert page.xpath(f"//form[@action='/evidence-drafts/{draft_id}/items/{second}']")
+    assert not parse(client.get(f"/evidence-drafts/{draft_id}").text).xpath("//tr[@class='item-form']")
+
+
+def test_edit_item_saves_fields(client: TestClient, draft_id: int) -> None:
+    [(_, _, first), *_] = items_of(client, draft_id)
+
+    response = client.post(f"/evidence-drafts/{draft_id}/items/{first}", follow_redirects=False, data={
+        "name": "服务协议（原件）", "origin": "original", "issuer": "双方签署", "purpose": "证明双方存在服务合同关系。",
+        "pages": "1-3", "group_number": "1"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/evidence-drafts/{draft_id}#item-{first}"
+    item = item_row(client, draft_id, first)
+    assert (item.name, item.origin, item.issuer, item.purpose, item.pages) == (
+        "服务协议（原件）", "original", "双方签署", "证明双方存在服务合同关系。", "1-3")
+    row = parse(client.get(f"/evidence-drafts/{draft_id}").text).xpath(f"//tr[@id='item-{first}']")[0]
+    assert "原件" in row.text_content()
+    assert "双方签署" in row.text_content()
+
+
+def test_edit_rejected_keeps_typed_values(client: TestClient, draft_id: int) -> None:
+    [(_, name, first), *_] = items_of(client, draft_id)
+
+    response = client.post(f"/evidence-drafts/{draft_id}/items/{first}", data={
+        "name": "新名称", "origin": "copy", "purpose": "新的证明目的", "group_number": "abc"})
+
+    assert response.status_code == 422
+    assert error_text(response.text) == f"证据草稿 {draft_id} 无效：" + GROUP_MESSAGE.format(value="abc")
+    tree = parse(response.text)
+    assert tree.xpath(f"//input[@id='edit-{first}-name']/@value") == ["新名称"]
+    assert tree.xpath(f"//textarea[@id='edit-{first}-purpose']/text()") == ["新的证明目的"]
+    assert item_row(client, draft_id, first).name == name
+
+
+def test_move_up_down_and_between_groups(client: TestClient, draft_id: int) -> None:
+    before = items_of(client, draft_id)
+    third = before[2][2]
+
+    up = client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "up"},
+                     follow_redirects=False)
+    assert up.status_code == 303
+    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [
+        before[0][2], third, before[1][2], before[3][2]]
+
+    client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "down"})
+    assert items_of(client, draft_id) == before
+
+    moved = client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"group": "2"},
+                        follow_redirects=False)
+    assert moved.status_code == 303
+    after = items_of(client, draft_id)
+    assert after[-1] == ("2-1", before[2][1], third)
+    assert [label for label, _, _ in after] == ["1-1", "1-2", "1-3", "2-1"]
+    tree = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议", "证据二：履行情况"]
+
+
+@pytest.mark.parametrize("group", ["0", "100", "-1", "二"])
+def test_wrong_group_shows_message(client: TestClient, draft_id: int, group: str) -> None:
+    before = items_of(client, draft_id)
+    item_id = before[1][2]
+
+    response = client.post(f"/evidence-drafts/{draft_id}/items/{item_id}/move", data={"group": group})
+
+    assert response.status_code == 422
+    assert GROUP_MESSAGE.format(value=group) in error_text(response.text)
+    assert parse(response.text).xpath(f"//input[@id='move-group-{item_id}']/@value") == [group]
+    assert items_of(client, draft_id) == before
+
+
+def test_remove_and_unknown_item(client: TestClient, draft_id: int) -> None:
+    before = items_of(client, draft_id)
+
+    removed = client.post(f"/evidence-drafts/{draft_id}/items/{before[1][2]}/remove", follow_redirects=False)
+    assert removed.status_code == 303
+    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [before[0][2], before[2][2], before[3][2]]
+
+    again = client.post(f"/evidence-drafts/{draft_id}/items/{before[1][2]}/remove")
+    assert again.status_code == 404
+    assert error_text(again.text) == f"未找到证据项 {before[1][2]}。"
+    assert parse(again.text).xpath("//td[@class='number']/text()") == ["1-1", "1-2", "1-3"]
+
+
+def test_unknown_draft_not_found(client: TestClient, contract_id: int) -> None:
+    assert client.get("/evidence-drafts/987654").status_code == 404
+    assert client.post("/evidence-drafts/987654/save").status_code == 404
+    assert client.get("/evidence-builds/987654").status_code == 404
+    assert client.get("/evidence-packs/987654/download").status_code == 404
+
+
+def test_add_version_clause_and_record(client: TestClient, contract_id: int, draft_id: int) -> None:
+    import datetime as dt
+
+    with archive_of(client).session() as session:
+        record = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="communication", occurred_on=dt.date(2025, 6, 3), summary="催收服务费", demand=True,
+            detail={"channel": "letter"}), actor=SYSTEM)
+        record_id = record.id
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    version_id = page.xpath("//select[@id='add-version-id']/option/@value")[0]
+    clause_value, clause_label = [(o.get("value"), o.text_content())
+                                  for o in page.xpath("//select[@id='add-clause-id']/option")][1]
+    assert page.xpath("//select[@id='add-record-id']/option/@value") == [str(record_id)]
+
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "version", "document_version_id": version_id, "name": "", "origin": "electronic",
+        "group_number": "3"})
+    assert added.status_code == 303, added.text
+    client.post(f"/evidence-drafts/{draft_id}/items", data={
+        "source": "clause", "clause_id": clause_value, "name": "", "group_number": "1", "purpose": "约定条款"})
+    client.post(f"/evidence-drafts/{draft_id}/items", data={
+        "source": "record", "record_id": str(record_id), "name": "催款记录", "group_number": "3"})
+
+    items = items_of(client, draft_id)
+    assert [label for label, _, _ in items] == ["1-1", "1-2", "1-3", "1-4", "1-5", "3-1", "3-2"]
+    assert items[4][1].endswith(clause_label)
+    assert items[5][1] == "SERVICES AGREEMENT"
+    assert items[6][1] == "催款记录"
+    assert item_row(client, draft_id, items[5][2]).origin == "electronic"
+
+
+def test_add_item_of_other_contract_rejected(client: TestClient, draft_id: int) -> None:
+    before = items_of(client, draft_id)
+
+    response = client.post(f"/evidence-drafts/{draft_id}/items", data={
+        "source": "version", "document_version_id": "987654", "name": "别的合同", "group_number": "1"})
+
+    assert response.status_code == 422
+    assert "不属于该草稿所涉合同" in error_text(response.text)
+    assert parse(response.text).xpath("//input[@id='add-version-name']/@value") == ["别的合同"]
+    assert items_of(client, draft_id) == before
+
+
+def test_header_and_group_titles(client: TestClient, draft_id: int) -> None:
+    saved = client.post(f"/evidence-drafts/{draft_id}/header", follow_redirects=False, data={
+        "case_name": "服务费纠纷案", "dispute": "unpaid_price", "claimant": "某某资产管理公司",
+        "respondent": "FEDERATED INVESTMENT MANAGEMENT COMPANY"})
+    assert saved.status_code == 303
+    titles = client.post(f"/evidence-drafts/{draft_id}/group-titles", follow_redirects=False,
+                         data={"group": ["1", "2"], "title": ["合同文本", "履约情况"]})
+    assert titles.status_code == 303
+
+    draft = draft_of(client, draft_id)
+    assert (draft.case_name, draft.claimant) == ("服务费纠纷案", "某某资产管理公司")
+    assert draft.group_titles == {"1": "合同文本", "2": "履约情况"}
+
+    rejected = client.post(f"/evidence-drafts/{draft_id}/header", data={
+        "case_name": "", "dispute": "unpaid_price", "claimant": "新的申请人", "respondent": ""})
+    assert rejected.status_code == 422
+    assert error_text(rejected.text) == f"证据草稿 {draft_id} 无效：案件名称必填"
+    assert parse(rejected.text).xpath("//input[@id='case-claimant']/@value") == ["新的申请人"]
+    assert draft_of(client, draft_id).case_name == "服务费纠纷案"
+
+
+# Saving, building, downloading and verifying
+
+
+def test_unsaved_draft_cannot_build(client: TestClient, draft_id: int) -> None:
+    response = client.post(f"/evidence-drafts/{draft_id}/builds")
+
+    assert response.status_code == 409
+    assert error_text(response.text) == f"证据草稿 {draft_id} 尚未保存。请先保存，再用保存的草稿生成证据包。"
+    with archive_of(client).session() as session:
+        assert session.scalars(select(EvidencePack)).all() == []
+
+
+def test_empty_draft_cannot_save(client: TestClient, contract_id: int) -> None:
+    created = client.post(f"/contracts/{contract_id}/evidence", follow_redirects=False,
+                          data={"start": "empty", "dispute": "other", "case_name": "空草稿"})
+    new_id = int(created.headers["location"].rsplit("/", 1)[1])
+
+    response = client.post(f"/evidence-drafts/{new_id}/save")
+
+    assert response.status_code == 422
+    assert error_text(response.text) == f"证据草稿 {new_id} 无效：草稿中没有证据项"
+    assert draft_of(client, new_id).revision == 0
+
+
+def test_save_build_download_verify(client: TestClient, draft_id: int, tmp_path: Path) -> None:
+    [_, _, (_, third_name, third), _] = items_of(client, draft_id)
+    client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "up"})
+    saved = client.post(f"/evidence-drafts/{draft_id}/save", follow_redirects=False)
+    assert saved.status_code == 303
+    draft = draft_of(client, draft_id)
+    assert (draft.revision, draft.dirty) == (1, False)
+    assert [entry["name"] for entry in draft.saved_snapshot["items"]][1] == third_name
+
+    build_id, status = build_and_wait(client, draft_id)
+
+    assert status["state"] == "done", status
+    assert status["percent"] == 100
+    page = client.get(f"/evidence-builds/{build_id}")
+    tree = parse(page.text)
+    assert not tree.xpath("//meta[@http-equiv='refresh']")
+    link = tree.xpath("//a[@id='download-pack']/@href")
+    assert link == [f"/evidence-packs/{status['pack_id']}/download"]
+    shown_sha = tree.xpath("//code[@id='pack-sha256']/text()")[0]
+
+    download = client.get(link[0])
+    assert download.status_code == 200
+    with archive_of(client).session() as session:
+        pack = session.get(EvidencePack, status["pack_id"])
+        stored = archive_of(client).blobs.read_bytes(pack.blob_sha256)
+        blob_sha, pack_name = pack.blob_sha256, pack.file_name
+    assert download.content == stored
+    assert hashlib.sha256(download.content).hexdigest() == shown_sha == blob_sha
+    assert download.headers["x-content-sha256"] == blob_sha
+    assert "filename*=UTF-8''" in download.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as packed:
+        names = packed.namelist()
+    # The moved item is 1-2 in the pack. Member names may drop the title marks 《》 of the item's name.
+    [second_member] = [name for name in names if name.startswith("证据/1-2 ")]
+    assert third_name.strip("《》") in second_member
+    [first_member] = [name for name in names if name.startswith("证据/1-1 ")]
+    editor = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert editor.xpath(f"//tr[@id='pack-{status['pack_id']}']//code/text()") == [blob_sha]
+
+    good = client.post("/evidence-packs/verify", files={"file": (pack_name, download.content, "application/zip")})
+    assert good.status_code == 200
+    result = parse(good.text)
+    assert result.xpath("//*[@id='verify-verdict']")[0].text_content() == "核验通过"
+    assert result.xpath("//*[@id='verify-summary']/text()")[0].startswith("证据包完整")
+    assert result.xpath("//*[@id='archive-summary']/text()")[0].startswith("档案库确认该证据包")
+
+    changed_path = tmp_path / "changed.zip"
+    changed_path.write_bytes(download.content)
+    member = first_member
+    replace_member(changed_path, member, lambda data: flip_byte(data, 500))
+    changed = client.post("/evidence-packs/verify",
+                          files={"file": ("changed.zip", changed_path.read_bytes(), "application/zip")})
+    result = parse(changed.text)
+    assert result.xpath("//*[@id='verify-verdict']")[0].text_content() == "核验未通过"
+    problems = result.xpath("//ul[@id='verify-problems']/li/text()")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{member} 已被改动")
+
+    damaged_path = tmp_path / "damaged.zip"
+    damaged_path.write_bytes(download.content)
+    flip_stored_byte(damaged_path, member)
+    damaged = parse(client.post("/evidence-packs/verify", files={
+        "file": ("damaged.zip", damaged_path.read_bytes(), "application/zip")}).text)
+    assert member in " ".join(damaged.xpath("//ul[@id='verify-problems']/li/text()"))
+
+
+def test_build_page_in_english(client: TestClient, contract_id: int) -> None:
+    draft_id = propose(client, contract_id, lang="en")
+    client.post(f"/evidence-drafts/{draft_id}/save")
+
+    build_id, status = build_and_wait(client, draft_id)
+
+    assert status["state"] == "done"
+    page = parse(client.get(f"/evidence-builds/{build_id}?lang=en").text)
+    assert page.xpath("//h1/text()")[0].strip() == "The pack is ready"
+    assert page.xpath("//h2[@id='pack-ready']/text()") == ["Download and SHA-256"]
+    editor = parse(client.get(f"/evidence-drafts/{draft_id}?lang=en").text)
+    assert editor.xpath("//section//h3/text()") == ["Evidence group 1: Contract and amendments"]
+    assert editor.xpath("//h2[@id='items']/text()") == ["Evidence index"]
+    assert editor.xpath("//h1/text()")[0].startswith("Unpaid price dispute concerning “SERVICES AGREEMENT”")
+
+
+def test_running_build_page_refreshes(client: TestClient, draft_id: int) -> None:
+    client.post(f"/evidence-drafts/{draft_id}/save")
+    with archive_of(client).session() as session:
+        from archive.services.evidence_builds import request_build
+
+        build_id = request_build(session, draft_id, actor=SYSTEM, lang="zh_CN").id
+
+    page = parse(client.get(f"/evidence-builds/{build_id}").text)
+
+    assert page.xpath("//noscript/meta[@http-equiv='refresh']/@content") == ["2"]
+    assert page.xpath("//progress[@id='build-bar']/@value") == ["0"]
+    assert page.xpath("//script[@src='/static/evidence.js']")
+    assert client.get(f"/evidence-builds/{build_id}/status").json()["state"] == "queued"
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("not-a-pack.zip", b"%PDF-1.4 not a zip", "not-a-pack.zip 无法作为 ZIP 文件打开"),
+    ("empty.zip", b"", "empty.zip 无法作为 ZIP 文件打开"),
+])
+def test_verify_non_zip(client: TestClient, name: str, data: bytes, message: str) -> None:
+    response = client.post("/evidence-packs/verify", files={"file": (name, data, "application/zip")})
+
+    assert response.status_code == 200
+    result = parse(response.text)
+    assert result.xpath("//*[@id='verify-verdict']")[0].text_content() == "核验未通过"
+    assert result.xpath("//ul[@id='verify-problems']/li/text()")[0].startswith(message)
+
+
+def test_verify_without_file_and_too_large(client: TestClient) -> None:
+    missing = client.post("/evidence-packs/verify", data={"note": "x"}, files={"other": ("a.txt", b"x")})
+    assert missing.status_code == 422
+    assert parse(missing.text).xpath("//*[@id='verify-error']")
+
+    too_large = client.post("/evidence-packs/verify", files={"file": ("big.zip", b"0" * (3 * 1024 * 1024))})
+    assert too_large.status_code == 413
+    assert "big.zip" in parse(too_large.text).xpath("//*[@id='verify-error']")[0].text_content()
+
+
+# Access, CSRF, language and markup
+
+
+@pytest.fixture
+def session_client(tmp_path: Path) -> Iterator[tuple[TestClient, int]]:
+    """A client signed in through the form as a legal user, over the corpus contract; yields it and the contract id."""
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    add_user(settings, "wang.wu", "legal")
+    with TestClient(create_app(settings)) as browser:
+        results = [ingest_path(archive_of(browser), corpus_file(name), index=False) for name in CORPUS]
+        page = browser.get("/login")
+        token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        signed_in = browser.post("/login", data={"username": "wang.wu", "password": TEST_PASSWORD,
+                                                 "login_token": token, "next": "/"}, follow_redirects=False)
+        assert signed_in.status_code == 303
+        yield browser, results[0].contract_id
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_session_forms_need_csrf(session_client: tuple[TestClient, int]) -> None:
+    browser, contract_id = session_client
+    token = csrf_of(browser.get(f"/contracts/{contract_id}/evidence").text)
+
+    refused = browser.post(f"/contracts/{contract_id}/evidence", data={"start": "proposal", "dispute": "other"})
+    assert refused.status_code == 403
+    created = browser.post(f"/contracts/{contract_id}/evidence", follow_redirects=False,
+                           data={"start": "proposal", "dispute": "other", "csrf_token": token})
+    assert created.status_code == 303
+
+    no_token = browser.post("/evidence-packs/verify", files={"file": ("a.zip", b"PK")})
+    assert no_token.status_code == 403
+    with_token = browser.post("/evidence-packs/verify", data={"csrf_token": token},
+                              files={"file": ("a.zip", b"PK")})
+    assert with_token.status_code == 200
+    assert "a.zip 无法作为 ZIP 文件打开" in with_token.text
+
+
+def test_viewer_reads_but_cannot_change(client: TestClient, draft_id: int) -> None:
+    token = add_user(archive_of(client).settings, "viewer-evidence", "viewer")
+    headers = bearer(token)
+
+    page = client.get(f"/evidence-drafts/{draft_id}", headers=headers)
+    assert page.status_code == 200
+    assert parse(page.text).xpath("//main//form[@method='post']") == []
+    assert client.post(f"/evidence-drafts/{draft_id}/save", headers=headers).status_code == 403
+    assert client.get("/evidence-packs/verify", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_editor_markup(client: TestClient, draft_id: int, lang: str) -> None:
+    [(_, _, first), *_] = items_of(client, draft_id)
+    for url in (f"/evidence-drafts/{draft_id}?edit={first}&lang={lang}", f"/evidence-drafts?lang={lang}"):
+        tree = parse(client.get(url).text)
+
+        assert len(tree.xpath("//h1")) == 1, url
+        assert unlabelled_controls(tree) == [], url
+        duplicates = [name for name, count in Counter(tree.xpath("//@id")).items() if count > 1]
+        assert duplicates == [], url
+        for label in tree.xpath("//label[@for]"):
+            assert tree.xpath(f"//*[@id='{label.get('for')}']"), f"{url}: label for a missing id {label.get('for')}"
