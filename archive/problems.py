@@ -47,7 +47,7 @@ CSV_HEADER = "the header needs columns kind (类型) and occurred_on (日期)"
 CSV_TOO_MANY_ROWS = "more than {limit} rows"
 CSV_NO_SUCH_CONTRACT = "no contract numbered '{number}'"
 CSV_NO_CONTRACT = "the row names no contract you may see (contract_number or contract_id)"
-CSV_UNKNOWN_KIND = "unknown record kind '{value}'"
+CSV_UNKNOWN_KIND = "unknown record kind '{value}'; use one of: {allowed}"
 
 
 def all_problems() -> tuple[str, ...]:
@@ -63,3 +63,6 @@ ITEMS_MISMATCH = "the new order must list each item of the draft exactly once"
 DISPUTE_INVALID = "the dispute must be one of: {allowed}"
 DRAFT_EMPTY = "the draft has no items"
 VERSION_NOT_READABLE = "document version {id} is not stored completely and cannot be evidence"
+PAGES_NOT_A_LIST = "the pages '{pages}' are not a page list such as 1-3 or 1,4-6"
+PAGES_OUTSIDE_FILE = "the pages '{pages}' are not a page list within the file's {count} pages, such as 1-3 or 1,4-6"
+PAGES_REPEATED = "page {page} is listed more than once in '{pages}'"

@@ -22,7 +22,7 @@ FIELD_NAMES = (
 )
 LINK_METHODS = ("explicit", "contract_number", "title", "same_contract")
 OBJECT_NAMES = ("Contract", "Document", "Document version", "Performance record", "Obligation", "Alert", "Clause",
-                "Evidence draft", "Evidence item", "Evidence pack")
+                "Evidence draft", "Evidence item", "Evidence pack", "Evidence pack build")
 QUALITY_VERDICTS = ("trusted", "review", "unreadable")
 REVISION_KINDS = ("insert", "delete", "move_from", "move_to", "format")
 

@@ -60,8 +60,8 @@ def request_build(session: Session, draft_id: int, *, actor: Actor, lang: str) -
 def get_build(session: Session, build_id: int, *, actor: Actor) -> EvidenceBuild:
     build = session.get(EvidenceBuild, build_id)
     if build is None:
-        raise NotFoundError(object="Evidence pack", id=build_id)
-    get_draft_or_raise(session, build.draft_id, actor)
+        raise NotFoundError(object="Evidence pack build", id=build_id)
+    get_draft_or_raise(session, build.draft_id, actor, object_name="Evidence pack build", object_id=build_id)
     return build
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from archive import problems
 from archive.access import Actor, Permission, check_contract_visible
 from archive.errors import InvalidEvidenceDraftError, NotFoundError
+from archive.evidence.bundle import parse_page_selection
 from archive.evidence.items import ORIGIN_KINDS
 from archive.models import (
     Clause,
@@ -39,6 +40,8 @@ from archive.models.evidence import DISPUTE_KINDS, ITEM_SOURCES
 from archive.services.audit import record_event
 
 MAX_GROUP = 99
+# The most pages a page list may name when the file's page count is unknown.
+MAX_PAGES = 10_000
 MAX_NAME = 300
 MAX_TEXT = 20_000
 # Fields of an item that staff edit; the source an item points at is fixed once added.
@@ -62,13 +65,19 @@ class ItemInput:
     group_number: int = 1
 
 
-def get_draft_or_raise(session: Session, draft_id: int, actor: Actor) -> EvidenceDraft:
-    """Return the draft, or raise NotFoundError when it does not exist or draws on a contract `actor` may not see."""
+def get_draft_or_raise(session: Session, draft_id: int, actor: Actor, *, object_name: str = "Evidence draft",
+                       object_id: int | None = None) -> EvidenceDraft:
+    """Return the draft, or raise NotFoundError when it does not exist or draws on a contract `actor` may not see.
+
+    `object_name` and `object_id` name what was asked for (an item, a build or a pack of the
+    draft), so that the error reveals nothing about the draft behind it.
+    """
+    asked_id = draft_id if object_id is None else object_id
     draft = session.get(EvidenceDraft, draft_id)
     if draft is None:
-        raise NotFoundError(object="Evidence draft", id=draft_id)
+        raise NotFoundError(object=object_name, id=asked_id)
     for contract_id in draft_contract_ids(session, draft_id):
-        check_contract_visible(session, actor, contract_id, object_name="Evidence draft", object_id=draft_id)
+        check_contract_visible(session, actor, contract_id, object_name=object_name, object_id=asked_id)
     return draft
 
 
@@ -120,6 +129,21 @@ def create_draft(session: Session, *, case_name: str, contract_ids: list[int], a
     return draft
 
 
+def add_contract(session: Session, draft_id: int, contract_id: int, *, actor: Actor) -> None:
+    """Let the draft draw on one more contract's documents and records; audited. Adding it again changes nothing."""
+    actor.require(Permission.WRITE)
+    draft = get_draft_or_raise(session, draft_id, actor)
+    check_contract_visible(session, actor, contract_id)
+    if session.get(Contract, contract_id) is None:
+        raise NotFoundError(object="Contract", id=contract_id)
+    if contract_id in draft_contract_ids(session, draft_id):
+        return
+    session.add(EvidenceDraftContract(draft_id=draft_id, contract_id=contract_id))
+    _touch(draft)
+    record_event(session, actor=actor.username, actor_id=actor.user_id, action="add_contract",
+                 object_type="evidence_draft", object_id=draft_id, summary={"contract_id": contract_id})
+
+
 def update_draft(session: Session, draft_id: int, changes: dict[str, Any], *, actor: Actor) -> EvidenceDraft:
     """Change the case name, dispute, parties or group titles."""
     actor.require(Permission.WRITE)
@@ -142,7 +166,8 @@ def add_item(session: Session, draft_id: int, data: ItemInput, *, actor: Actor) 
     item = EvidenceDraftItem(draft_id=draft_id, position=position, source=data.source,
                              document_version_id=data.document_version_id, clause_id=data.clause_id,
                              record_id=data.record_id, name="", origin="copy", issuer="", purpose="")
-    _set_item_fields(item, {name: getattr(data, name) for name in ITEM_TEXT_FIELDS}, draft_id=draft_id)
+    _set_item_fields(item, {name: getattr(data, name) for name in ITEM_TEXT_FIELDS}, draft_id=draft_id,
+                     page_count=_page_count(session, data.document_version_id))
     session.add(item)
     _touch(draft)
     session.flush()
@@ -161,7 +186,8 @@ def update_item(session: Session, item_id: int, changes: dict[str, Any], *, acto
         # A moved item goes to the end of its new group.
         item.position = (session.scalar(select(func.max(EvidenceDraftItem.position))
                                         .where(EvidenceDraftItem.draft_id == item.draft_id)) or 0) + 1
-    _set_item_fields(item, changes, draft_id=item.draft_id)
+    _set_item_fields(item, changes, draft_id=item.draft_id,
+                     page_count=_page_count(session, item.document_version_id))
     _touch(session.get(EvidenceDraft, item.draft_id))
     return item
 
@@ -267,7 +293,7 @@ def _get_item(session: Session, item_id: int, actor: Actor) -> EvidenceDraftItem
     item = session.get(EvidenceDraftItem, item_id)
     if item is None:
         raise NotFoundError(object="Evidence item", id=item_id)
-    get_draft_or_raise(session, item.draft_id, actor)
+    get_draft_or_raise(session, item.draft_id, actor, object_name="Evidence item", object_id=item_id)
     return item
 
 
@@ -298,7 +324,34 @@ def _set_header(draft: EvidenceDraft, changes: dict[str, Any], *, draft_label: A
         raise InvalidEvidenceDraftError(problems.CASE_NAME_MISSING, draft_id=draft_label)
 
 
-def _set_item_fields(item: EvidenceDraftItem, changes: dict[str, Any], *, draft_id: int) -> None:
+def _pages(value: Any, draft_id: int, page_count: int | None) -> str | None:
+    """Return a page list such as "1-3, 5" after checking it against the file's pages when they are known."""
+    text = _text(value, draft_id, limit=100)
+    if not text:
+        return None
+    limit = page_count or MAX_PAGES
+    try:
+        selected = parse_page_selection(text, limit)
+    except ValueError:
+        if page_count:
+            raise InvalidEvidenceDraftError(problems.PAGES_OUTSIDE_FILE, draft_id=draft_id, pages=text,
+                                            count=page_count) from None
+        raise InvalidEvidenceDraftError(problems.PAGES_NOT_A_LIST, draft_id=draft_id, pages=text) from None
+    repeated = sorted({page for page in selected if selected.count(page) > 1})
+    if repeated:
+        raise InvalidEvidenceDraftError(problems.PAGES_REPEATED, draft_id=draft_id, pages=text, page=repeated[0])
+    return text
+
+
+def _page_count(session: Session, version_id: int | None) -> int | None:
+    """Return the pages of a version's file when the archive counted them (PDFs), else None."""
+    if version_id is None:
+        return None
+    return session.scalar(select(DocumentVersion.page_count).where(DocumentVersion.id == version_id))
+
+
+def _set_item_fields(item: EvidenceDraftItem, changes: dict[str, Any], *, draft_id: int,
+                     page_count: int | None = None) -> None:
     for name, value in changes.items():
         if name == "group_number":
             item.group_number = _group(value, draft_id)
@@ -308,8 +361,7 @@ def _set_item_fields(item: EvidenceDraftItem, changes: dict[str, Any], *, draft_
                                                 allowed=", ".join(ORIGIN_KINDS))
             item.origin = value
         elif name == "pages":
-            pages = _text(value, draft_id, limit=100)
-            item.pages = pages or None
+            item.pages = _pages(value, draft_id, page_count)
         else:
             setattr(item, name, _text(value, draft_id, limit=MAX_NAME if name in ("name", "issuer") else MAX_TEXT))
     if not item.name:

@@ -210,7 +210,7 @@ def get_pack(archive: Archive, pack_id: int, *, actor: Actor) -> BuiltPack:
         row = session.get(EvidencePack, pack_id)
         if row is None:
             raise NotFoundError(object="Evidence pack", id=pack_id)
-        get_draft_or_raise(session, row.draft_id, actor)
+        get_draft_or_raise(session, row.draft_id, actor, object_name="Evidence pack", object_id=pack_id)
         return BuiltPack.from_row(row)
 
 
@@ -299,6 +299,11 @@ def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
         parties=Parties(submitter=snapshot["claimant"] or "—", opponent=snapshot["respondent"] or "—"),
         group_titles={int(k): v for k, v in snapshot["group_titles"].items()},
     )
+    # Whole-document items claim their files first, so a file that a clause item shares is named
+    # after the document's own item, whatever the order.
+    for item_data in snapshot["items"]:
+        if item_data["source"] == "version":
+            _item_file(session, plan, item_data, f"{item_data['group']}-{item_data['number']}", gettext)
     for item_data in snapshot["items"]:
         label = f"{item_data['group']}-{item_data['number']}"
         path, media_type, pages = _item_file(session, plan, item_data, label, gettext)
@@ -340,8 +345,11 @@ def _item_file(session: Session, plan: _Plan, item: dict[str, Any], label: str,
         if original.blob_sha256 == version.blob_sha256:
             return original.path, original.media_type, pages
     suffix = PurePosixPath(version.filename).suffix.lower()
-    path = f"{EVIDENCE_FOLDER}/{label} {file_stem(item['name'])}{suffix}"
     document = session.get(Document, version.document_id)
+    # A file that only clause or record items show is named after its document, not after a clause.
+    name = item["name"] if item["source"] == "version" else (
+        (document.title if document and document.title else None) or PurePosixPath(version.filename).stem)
+    path = f"{EVIDENCE_FOLDER}/{label} {file_stem(name)}{suffix}"
     plan.originals[path] = _Original(
         path=path, blob_sha256=version.blob_sha256, size=version.size, media_type=version.media_type,
         source=OriginalSource(

@@ -164,3 +164,65 @@ def test_viewers_cannot_change_and_restricted_contracts_stay_hidden(contract) ->
         assert drafts.list_drafts(session, actor=outsider) == []
         assert [d.id for d in drafts.list_drafts(session, actor=SYSTEM)] == [draft_id]
         assert session.scalars(select(ContractAccess)).all() == []
+
+
+@pytest.mark.parametrize(("pages", "message"), [
+    ("abc", "the pages 'abc' are not a page list within the file's 4 pages"),
+    ("5-2", "are not a page list within the file's 4 pages"),
+    ("0", "are not a page list within the file's 4 pages"),
+    ("1-999", "the pages '1-999' are not a page list within the file's 4 pages"),
+    ("1，1，3", "page 1 is listed more than once in '1，1，3'"),
+])
+def test_page_lists_are_checked_against_the_file_when_entered(contract, pages, message) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError, match=message):
+            drafts.add_item(session, draft.id, item(document_version_id=base_id, pages=pages), actor=LEGAL)
+        added = drafts.add_item(session, draft.id, item(document_version_id=base_id, pages="1，3-4"), actor=LEGAL)
+        assert added.pages == "1，3-4"
+        with pytest.raises(InvalidEvidenceDraftError, match=message):
+            drafts.update_item(session, added.id, {"pages": pages}, actor=LEGAL)
+
+
+def test_a_record_item_takes_any_page_list_up_to_the_limit(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        record = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="progress", occurred_on=dt.date(2024, 5, 1), summary="进度"), actor=SYSTEM)
+        draft = new_draft(session, contract_id)
+        added = drafts.add_item(session, draft.id, item(source="record", record_id=record.id, pages="2-30"),
+                                actor=LEGAL)
+        assert added.pages == "2-30"
+        with pytest.raises(InvalidEvidenceDraftError, match="are not a page list such as 1-3"):
+            drafts.update_item(session, added.id, {"pages": "1-20000"}, actor=LEGAL)
+
+
+def test_items_of_a_hidden_draft_are_not_found_by_their_own_ids(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        added = drafts.add_item(session, draft.id, item(document_version_id=base_id), actor=LEGAL)
+        session.get(Contract, contract_id).restricted = True
+        ids = (draft.id, added.id)
+    outsider = Actor(user_id=4242, username="外人", role="legal")
+    with archive.session() as session, pytest.raises(NotFoundError) as raised:
+        drafts.update_item(session, ids[1], {"name": "x"}, actor=outsider)
+    assert str(raised.value) == f"Evidence item {ids[1]} was not found."
+
+
+def test_a_draft_can_draw_on_another_contract(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        other = create_contract(session, number="HT-2", title="第二份合同").id
+        record = record_service.create_record(session, other, record_service.RecordInput(
+            kind="progress", occurred_on=dt.date(2024, 5, 1), summary="进度"), actor=SYSTEM)
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError, match="does not belong"):
+            drafts.add_item(session, draft.id, item(source="record", record_id=record.id), actor=LEGAL)
+        drafts.add_contract(session, draft.id, other, actor=LEGAL)
+        drafts.add_contract(session, draft.id, other, actor=LEGAL)
+        drafts.add_item(session, draft.id, item(source="record", record_id=record.id), actor=LEGAL)
+        assert drafts.draft_contract_ids(session, draft.id) == [contract_id, other]
+        with pytest.raises(NotFoundError, match="Contract 999999 was not found"):
+            drafts.add_contract(session, draft.id, 999999, actor=LEGAL)

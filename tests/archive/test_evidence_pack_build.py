@@ -298,3 +298,27 @@ def test_the_consistency_check_counts_a_pack_as_a_named_blob(saved_draft) -> Non
     assert blob_findings == []
     assert report.blobs_verified >= 5  # the contract, two amendments, the letter and the pack
     assert archive.blobs.verify(built.blob_sha256)
+
+
+def test_a_file_shared_by_a_clause_item_is_named_after_its_document(sqlite_archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base = ingest_path(sqlite_archive, corpus_file(BASE), kind="contract", index=False)
+    with sqlite_archive.session() as session:
+        clause = session.scalars(select(Clause).where(Clause.document_version_id == base.document_version_id,
+                                                      Clause.page_start == 2)).first()
+        draft = drafts.create_draft(session, case_name="条款在前", contract_ids=[base.contract_id], actor=SYSTEM)
+        drafts.add_item(session, draft.id, drafts.ItemInput(source="clause", clause_id=clause.id, name="付款条款"),
+                        actor=SYSTEM)
+        drafts.add_item(session, draft.id, drafts.ItemInput(source="version", name="《服务协议》",
+                                                            document_version_id=base.document_version_id),
+                        actor=SYSTEM)
+        drafts.save_draft(session, draft.id, actor=SYSTEM)
+        draft_id = draft.id
+
+    built = build_pack(sqlite_archive, draft_id, actor=SYSTEM)
+
+    names = [name for name, _ in read_members_of(sqlite_archive, built.blob_sha256)]
+    assert [name for name in names if name.startswith("证据/")] == ["证据/1-2 服务协议.pdf"]
+    members = dict(read_members_of(sqlite_archive, built.blob_sha256))
+    pages = index_page_column(members["证据目录.pdf"])
+    assert pages["1-1"] == "1"  # the clause's own page, first in the bundle
+    assert pages["1-2"] == "2-5"
