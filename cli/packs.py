@@ -17,6 +17,8 @@ from archive.errors import ArchiveError
 from archive.models import ADMIN
 
 pack_app = typer.Typer(help="Build, download and verify evidence packs (证据包).", no_args_is_help=True)
+# `pack verify` exit code for a pack whose files match its manifest when the archive could not be asked.
+UNCONFIRMED_EXIT_CODE = 3
 
 
 def _cli():  # type: ignore[no-untyped-def]
@@ -132,8 +134,11 @@ def verify(
 ) -> None:
     """Check every file of a pack against its manifest and, when the archive can be reached, the manifest against the archive.
 
-    Exit code 0 when everything matches, 1 when anything differs.
+    Exit code 0 when everything matches (with --offline: when the files match), 1 when anything
+    differs, 3 when the files match but the archive could not be reached.
     """
+    from sqlalchemy.orm import Session
+
     from archive.evidence.verify import verify_against_archive, verify_pack
     from archive.services.evidence_packs import DatabaseLookup
 
@@ -145,20 +150,21 @@ def verify(
                           soft_wrap=True)
     cli.console.print(report.summary(_), soft_wrap=True, highlight=False)
     ok = report.intact
+    unconfirmed = False
     if offline:
         cli.console.print(_("Not compared with the archive (--offline)."), soft_wrap=True)
     else:
-        try:
-            archive = cli._open()
-        except ArchiveError as error:
+        engine, reason = _open_existing_database(cli.state.settings, _)
+        if engine is None:
+            unconfirmed = True
             cli.console.print(_("The archive cannot be reached, so only the files were checked: {reason}").format(
-                reason=escape(error.localized(_))), soft_wrap=True, highlight=False)
+                reason=escape(reason)), soft_wrap=True, highlight=False)
         else:
             try:
-                with archive.session() as session:
+                with Session(engine) as session:
                     check = verify_against_archive(report, DatabaseLookup(session))
             finally:
-                archive.close()
+                engine.dispose()
             for problem in check.problems:
                 cli.console.print(f"[bold red]{problem.kind}[/bold red] {escape(problem.message(_))}",
                                   highlight=False, soft_wrap=True)
@@ -166,3 +172,34 @@ def verify(
             ok = ok and check.confirmed
     if not ok:
         raise typer.Exit(1)
+    if unconfirmed:
+        raise typer.Exit(UNCONFIRMED_EXIT_CODE)
+
+
+def _open_existing_database(settings, _):  # type: ignore[no-untyped-def]
+    """Connect to the configured database only if it exists and has evidence packs; return (engine, None) or (None, reason).
+
+    Verifying must never create an empty archive, database or bucket where the settings point
+    by mistake: an empty archive would report a genuine pack as unknown. So this opens neither
+    the blob store nor migrations, and refuses a SQLite file that does not exist.
+    """
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from archive.db.engine import make_engine
+
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        return None, _("the database file {file} does not exist").format(file=url.database)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            known = inspect(connection).has_table("evidence_pack")
+    except SQLAlchemyError as error:
+        engine.dispose()
+        return None, str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    if not known:
+        engine.dispose()
+        return None, _("the database has no evidence packs; run 'contract-archive migrate' if it is an older archive")
+    return engine, None

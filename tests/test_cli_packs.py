@@ -92,9 +92,43 @@ def test_verify_works_offline_when_the_archive_is_unreachable(sqlite_archive: Ar
     code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out),
                        CONTRACT_ARCHIVE_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
 
-    assert code == 0, output
+    assert code == 3, output  # intact, but not confirmed
     assert "The pack is intact" in output
     assert "The archive cannot be reached, so only the files were checked" in output
+
+    assert run(sqlite_archive, "pack", "verify", str(out), "--offline")[0] == 0
+
+
+@pytest.mark.parametrize("setting", ["database", "data_dir"])
+def test_verify_never_creates_an_archive_where_the_settings_point_by_mistake(
+        sqlite_archive: Archive, draft_id: int, tmp_path: Path, setting: str) -> None:
+    save(sqlite_archive, draft_id)
+    out = tmp_path / "pack.zip"
+    assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
+    wrong = tmp_path / "no-such-folder"
+    override = ({"CONTRACT_ARCHIVE_DATABASE_URL": f"sqlite:///{wrong}/archive.db"} if setting == "database"
+                else {"CONTRACT_ARCHIVE_DATA_DIR": str(wrong), "CONTRACT_ARCHIVE_DATABASE_URL": ""})
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out), **override)
+
+    assert code == 3, output
+    database = "archive.db" if setting == "database" else "archive.sqlite3"
+    assert f"the database file {wrong}/{database} does not exist" in output
+    assert not wrong.exists()
+
+
+def test_the_archive_tells_a_changed_file_apart_from_an_unknown_pack(sqlite_archive: Archive, draft_id: int,
+                                                                   tmp_path: Path) -> None:
+    save(sqlite_archive, draft_id)
+    out = tmp_path / "pack.zip"
+    assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
+    replace_member(out, "证据目录.pdf", lambda data: flip_byte(data, 300))
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(out))
+
+    assert code == 1
+    assert "The archive confirms the pack" not in output
+    assert "the files above differ from that manifest, so the pack is not the one the archive built" in output
 
 
 def test_building_an_unsaved_draft_says_to_save_it(sqlite_archive: Archive, draft_id: int) -> None:

@@ -117,6 +117,10 @@ ARCHIVE_MATCHES_MESSAGE = (
     "The archive confirms the pack: its manifest, audit event and document versions are on record."
 )
 ARCHIVE_DIFFERS_MESSAGE = "The archive does not confirm the pack. Problems found: {count}."
+ARCHIVE_RECORDED_FILES_DIFFER_MESSAGE = (
+    "The archive recorded this pack's manifest, audit event and document versions, but the files above differ "
+    "from that manifest, so the pack is not the one the archive built."
+)
 
 # Errors that zipfile raises for a damaged central directory: a bad signature or offset, a
 # name that is not valid UTF-8 (UnicodeDecodeError is a ValueError) or a made-up version number.
@@ -177,6 +181,8 @@ class ArchiveCheck:
     """The result of verify_against_archive."""
 
     problems: tuple[PackProblem, ...]
+    # False when the offline check found files that differ from the manifest the archive recorded.
+    files_intact: bool = True
 
     @property
     def confirmed(self) -> bool:
@@ -184,6 +190,8 @@ class ArchiveCheck:
 
     def summary(self, gettext: Callable[[str], str] = lambda text: text) -> str:
         """Return one sentence saying whether the archive confirms the pack."""
+        if self.confirmed and not self.files_intact:
+            return gettext(ARCHIVE_RECORDED_FILES_DIFFER_MESSAGE)
         if self.confirmed:
             return gettext(ARCHIVE_MATCHES_MESSAGE)
         return gettext(ARCHIVE_DIFFERS_MESSAGE).format(count=len(self.problems))
@@ -252,6 +260,7 @@ def verify_against_archive(source: VerifyReport | Manifest, lookup: ArchiveLooku
     from its serialisation by dump_manifest, which equals manifest.json for packs this project
     wrote.
     """
+    files_intact = not isinstance(source, VerifyReport) or source.intact
     if isinstance(source, VerifyReport):
         if source.manifest is None:
             return ArchiveCheck(problems=(PackProblem(NO_MANIFEST, MANIFEST_NAME, NO_MANIFEST_MESSAGE),))
@@ -274,7 +283,7 @@ def verify_against_archive(source: VerifyReport | Manifest, lookup: ArchiveLooku
             problems.append(PackProblem(VERSION_UNKNOWN, file.path, VERSION_UNKNOWN_MESSAGE, {
                 "version_id": file.source.document_version_id, "blob": file.source.blob_sha256,
             }))
-    return ArchiveCheck(problems=_in_report_order(problems))
+    return ArchiveCheck(problems=_in_report_order(problems), files_intact=files_intact)
 
 
 def _recorded_pack_problems(lookup: ArchiveLookup, actual: str, expected: str | None) -> list[PackProblem]:
