@@ -5,6 +5,9 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
+# Characters a quoted header value or a file name on some system cannot hold.
+UNSAFE_IN_FALLBACK = frozenset('"\\;/<>:|?*')
+
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     """Return a header value with an ASCII fallback name and the UTF-8 name in `filename*`."""
@@ -17,7 +20,9 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
 def ascii_fallback(filename: str) -> str:
     """Replace what a latin-1 header cannot carry, keeping the extension readable."""
     folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    cleaned = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
+    # Full-width forms fold to their ASCII twins (／ to /), so path and shell characters are
+    # replaced after folding as well.
+    cleaned = "".join(c if c.isprintable() and c not in UNSAFE_IN_FALLBACK else "_" for c in folded).strip()
     stem, dot, suffix = cleaned.rpartition(".")
     if not dot:
         stem, suffix = cleaned, ""

@@ -35,3 +35,12 @@ def test_upload_filename_star_wins_over_ascii() -> None:
 def test_upload_name_loses_directories() -> None:
     _, name = parse_content_disposition('form-data; name="file"; filename="..\\\\..\\\\windows\\\\合同.pdf"')
     assert name == "合同.pdf"
+
+
+@pytest.mark.parametrize("name", ["证据包-关于《合同》／附件＜一＞.zip", "a/b<c>:d|e?f*.zip", "报价：１／２.pdf"])
+def test_ascii_fallback_has_no_path_or_shell_characters(name: str) -> None:
+    fallback = ascii_fallback(name)
+
+    assert not set(fallback) & set('/\\<>:|?*"')
+    assert fallback.isascii() and fallback.isprintable()
+    assert fallback.rsplit(".", 1)[1] in ("zip", "pdf")
