@@ -44,6 +44,9 @@ KIND_NAMES = {
     "收款": "payment", "交付": "delivery", "交货": "delivery", "验收": "acceptance", "沟通": "communication",
     "变更": "change", "投诉": "complaint", "纠纷": "dispute", "培训": "training", "奖励": "reward",
     "终止": "termination", "结算": "termination",
+    # Words staff also use for the same kinds.
+    "争议": "dispute", "检验": "quality_inspection", "质量检验": "quality_inspection", "到货": "delivery",
+    "发货": "delivery", "回款": "payment", "解除": "termination",
 }
 STATUS_NAMES = {"合格": "passed", "通过": "passed", "不合格": "failed", "未通过": "failed", "完成": "done",
                 "计划": "planned", "取消": "cancelled"}
@@ -145,7 +148,8 @@ def _contract(values: dict[str, str], contract_id: int | None, numbers: dict[str
 def _record(values: dict[str, str]) -> RecordInput:
     kind = KIND_NAMES.get(values["kind"], values["kind"])
     if kind not in RECORD_KINDS:
-        raise _RowProblem(problems.CSV_UNKNOWN_KIND, value=values["kind"][:40])
+        raise _RowProblem(problems.CSV_UNKNOWN_KIND, value=values["kind"][:40],
+                          allowed="、".join(dict.fromkeys(KIND_NAMES)))
     try:
         day = dt.date.fromisoformat(values["occurred_on"].replace("/", "-"))
     except ValueError:

@@ -200,10 +200,10 @@ def test_csv_import_all_or_nothing(client: TestClient, contract: dict) -> None:
     assert response.json() == {"imported": 2, "duplicates": 0}
     again = client.post(url, params={"filename": "付款记录.csv"}, content=good, headers={"Content-Type": "text/csv"})
     assert again.json() == {"imported": 0, "duplicates": 2}
-    bad = "日期,类型,金额\n2024-05-01,付款,500\n2024-05-02,发货,\n".encode("utf-8-sig")
+    bad = "日期,类型,金额\n2024-05-01,付款,500\n2024-05-02,出差,\n".encode("utf-8-sig")
     refused = client.post(url, params={"filename": "第二批.csv"}, content=bad, headers={"Content-Type": "text/csv"})
     assert refused.status_code == 422
-    assert "第二批.csv, line 3: unknown record kind '发货'" in refused.text
+    assert "第二批.csv, line 3: unknown record kind '出差'; use one of: 进度、质量检查" in refused.text
     records = client.get(f"/api/contracts/{contract['id']}/performance").json()["records"]
     assert sorted(r["occurred_on"] for r in records) == ["2024-03-20", "2024-04-01"]
 

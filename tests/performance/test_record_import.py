@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from archive.access import SYSTEM
 from archive.context import Archive
 from archive.errors import CsvImportError
 from archive.i18n import get_translations
+from archive.models import PerformanceRecord
 from archive.services.contracts import create_contract
 from archive.services.record_import import import_records
 
@@ -37,3 +39,19 @@ def test_refused_record_is_translated(sqlite_archive: Archive) -> None:
 def test_header_without_kind(sqlite_archive: Archive) -> None:
     error = refused(sqlite_archive, "日期,金额\n2025-02-12,100\n")
     assert error.localized(ZH) == "台账.csv 第 1 行：表头须包含“类型”（kind）和“日期”（occurred_on）两列"
+
+
+def test_common_synonyms_of_kinds_are_read_and_an_unknown_kind_lists_the_words(sqlite_archive: Archive) -> None:
+    with sqlite_archive.session() as session:
+        contract_id = create_contract(session, number="HT-IMPORT", title="导入").id
+        text = "日期,类型,摘要,金额\n2024-05-01,争议,对方拒付,\n2024-05-02,到货,设备到货,\n2024-05-03,回款,收款,100\n"
+        result = import_records(session, text.encode("utf-8"), filename="台账.csv", actor=SYSTEM,
+                                contract_id=contract_id)
+        assert result.imported == 3
+        kinds = session.scalars(select(PerformanceRecord.kind).where(PerformanceRecord.contract_id == contract_id)
+                                .order_by(PerformanceRecord.occurred_on)).all()
+        assert kinds == ["dispute", "delivery", "payment"]
+
+    error = refused(sqlite_archive, "日期,类型\n2024-05-01,出差\n")
+    message = error.localized(get_translations("zh_CN").gettext)
+    assert "未知的记录类型“出差”；请使用以下之一：进度、质量检查" in message and "纠纷" in message
