@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     )
     max_upload_mb: int = Field(default=200, gt=0, description="Largest accepted upload, in megabytes.")
     language: Literal["zh_CN", "en"] = Field(default="zh_CN", description="Default UI and CLI language.")
+    time_zone: str = Field(default="Asia/Shanghai", description="IANA time zone that pages and the CLI show times in.")
     ocr_enabled: bool = Field(
         default=True, description="OCR PDF pages without a usable text layer, when tesseract is installed."
     )
@@ -95,6 +96,14 @@ class Settings(BaseSettings):
     pdf_font: Path | None = Field(
         default=None, description="TrueType font (.ttf or .ttc) with Chinese characters for PDF exports; an installed one when unset."
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        from archive.times import zone
+
+        zone(value)
+        return value
 
     @field_validator("smtp_host", "smtp_username", "smtp_password", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from archive.context import Archive, open_archive
 from archive.errors import ArchiveError, InvalidSettingError, render_error
 from archive.i18n import get_translations, pick_locale
 from archive.settings import Settings
+from archive.times import format_local
 from archive.notices import localize_evidence, localize_notice, localize_reason
 from cli.audit import audit_app
 from cli.packs import pack_app
@@ -482,8 +483,9 @@ def hold_list(contract_id: Annotated[Optional[int], typer.Argument(help="Only th
             for heading in (_("Hold"), _("Contract"), _("State"), _("Reason"), _("Placed"), _("Lifted")):
                 table.add_column(heading, overflow="fold")
             for hold in rows:
-                placed = f"{hold.placed_by} {hold.placed_at:%Y-%m-%d %H:%M}"
-                lifted = f"{hold.lifted_by} {hold.lifted_at:%Y-%m-%d %H:%M}" if hold.lifted_at else ""
+                zone = state.settings.time_zone
+                placed = f"{hold.placed_by} {format_local(hold.placed_at, zone)}"
+                lifted = f"{hold.lifted_by} {format_local(hold.lifted_at, zone)}" if hold.lifted_at else ""
                 table.add_row(str(hold.id), str(hold.contract_id), _("active") if hold.active else _("lifted"),
                               escape(hold.reason), placed, lifted)
     finally:

@@ -15,6 +15,7 @@ from rich.table import Table
 from archive.access import Actor
 from archive.errors import ArchiveError
 from archive.models import ADMIN
+from archive.times import format_local
 
 pack_app = typer.Typer(help="Build, download and verify evidence packs (证据包).", no_args_is_help=True)
 # `pack verify` exit code for a pack whose files match its manifest when the archive could not be asked.
@@ -50,7 +51,7 @@ def drafts(
             for heading in (_("Draft"), _("Case name"), _("Items"), _("Saved revision"), _("Saved at"), _("Packs")):
                 table.add_column(heading, overflow="fold")
             for draft in list_drafts(session, actor=_actor(), contract_id=contract):
-                saved = draft.saved_at.strftime("%Y-%m-%d %H:%M") if draft.saved_at else _("not saved")
+                saved = format_local(draft.saved_at, cli.state.settings.time_zone) if draft.saved_at else _("not saved")
                 table.add_row(str(draft.id), escape(draft.case_name), str(len(draft_items(session, draft.id))),
                               str(draft.revision or ""), saved, str(len(list_packs(session, draft.id))))
     finally:

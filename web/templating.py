@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from archive.access import Permission
 from archive.notices import localize_evidence, localize_notice, localize_reason
+from archive.times import DEFAULT_TIME_ZONE, DISPLAY_FORMAT, format_local
 from web.i18n import LANG_COOKIE, request_locale, request_translations
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -43,7 +44,14 @@ def _query_string(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params)
 
 
+@pass_context
+def _local_time(context: Any, moment: Any, pattern: str = DISPLAY_FORMAT) -> str:
+    """Show a stored UTC time in the archive's time zone."""
+    return format_local(moment, context.get("time_zone") or DEFAULT_TIME_ZONE, pattern)
+
+
 environment.filters["snippet"] = safe_snippet
+environment.filters["local_time"] = _local_time
 # JSON as people read it: Chinese characters as they are, not as \u escapes (autoescaping still applies).
 environment.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -53,6 +61,11 @@ def _csrf_input(request: Request) -> Markup:
     credential = getattr(request.state, "credential", None)
     token = credential.csrf_token if credential is not None and credential.csrf_token else ""
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
+def _time_zone(request: Request) -> str:
+    archive = getattr(request.app.state, "archive", None)
+    return archive.settings.time_zone if archive is not None else DEFAULT_TIME_ZONE
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
@@ -74,6 +87,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         actor=actor,
         can_write=actor is not None and actor.allows(Permission.WRITE),
         csrf_input=lambda: _csrf_input(request),
+        time_zone=_time_zone(request),
         **context,
     )
     response = HTMLResponse(page, status_code=status)
