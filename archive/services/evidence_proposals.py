@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from archive import problems
 from archive.access import Actor, Permission, check_contract_visible
+from archive.clause_citation import cite_clause
 from archive.errors import InvalidEvidenceDraftError
 from archive.models import (
     Clause,
@@ -55,22 +56,57 @@ Translate = Callable[[str], str]
 # Key clauses proposed per contract, besides the contract itself.
 MAX_KEY_CLAUSES = 3
 
-# Words that mark a clause (by its heading, else its text) as being about a topic.
-TOPIC_KEYWORDS = {
-    "payment": ("付款", "支付", "价款", "payment"),
-    "delivery": ("交付", "交货", "delivery"),
-    "quality": ("质量", "验收", "质保", "quality", "acceptance", "warranty"),
-    "termination": ("解除", "终止", "termination"),
+# Words that mark a clause as being about a topic, most telling first, each with the subject a
+# matching clause proves (which picks its 证明目的). Latin words match at the start of a word.
+TOPIC_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "payment": tuple((word, "payment") for word in (
+        "付款", "支付", "结算", "价款", "货款", "费用", "报酬", "收费", "付费",
+        "payment", "fee", "price", "compensation", "invoice")),
+    "delivery": (
+        *((word, "delivery") for word in (
+            "交货", "交付", "供货", "到货", "送货", "发货", "delivery", "deliver", "shipment")),
+        *((word, "performance") for word in (
+            "工期", "服务期限", "履行期限", "进度", "期限", "completion date", "delivery schedule",
+            "time of performance", "time for performance")),
+    ),
+    "quality": tuple((word, "quality") for word in (
+        "质量", "质保", "保修", "验收", "检验", "检测", "售后", "技术标准", "标准规范", "成果要求",
+        "quality", "warranty", "acceptance", "inspection", "defect", "specification")),
+    "termination": tuple((word, "termination") for word in (
+        "解除", "终止", "termination", "terminate", "rescission", "cancellation")),
+    "liability": tuple((word, "liability") for word in (
+        "违约责任", "违约", "breach", "default", "liquidated damages")),
 }
+# Phrases that contain a topic word without being about the topic: 保密期限 is no delivery term,
+# 到货款 and 质保金 are instalments of the price, "execution and delivery" of a contract is its
+# signing, and a duty that survives termination (终止后仍然有效) sets no condition for terminating.
+# NOTE: the phrases are those met in the corpus contracts, so other compounds (such as a new
+# 期限 of some other duty) can still match a topic they are not about.
+TOPIC_FALSE_FRIENDS = {
+    "delivery": ("保密期限", "有效期限", "责任期限", "保修期限", "质保期限", "质量期限", "付款期限", "支付期限",
+                 "到货款", "发货款", "交货款", "提货款",
+                 "execution and delivery", "executed and delivered", "delivery of this", "delivered by hand",
+                 "delivered by facsimile", "delivered by email"),
+    "quality": ("质保金", "质量保证金"),
+    "termination": ("终止后", "解除后", "after termination", "after the termination"),
+}
+# Headings of sections that only mention a topic in passing (boilerplate, dispute resolution),
+# and words of a body that make it a dispute resolution clause. Their text never makes a key clause.
+BOILERPLATE_HEADINGS = ("miscellaneous", "general provisions", "governing law", "counterparts", "notices",
+                        "entire agreement", "confidential", "争议", "合同效力", "生效", "联络", "通知", "保密")
+DISPUTE_RESOLUTION_WORDS = ("诉讼", "仲裁", "管辖", "arbitration", "jurisdiction")
+# Headings of definition sections: a defined term (合同价：是指…) is no clause on its topic.
+DEFINITION_HEADINGS = ("定义", "释义", "词语含义", "definition", "interpretation")
 # Words that mark a letter or a communication record as being about payment.
 PAYMENT_WORDS = ("付款", "支付", "货款", "欠款", "催款", "催告", "回款", "款项", "发票", "payment", "invoice", "overdue")
 
-# The clause topic and the obligation kinds each dispute turns on. The "other" dispute has none.
-DISPUTE_TOPICS = {
-    "unpaid_price": "payment",
-    "late_delivery": "delivery",
-    "quality_defect": "quality",
-    "wrongful_termination": "termination",
+# The clause topics and the obligation kinds each dispute turns on. The "other" dispute has none.
+# A wrongful termination turns on the termination clauses and on the liability for breach.
+DISPUTE_TOPICS: dict[str, tuple[str, ...]] = {
+    "unpaid_price": ("payment",),
+    "late_delivery": ("delivery",),
+    "quality_defect": ("quality",),
+    "wrongful_termination": ("termination", "liability"),
 }
 DISPUTE_OBLIGATION_KINDS = {
     "unpaid_price": ("payment",),
@@ -106,18 +142,31 @@ DOCUMENT_GROUPS = {
 }
 CONTRACT_KINDS = ("contract", "amendment")
 
-# Purposes (证明目的) of the key clauses and the sentence that cites them in the contract's purpose.
+# Purposes (证明目的) of the key clauses per subject, and the sentences that cite them in the
+# purpose of the contract and of an amendment.
 CLAUSE_PURPOSES = {
     "payment": "Proves the agreed price and payment terms.",
     "delivery": "Proves the agreed time, place and manner of delivery.",
+    "performance": "Proves the agreed time limit and schedule of performance.",
     "quality": "Proves the agreed quality standard and acceptance procedure.",
     "termination": "Proves the agreed conditions and procedure for terminating the contract.",
+    "liability": "Proves the agreed liability for breach of contract.",
 }
 CLAUSE_CITATIONS = {
     "payment": "The contract sets out the price and payment terms in {clauses}.",
     "delivery": "The contract sets out the time, place and manner of delivery in {clauses}.",
+    "performance": "The contract sets out the time limit and schedule of performance in {clauses}.",
     "quality": "The contract sets out the quality standard and acceptance procedure in {clauses}.",
     "termination": "The contract sets out the conditions and procedure for terminating it in {clauses}.",
+    "liability": "The contract sets out the liability for breach of contract in {clauses}.",
+}
+AMENDMENT_CITATIONS = {
+    "payment": "The amendment sets out the price and payment terms in {clauses}.",
+    "delivery": "The amendment sets out the time, place and manner of delivery in {clauses}.",
+    "performance": "The amendment sets out the time limit and schedule of performance in {clauses}.",
+    "quality": "The amendment sets out the quality standard and acceptance procedure in {clauses}.",
+    "termination": "The amendment sets out the conditions and procedure for terminating the contract in {clauses}.",
+    "liability": "The amendment sets out the liability for breach of contract in {clauses}.",
 }
 DOCUMENT_PURPOSES = {
     "amendment": "Proves that the parties amended or supplemented the contract; the amendment forms part of it.",
@@ -163,6 +212,24 @@ class _Sources:
     met_by: dict[int, list[Obligation]]  # record id -> obligations it fulfils
     obligation_clauses: dict[int, Clause]  # obligation id -> its clause in a current version
     document_of_version: dict[int, int]  # current version id -> document id
+    locale: str = "en"  # language of the draft's wording, which sets how clauses are cited
+
+
+@dataclass(frozen=True)
+class _KeyClause:
+    """A clause proposed as evidence of its own, with the subject it proves (payment, liability...)."""
+
+    clause: Clause
+    subject: str
+
+
+@dataclass(frozen=True)
+class _TopicMatch:
+    """The strength of a clause's match on a topic: the lower `place` and `rank`, the stronger."""
+
+    place: int  # 0 its heading names the topic, 1 its first sentence does, 2 only later text does
+    rank: int  # position of the matching keyword in TOPIC_KEYWORDS
+    subject: str
 
 
 @dataclass
@@ -200,6 +267,7 @@ def propose_draft(session: Session, *, contract_ids: list[int], dispute: str, ac
     update_draft(session, draft.id, {"group_titles": titles}, actor=actor)
 
     sources = _load_sources(session, contracts)
+    sources.locale = translations.info().get("language") or "en"
     proposal = _Proposal()
     _propose_contract_group(proposal, sources, dispute, _)
     _propose_performance(proposal, sources, dispute, _)
@@ -296,14 +364,16 @@ def _current_clauses(session: Session, obligations: list[Obligation], current: d
 
 
 def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str, _: Translate) -> None:
-    topic = DISPUTE_TOPICS.get(dispute)
+    topics = DISPUTE_TOPICS.get(dispute, ())
+    default_subject = TOPIC_KEYWORDS[topics[0]][0][1] if topics else None
     obligation_kinds = DISPUTE_OBLIGATION_KINDS.get(dispute, ())
     for contract in sources.contracts:
         documents = [d for d in sources.documents if d.contract_id == contract.id and d.kind in CONTRACT_KINDS]
         documents.sort(key=lambda d: (CONTRACT_KINDS.index(d.kind), d.id))
         obligations = [o for o in sources.obligations if o.contract_id == contract.id and o.kind in obligation_kinds]
         obligation_clauses = _obligation_clauses(sources, obligations)
-        key_clauses = _key_clauses(sources, documents, topic, obligation_clauses) if topic else []
+        key_clauses = _key_clauses(sources, documents, topics, obligation_clauses) if topics else []
+        key_list = [key.clause for key in key_clauses]
         # Overdue payments with a clause get an item of their own in the payment group.
         overdue_items = _overdue_payment_items(sources, contract, obligations, obligation_clauses, _) \
             if dispute == "unpaid_price" else []
@@ -313,7 +383,7 @@ def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str
         stated: set[int] = set()
         if dispute == "late_delivery":
             for obligation in obligations:
-                key = _containing_clause(obligation_clauses.get(obligation.id), key_clauses, sources)
+                key = _containing_clause(obligation_clauses.get(obligation.id), key_list, sources)
                 if key is not None and obligation.due_date is not None:
                     clause_facts[key.id].append(_delivery_fact(obligation, sources, _))
                     stated.add(obligation.id)
@@ -321,30 +391,39 @@ def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str
 
         for document in documents:
             version = sources.current[document.id]
-            cited = [c for c in obligation_clauses.values() if c.document_version_id == version.id]
-            cited = list({c.id: c for c in sorted(cited, key=lambda c: c.ordinal)}.values()) or [
-                c for c in key_clauses if c.document_version_id == version.id]
+            cited = _cited_clauses(version, obligation_clauses, key_clauses, default_subject)
             if document.kind == "contract":
-                purpose = _contract_purpose(contract, topic, cited, sources, _)
+                purpose = _contract_purpose(contract, cited, sources, _)
             else:
                 purpose = _join_sentences([_(DOCUMENT_PURPOSES["amendment"]),
-                                           *_citation(topic, cited, sources, _)], _)
+                                           *_citation(cited, sources, _, AMENDMENT_CITATIONS)], _)
             if document is documents[0]:
                 # Obligations without a clause item are stated on the contract's first document.
                 purpose = _join_sentences([purpose, *_obligation_facts(unlinked, dispute, sources, _)], _)
             proposal.add(ItemInput(source="version", document_version_id=version.id,
                                    name=_document_name(document, version, _), origin="copy",
                                    issuer=_parties(contract, _), purpose=purpose, group_number=CONTRACT_GROUP))
-            for clause in key_clauses:
+            for key in key_clauses:
+                clause = key.clause
                 if clause.document_version_id != version.id or clause.id in overdue_clauses:
                     continue
-                purpose = _join_sentences([_(CLAUSE_PURPOSES[topic]), *clause_facts[clause.id]], _)
+                purpose = _join_sentences([_(CLAUSE_PURPOSES[key.subject]), *clause_facts[clause.id]], _)
                 proposal.add(ItemInput(source="clause", clause_id=clause.id,
                                        name=_clause_name(document, version, clause, sources, _), origin="copy",
                                        issuer=_parties(contract, _), purpose=purpose,
                                        pages=_clause_pages(clause, sources), group_number=CONTRACT_GROUP))
         for item in overdue_items:
             proposal.add(item)
+
+
+def _cited_clauses(version: DocumentVersion, obligation_clauses: dict[int, Clause], key_clauses: list[_KeyClause],
+                   default_subject: str | None) -> list[_KeyClause]:
+    """Return the clauses a document's purpose cites: those its obligations come from, else its key clauses."""
+    from_obligations = sorted({c.id: c for c in obligation_clauses.values()
+                               if c.document_version_id == version.id}.values(), key=lambda c: c.ordinal)
+    if from_obligations and default_subject is not None:
+        return [_KeyClause(clause, default_subject) for clause in from_obligations]
+    return [key for key in key_clauses if key.clause.document_version_id == version.id]
 
 
 def _containing_clause(clause: Clause | None, key_clauses: list[Clause], sources: _Sources) -> Clause | None:
@@ -359,36 +438,162 @@ def _obligation_clauses(sources: _Sources, obligations: list[Obligation]) -> dic
     return {o.id: sources.obligation_clauses[o.id] for o in obligations if o.id in sources.obligation_clauses}
 
 
-def _key_clauses(sources: _Sources, documents: list[Document], topic: str,
-                 obligation_clauses: dict[int, Clause]) -> list[Clause]:
-    """Pick up to MAX_KEY_CLAUSES clauses on `topic`: those the obligations come from, then by heading, else by text.
+def _key_clauses(sources: _Sources, documents: list[Document], topics: tuple[str, ...],
+                 obligation_clauses: dict[int, Clause]) -> list[_KeyClause]:
+    """Pick up to MAX_KEY_CLAUSES clauses on `topics`, in document order.
 
-    A clause is replaced by its highest ancestor whose heading is on the topic too, so that one
-    item covers a whole section (七、付款期限与方式) rather than each of its sub-items.
+    The clauses the obligations come from come first. Then, per topic, the clauses whose heading
+    names it, or only when no heading does, the clauses whose text mentions it, best match first.
+    The topics take turns, so that a wrongful termination cites both the termination clause and
+    the liability clause. A clause is replaced by its highest ancestor on the topic too, so that
+    one item covers a whole section (七、付款期限与方式) rather than each of its sub-items.
     """
-    keywords = TOPIC_KEYWORDS[topic]
     versions = [sources.current[d.id] for d in documents]
-    candidates = list(obligation_clauses.values())
-    for version in versions:
-        candidates += [c for c in sources.clauses.get(version.id, [])
-                       if c.role == "clause" and _mentions(c.heading, keywords)]
-    if not candidates:
-        for version in versions:
-            candidates += [c for c in sources.clauses.get(version.id, [])
-                           if c.role == "clause" and _mentions(c.text, keywords)]
     by_id = {clause.id: clause for version in versions for clause in sources.clauses.get(version.id, [])}
-    chosen: list[Clause] = []
-    for clause in candidates:
-        top = clause
-        while top.parent_id in by_id and _mentions(by_id[top.parent_id].heading, keywords):
-            top = by_id[top.parent_id]
-        if all(top.id != other.id and not _is_ancestor(other, top, by_id) for other in chosen) \
-                and top.id not in {c.id for c in chosen}:
-            chosen = [c for c in chosen if not _is_ancestor(top, c, by_id)]
-            chosen.append(top)
+    chosen: list[_KeyClause] = []
+
+    def add(clause: Clause, topic: str, subject: str) -> None:
+        top = _topmost_on_topic(clause, topic, by_id)
+        if any(top.id == key.clause.id or _is_ancestor(key.clause, top, by_id) for key in chosen):
+            return
+        chosen[:] = [key for key in chosen if not _is_ancestor(top, key.clause, by_id)]
+        chosen.append(_KeyClause(top, subject))
+
+    for clause in obligation_clauses.values():
+        match = _topic_match(clause, topics[0])
+        add(clause, topics[0], match.subject if match else TOPIC_KEYWORDS[topics[0]][0][1])
+    ranked = {topic: _ranked_candidates(sources, versions, topic, by_id) for topic in topics}
+    while len(chosen) < MAX_KEY_CLAUSES and any(ranked.values()):
+        for topic in topics:
+            if ranked[topic] and len(chosen) < MAX_KEY_CLAUSES:
+                clause, match = ranked[topic].pop(0)
+                add(clause, topic, match.subject)
     order = {version.id: index for index, version in enumerate(versions)}
-    chosen.sort(key=lambda c: (order.get(c.document_version_id, len(order)), c.ordinal))
+    chosen.sort(key=lambda key: (order.get(key.clause.document_version_id, len(order)), key.clause.ordinal))
     return chosen[:MAX_KEY_CLAUSES]
+
+
+def _ranked_candidates(sources: _Sources, versions: list[DocumentVersion], topic: str,
+                       by_id: dict[int, Clause]) -> list[tuple[Clause, _TopicMatch]]:
+    """Return the clauses on `topic`, best first: by heading, or by text when no heading names the topic."""
+    found: list[tuple[Clause, _TopicMatch]] = []
+    for version in versions:
+        clauses = sources.clauses.get(version.id, [])
+        notes = _instruction_clauses(clauses)
+        for clause in clauses:
+            if clause.role != "clause" or clause.id in notes or _in_section(clause, DEFINITION_HEADINGS, by_id):
+                continue
+            match = _topic_match(clause, topic)
+            if match is None:
+                continue
+            if match.place > 0 and (_in_section(clause, BOILERPLATE_HEADINGS, by_id)
+                                    or _mentions(clause.text, DISPUTE_RESOLUTION_WORDS)):
+                continue
+            found.append((clause, match))
+    if any(match.place == 0 for _clause, match in found):
+        found = [(clause, match) for clause, match in found if match.place == 0]
+    # Among equal matches a whole section comes before its sub-items, then document order.
+    version_order = {version.id: index for index, version in enumerate(versions)}
+    found.sort(key=lambda entry: (entry[1].place, entry[1].rank, entry[0].level,
+                                  version_order[entry[0].document_version_id], entry[0].ordinal))
+    return found
+
+
+def _topic_match(clause: Clause, topic: str) -> _TopicMatch | None:
+    """Return how centrally `clause` is about `topic`: in its heading, its first sentence or later text."""
+    heading = _clause_heading(clause)
+    body = _clause_body(clause)
+    first_sentence = re.split(r"[。；;！？!?]|\.\s", body, maxsplit=1)[0]
+    for place, text in enumerate((heading, first_sentence, body)):
+        text = _without_false_friends(text, topic)
+        for rank, (keyword, subject) in enumerate(TOPIC_KEYWORDS[topic]):
+            if _has_keyword(text, keyword):
+                return _TopicMatch(place, rank, subject)
+    return None
+
+
+def _topmost_on_topic(clause: Clause, topic: str, by_id: dict[int, Clause]) -> Clause:
+    """Return the highest ancestor of `clause` whose heading or first sentence is on `topic`, else the clause."""
+    top = clause
+    parent = by_id.get(clause.parent_id) if clause.parent_id is not None else None
+    while parent is not None:
+        match = _topic_match(parent, topic)
+        if match is not None and match.place <= 1:
+            top = parent
+        parent = by_id.get(parent.parent_id) if parent.parent_id is not None else None
+    return top
+
+
+def _clause_heading(clause: Clause) -> str:
+    """Return the clause's heading, or the short label before a colon that opens it (送货地点：…)."""
+    if clause.heading:
+        return clause.heading
+    first_line = _strip_number(clause).split("\n", 1)[0]
+    label = re.split(r"[：:]", first_line, maxsplit=1)
+    if len(label) == 2 and 0 < len(label[0].strip()) <= 12 and not re.search(r"[，,。]", label[0]):
+        return label[0].strip()
+    return ""
+
+
+def _clause_body(clause: Clause) -> str:
+    """Return the clause's text without its number and heading, with the line breaks of the layout joined."""
+    text = _strip_number(clause)
+    if clause.heading and text.startswith(clause.heading):
+        text = text[len(clause.heading):].lstrip("：:. \n")
+    # A line break between two Chinese characters only wraps the line.
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])", "", text)
+    return text.replace("\n", " ")
+
+
+def _strip_number(clause: Clause) -> str:
+    text = clause.text.strip()
+    number = (clause.number or "").strip()
+    if number and text.startswith(number):
+        text = text[len(number):]
+    return text.lstrip(" .．、\u3000")
+
+
+def _without_false_friends(text: str, topic: str) -> str:
+    lowered = text.lower()
+    for phrase in TOPIC_FALSE_FRIENDS.get(topic, ()):
+        lowered = lowered.replace(phrase, " ")
+    return lowered
+
+
+def _has_keyword(lowered: str, keyword: str) -> bool:
+    if keyword.isascii():
+        return re.search(r"\b" + re.escape(keyword), lowered) is not None
+    return keyword in lowered
+
+
+def _in_section(clause: Clause, headings: tuple[str, ...], by_id: dict[int, Clause]) -> bool:
+    """Return whether the clause or one of its ancestors has a heading containing one of `headings`."""
+    current: Clause | None = clause
+    while current is not None:
+        if _mentions(_clause_heading(current), headings):
+            return True
+        current = by_id.get(current.parent_id) if current.parent_id is not None else None
+    return False
+
+
+def _instruction_clauses(clauses: list[Clause]) -> set[int]:
+    """Return the ids of the instructions printed before a model contract's articles (使用说明, 特别提示).
+
+    Model texts open with notes numbered 一、二、 and then number the contract itself 第一条 or
+    第一部分. Those notes are no contract terms, and citing one as 第一条 would confuse it with
+    the contract's 第一条. Without a 第X条 or 第X部分 clause, no clause is treated as a note.
+    """
+    first_article = next((c for c in clauses if c.parent_id is None and c.role == "clause"
+                          and re.match(r"第\s*\S+?\s*(?:条|部分|编|章)$", (c.number or "").strip())), None)
+    if first_article is None:
+        return set()
+    notes: set[int] = set()
+    for clause in clauses:
+        if clause.ordinal >= first_article.ordinal:
+            break
+        if clause.parent_id in notes or (clause.parent_id is None and re.match(r"[一二三四五六七八九十]+、", clause.number or "")):
+            notes.add(clause.id)
+    return notes
 
 
 def _is_ancestor(ancestor: Clause, clause: Clause, by_id: dict[int, Clause]) -> bool:
@@ -472,8 +677,7 @@ def _delivery_fact(obligation: Obligation, sources: _Sources, _: Translate) -> s
     return _("{obligation} is due by {due_date}.").format(obligation=name, due_date=_date(due))
 
 
-def _contract_purpose(contract: Contract, topic: str | None, cited: list[Clause], sources: _Sources,
-                      _: Translate) -> str:
+def _contract_purpose(contract: Contract, cited: list[_KeyClause], sources: _Sources, _: Translate) -> str:
     values = {"counterparty": contract.counterparty or "", "date": _date(contract.signed_on)}
     if contract.counterparty and contract.signed_on:
         relation = _("Proves that we and {counterparty} signed this contract on {date}, "
@@ -486,14 +690,20 @@ def _contract_purpose(contract: Contract, topic: str | None, cited: list[Clause]
                      "so a contract relationship exists between them.")
     else:
         relation = _("Proves that the parties signed this contract, so a contract relationship exists between them.")
-    return _join_sentences([relation.format(**values), *_citation(topic, cited, sources, _)], _)
+    return _join_sentences([relation.format(**values), *_citation(cited, sources, _, CLAUSE_CITATIONS)], _)
 
 
-def _citation(topic: str | None, cited: list[Clause], sources: _Sources, _: Translate) -> list[str]:
-    if topic is None or not cited:
-        return []
-    clauses = _join_list([_clause_citation(clause, sources, _) for clause in cited], _)
-    return [_(CLAUSE_CITATIONS[topic]).format(clauses=clauses)]
+def _citation(cited: list[_KeyClause], sources: _Sources, _: Translate, templates: dict[str, str]) -> list[str]:
+    """Return one sentence per subject that cites its clauses, such as 合同第四条约定了交货时间、地点和方式。"""
+    by_subject: dict[str, list[Clause]] = defaultdict(list)
+    for key in cited:
+        by_subject[key.subject].append(key.clause)
+    sentences = []
+    for subject in CLAUSE_CITATIONS:  # a fixed order: price before delivery, termination before liability
+        if by_subject.get(subject):
+            clauses = _join_list([_clause_citation(clause, sources) for clause in by_subject[subject]], _)
+            sentences.append(_(templates[subject]).format(clauses=clauses))
+    return sentences
 
 
 # Groups 2 and later: performance records and the other documents
@@ -643,53 +853,19 @@ def _clause_name(document: Document, version: DocumentVersion, clause: Clause, s
 
 
 def _clause_label(clause: Clause, sources: _Sources) -> str:
-    """Return the clause as its text numbers and names it: 七、付款期限与方式, or 7.1（3） with its first words."""
-    number = _full_number(clause, sources)
+    """Return the clause's citation and its heading or first words: 第八条第2项 乙方, Section 5 Duration and Termination."""
+    citation = _clause_citation(clause, sources)
     if clause.heading:
         words = clause.heading.strip()
     else:
-        words = clause.text.strip()
-        if clause.number and words.startswith(clause.number.strip()):
-            words = words[len(clause.number.strip()):].strip()
+        words = _strip_number(clause)
         words = words[:20] + ("…" if len(words) > 20 else "")
-    if not number:
-        return words
-    separator = "" if number.endswith(("、", "）", ")", ".")) or not words else " "
-    return f"{number}{separator}{words}"
+    return f"{citation} {words}".strip()
 
 
-def _full_number(clause: Clause, sources: _Sources) -> str:
-    """Return the clause number with its parent's number in front when it is an item such as （1）."""
-    number = (clause.number or "").strip()
-    parent = _parent(clause, sources)
-    if number and _is_item_number(number) and parent is not None and parent.number:
-        return f"{parent.number.strip().rstrip('、.')}{number}"
-    return number
-
-
-def _clause_citation(clause: Clause, sources: _Sources, _: Translate) -> str:
-    """Return how a purpose cites the clause: 第7.1条第（1）项 in Chinese, clause 7.1 item (1) in English."""
-    number = (clause.number or "").strip()
-    parent = _parent(clause, sources)
-    if number and _is_item_number(number) and parent is not None and parent.number:
-        return _("clause {number} item {item}").format(number=_bare_number(parent.number), item=number)
-    if re.fullmatch(r"[0-9.]+[、.]?|[一二三四五六七八九十百零〇]+、?", number):
-        return _("clause {number}").format(number=_bare_number(number))
-    return number or _clause_label(clause, sources)
-
-
-def _bare_number(number: str) -> str:
-    return number.strip().rstrip("、.")
-
-
-def _is_item_number(number: str) -> bool:
-    return bool(re.fullmatch(r"[（(][0-9a-zA-Z一二三四五六七八九十]+[）)]", number))
-
-
-def _parent(clause: Clause, sources: _Sources) -> Clause | None:
-    if clause.parent_id is None:
-        return None
-    return next((c for c in sources.clauses.get(clause.document_version_id, []) if c.id == clause.parent_id), None)
+def _clause_citation(clause: Clause, sources: _Sources) -> str:
+    """Return how a purpose cites the clause, with the numbers of the clauses that contain it (第八条第2项)."""
+    return cite_clause(clause, sources.clauses.get(clause.document_version_id, []), sources.locale)
 
 
 def _clause_pages(clause: Clause, sources: _Sources) -> str | None:

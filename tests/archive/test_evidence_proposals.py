@@ -11,6 +11,7 @@ computed for 1 December 2025, so no check depends on today's date.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -204,7 +205,7 @@ def test_unpaid_price_header_and_groups(case: Case) -> None:
 
 def test_unpaid_price_contract_group(case: Case) -> None:
     _, rows = propose(case, "unpaid_price")
-    contract, payment_clause, amendment = in_group(rows, 1)
+    contract, payment_clause, amendment, amendment_clause = in_group(rows, 1)
 
     assert (contract.source, contract.version) == ("version", case.current_version)
     assert contract.name == "《通用设备采购合同》"
@@ -215,12 +216,15 @@ def test_unpaid_price_contract_group(case: Case) -> None:
     # The obligations' sub-items roll up into the section that contains them.
     assert payment_clause.source == "clause"
     assert clause_numbers(case, [payment_clause]) == ["七、"]
-    assert payment_clause.name == "《通用设备采购合同》七、付款期限与方式"
+    assert payment_clause.name == "《通用设备采购合同》第七条 付款期限与方式"
     assert payment_clause.purpose == "证明双方约定的合同价款及付款期限和方式。"
     assert payment_clause.pages is None  # DOCX files have no pages
 
     assert (amendment.source, amendment.version) == ("version", case.amendment_version)
     assert amendment.purpose.startswith("证明双方对合同进行了补充或变更")
+    # The supplementary agreement's own payment term, cited as a term of the agreement.
+    assert amendment.purpose.endswith("补充协议第二条第1.2项约定了合同价款及付款期限和方式。")
+    assert (amendment_clause.source, amendment_clause.name) == ("clause", "《合同补充协议书》第二条第1.2项 付款方式：同主合同。")
 
 
 def test_unpaid_price_performance_group(case: Case) -> None:
@@ -259,14 +263,14 @@ def test_unpaid_price_payment_group(case: Case) -> None:
     # The partial payment of 20 October went to the earliest due instalment.
     assert overdue[0].purpose == "证明到货款人民币300,000.00元已于2025-07-31到期，尚有人民币200,000.00元未付。"
     assert overdue[1].purpose == "证明验收款人民币300,000.00元已于2025-10-31到期，尚有人民币300,000.00元未付。"
-    assert overdue[0].name.startswith("《通用设备采购合同》7.1（3）")
+    assert overdue[0].name.startswith("《通用设备采购合同》第7.1条第（3）项 到货款")
 
 
 def test_clauses_come_from_the_newest_version(case: Case) -> None:
     _, rows = propose(case, "unpaid_price")
     with case.archive.session() as session:
         clause_versions = {session.get(Clause, row.clause).document_version_id for row in rows if row.clause}
-    assert clause_versions == {case.current_version}
+    assert clause_versions == {case.current_version, case.amendment_version}
     assert case.first_version not in {row.version for row in rows}
 
 
@@ -282,8 +286,9 @@ def test_late_delivery(case: Case) -> None:
     assert draft.case_name == "关于《通用设备采购合同》的逾期交货纠纷"
     assert draft.group_titles["2"] == "交货及验收情况"
 
-    contract, delivery_clause, _amendment = in_group(rows, 1)
+    contract, delivery_clause, _amendment, amendment_clause = in_group(rows, 1)
     assert clause_numbers(case, [delivery_clause]) == ["二、"]
+    assert amendment_clause.name == "《合同补充协议书》第二条第1.1项 供货时间：年月日。"
     assert delivery_clause.purpose == "证明双方约定的交货时间、地点和方式。"
     assert "合同第二条约定了交货时间、地点和方式。" in contract.purpose
 
@@ -319,11 +324,15 @@ def test_quality_defect(case: Case) -> None:
 def test_wrongful_termination(case: Case) -> None:
     draft, rows = propose(case, "wrongful_termination")
     assert draft.group_titles["4"] == "付款情况"
+    contract = in_group(rows, 1)[0]
     clauses = [row for row in in_group(rows, 1) if row.source == "clause"]
-    assert 1 <= len(clauses) <= 3
-    with case.archive.session() as session:
-        texts = [session.get(Clause, row.clause).text for row in clauses]
-    assert all("解除" in text or "终止" in text for text in texts)
+    # The termination rights (force majeure, and ending the purchase before shipment) and the
+    # liability section; the confidentiality duty that survives termination is left out.
+    assert clause_numbers(case, clauses) == ["九、", "11.3", "13.1"]
+    assert [row.purpose for row in clauses] == [
+        "证明双方约定的违约责任。", "证明双方约定的合同解除条件及程序。", "证明双方约定的合同解除条件及程序。"]
+    assert contract.purpose.endswith(
+        "合同第11.3条、第13.1条约定了合同解除的条件及程序。合同第九条约定了违约责任。")
 
     performed = [row.record for row in in_group(rows, 2)]
     assert performed == [case.records[k] for k in ("delivery", "passed", "acceptance")]
@@ -352,7 +361,7 @@ def test_english_wording(case: Case) -> None:
     assert contract.name == "“通用设备采购合同”"
     assert contract.issuer == f"Us and {COUNTERPARTY}"
     assert contract.purpose.startswith(f"Proves that we and {COUNTERPARTY} signed this contract on 2025-01-20, ")
-    assert "clause 7.1 item （1）, clause 7.1 item （3）, clause 7.1 item （4）" in contract.purpose
+    assert "in Article 7.1(1), Article 7.1(3), Article 7.1(4)." in contract.purpose
     overdue = [row for row in in_group(rows, 3) if row.source == "clause"]
     assert overdue[0].purpose == ("Proves that 到货款 of CNY 300,000.00 fell due on 2025-07-31 "
                                   "and CNY 200,000.00 of it is unpaid.")
@@ -393,3 +402,148 @@ def test_two_contracts_share_one_draft(case: Case) -> None:
         case_name, respondent = draft.case_name, draft.respondent
     assert case_name == "关于《通用设备采购合同》等合同的合同纠纷"
     assert respondent == f"{COUNTERPARTY}、杭州示例维保有限公司"
+
+
+# Real contracts of the corpus, each proposed for every dispute. The expected citations name the
+# clause's whole number path (第八条第2项, never the sub-item's own 第2条) and the chosen clauses
+# are those whose heading names the dispute's subject.
+OFFICE = "zh_office-equipment-procurement-contract_original.pdf"
+TRAINING = "zh_beijing_training-service-model_bf-2021-2730.pdf"
+TECH_SERVICE = "zh_most_tech-service-contract_model-text_jishu-fuwu.docx"
+CONSULTING = "zh_gf-2024-2612_whole-process-consulting-model_auto-numbering.docx"
+FEDERATED = ("en_cuad_services-agreement_federated_base.pdf", "en_cuad_services-agreement_federated_amendment1.pdf",
+             "en_cuad_services-agreement_federated_amendment2.pdf")
+GENERAL, SPECIAL = "第二部分（通用合同条款）", "第三部分（专用合同条款）"
+
+
+def ingest_contract(archive, names: tuple[str, ...]) -> int:  # type: ignore[no-untyped-def]
+    """Ingest the corpus files `names` as one contract followed by its amendments; return the contract id."""
+    with archive.session() as session:
+        contract_id = create_contract(session, number="HT-CORPUS", title="").id
+    for index, name in enumerate(names):
+        ingest(archive, corpus_file(name), contract_id, "contract" if index == 0 else "amendment")
+    return contract_id
+
+
+def propose_for(archive, contract_id: int, dispute: str,  # type: ignore[no-untyped-def]
+                translations=ZH) -> list[Row]:
+    with archive.session() as session:
+        draft = propose_draft(session, contract_ids=[contract_id], dispute=dispute, actor=SYSTEM,
+                              translations=translations)
+        return [Row(i.group_number, i.source, i.document_version_id, i.clause_id, i.record_id, i.name, i.origin,
+                    i.issuer, i.purpose, i.pages) for i in draft_items(session, draft.id)]
+
+
+def clause_names(rows: list[Row]) -> list[str]:
+    return [row.name for row in rows if row.source == "clause"]
+
+
+def test_office_contract_citations(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    office = ingest_contract(sqlite_archive, (OFFICE,))
+    title = "《电脑及办公设备采购合同》"
+    rows = propose_for(sqlite_archive, office, "late_delivery")
+    # 四、供货期限 and the delivery place and manner under 一、, not 八、双方责任 2.乙方.
+    assert rows[0].purpose.endswith("合同第一条第2项、第一条第3项、第四条约定了交货时间、地点和方式。")
+    assert clause_names(rows) == [f"{title}第一条第2项 送货地点：山西省太原市小店区五羊新城广场…",
+                                  f"{title}第一条第3项 送货方式：由乙方承担此次采购产生的所有运…",
+                                  f"{title}第四条 供货期限"]
+
+    rows = propose_for(sqlite_archive, office, "unpaid_price")
+    assert rows[0].purpose.endswith("合同第七条约定了合同价款及付款期限和方式。")
+    assert clause_names(rows) == [f"{title}第七条 付款方式"]
+
+    rows = propose_for(sqlite_archive, office, "quality_defect")
+    assert rows[0].purpose.endswith("合同第五条、第六条约定了质量标准及验收程序。")
+
+    rows = propose_for(sqlite_archive, office, "wrongful_termination")
+    # 九、其它事宜 1. holds the right to terminate for late payment, 2. the liability for breach.
+    assert rows[0].purpose.endswith("合同第九条第1项约定了合同解除的条件及程序。合同第九条第2项约定了违约责任。")
+    assert [row.name.split(" ")[0] for row in rows if row.source == "clause"] == [
+        f"{title}第九条第1项", f"{title}第九条第2项"]
+    assert [row.purpose for row in rows if row.source == "clause"] == [
+        "证明双方约定的合同解除条件及程序。", "证明双方约定的违约责任。"]
+
+
+def test_office_contract_english_citations(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    office = ingest_contract(sqlite_archive, (OFFICE,))
+    rows = propose_for(sqlite_archive, office, "late_delivery", translations=EN)
+    assert rows[0].purpose.endswith(
+        "The contract sets out the time, place and manner of delivery in Article 1(2), Article 1(3), Article 4.")
+    rows = propose_for(sqlite_archive, office, "wrongful_termination", translations=EN)
+    assert rows[0].purpose.endswith("in Article 9(1). The contract sets out the liability for breach of contract "
+                                    "in Article 9(2).")
+
+
+def test_training_model_citations(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    training = ingest_contract(sqlite_archive, (TRAINING,))
+    expected = {
+        "unpaid_price": "合同第二条约定了合同价款及付款期限和方式。",
+        "late_delivery": "合同第一条第（三）项约定了履行期限及进度安排。",
+        "wrongful_termination": "合同第五条第（一）项、第五条第（二）项约定了合同解除的条件及程序。合同第六条约定了违约责任。",
+    }
+    for dispute, citation in expected.items():
+        rows = propose_for(sqlite_archive, training, dispute)
+        assert rows[0].purpose.endswith(citation), dispute
+    # The usage notes numbered 一、 before 第一条 are no contract terms and are never cited.
+    for dispute in ("unpaid_price", "late_delivery", "quality_defect", "wrongful_termination"):
+        rows = propose_for(sqlite_archive, training, dispute)
+        assert all(re.search(r"》第[一二三四五六七八九十]+条", name) for name in clause_names(rows)), dispute
+
+
+def test_tech_service_model_citations(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    service = ingest_contract(sqlite_archive, (TECH_SERVICE,))
+    expected = {
+        "unpaid_price": "合同第四条约定了合同价款及付款期限和方式。",
+        # 技术服务期限 and 技术服务进度, not 5．技术服务质量期限要求.
+        "late_delivery": "合同第二条第2项、第二条第3项约定了履行期限及进度安排。",
+        "quality_defect": "合同第二条第4项、第二条第5项、第七条约定了质量标准及验收程序。",
+        "wrongful_termination": "合同第十一条约定了合同解除的条件及程序。合同第九条约定了违约责任。",
+    }
+    for dispute, citation in expected.items():
+        rows = propose_for(sqlite_archive, service, dispute)
+        assert rows[0].purpose.endswith(citation), dispute
+
+
+def test_consulting_model_names_the_part(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    consulting = ingest_contract(sqlite_archive, (CONSULTING,))
+    # The general and the special conditions both have a 第6条, so the part is named with it.
+    expected = {
+        "unpaid_price": f"合同{GENERAL}第6条、{SPECIAL}第6条、附件2约定了合同价款及付款期限和方式。",
+        "late_delivery": f"合同{GENERAL}第4.3条约定了交货时间、地点和方式。"
+                         "合同第一部分（合同协议书）第五条、附件3约定了履行期限及进度安排。",
+        "quality_defect": f"合同{GENERAL}第1.4条、{GENERAL}第4.2条、{SPECIAL}第1.4条约定了质量标准及验收程序。",
+        "wrongful_termination": f"合同{GENERAL}第12条、{SPECIAL}第12条约定了合同解除的条件及程序。"
+                                f"合同{GENERAL}第11条约定了违约责任。",
+    }
+    for dispute, citation in expected.items():
+        rows = propose_for(sqlite_archive, consulting, dispute)
+        assert rows[0].purpose.endswith(citation), dispute
+    rows = propose_for(sqlite_archive, consulting, "unpaid_price", translations=EN)
+    assert rows[0].purpose.endswith("in Article 6 of Part 2, Article 6 of Part 3, Annex 2.")
+
+
+def test_federated_agreement_family(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    federated = ingest_contract(sqlite_archive, FEDERATED)
+    rows = propose_for(sqlite_archive, federated, "unpaid_price", translations=EN)
+    assert rows[0].purpose.endswith("The contract sets out the price and payment terms in Section 2, Exhibit B.")
+    assert clause_names(rows) == ["“SERVICES AGREEMENT”, Section 2 Fees",
+                                  "“SERVICES AGREEMENT”, Exhibit B CALCULATION AND PAYMENT OF SERVICES FEES"]
+
+    rows = propose_for(sqlite_archive, federated, "wrongful_termination", translations=EN)
+    assert rows[0].purpose.endswith("The contract sets out the conditions and procedure for terminating it in Section 5.")
+    rows = propose_for(sqlite_archive, federated, "wrongful_termination")
+    assert rows[0].purpose.endswith("合同第5条约定了合同解除的条件及程序。")
+
+    # No clause is about delivery: "execution and delivery" in 2. Miscellaneous of the amendments
+    # is their signing.
+    for translations in (ZH, EN):
+        rows = propose_for(sqlite_archive, federated, "late_delivery", translations=translations)
+        assert clause_names(rows) == []
+        assert [row.purpose for row in rows[1:]] == [_amendment_purpose(translations)] * 2
+    rows = propose_for(sqlite_archive, federated, "quality_defect")
+    assert clause_names(rows) == []
+
+
+def _amendment_purpose(translations) -> str:  # type: ignore[no-untyped-def]
+    return translations.gettext(
+        "Proves that the parties amended or supplemented the contract; the amendment forms part of it.")
