@@ -16,6 +16,8 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.lib import textsplit as reportlab_textsplit
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from archive.errors import PdfFontMissingError, PdfFontUnusableError
 
@@ -29,6 +31,8 @@ KNOWN_FONTS = (
 )
 # 合 (U+5408): a font without it has no Chinese glyphs, and Chinese text would print as boxes.
 CHINESE_SAMPLE = 0x5408
+# Closing marks that must not begin a line in Chinese typesetting: 》〉，：；？！ ” ’
+CHINESE_CLOSING_PUNCTUATION = "\u300b\u3009\uff0c\uff1a\uff1b\uff1f\uff01\u201d\u2019"
 
 # Problems with a configured font file, translated in the error message.
 FILE_MISSING = "the file does not exist"
@@ -73,6 +77,7 @@ def register_cjk_font(configured: Path | None = None) -> str:
     """
     font_file = find_cjk_font(configured)
     key = (font_file.path.resolve(), font_file.subfont_index)
+    _complete_line_break_rules()
     with _lock:
         name = _registered.get(key)
         if name is None:
@@ -82,6 +87,20 @@ def register_cjk_font(configured: Path | None = None) -> str:
             logger.info("registered PDF font name=%s path=%s subfont=%s", name, font_file.path,
                         font_file.subfont_index)
     return name
+
+
+def _complete_line_break_rules() -> None:
+    """Add the Chinese closing punctuation that reportlab's Chinese line breaking lets start a line.
+
+    reportlab's list of characters that may not start a line lacks 》, 〉 and the full-width
+    comma, colon, semicolon, question and exclamation marks, so a title such as 《采购合同》 could
+    end with 》 alone on the next line. Both wrapping paths (textsplit for plain text, paragraph for
+    text with markup) read their copy of the list from their module at wrap time.
+    """
+    for module in (reportlab_textsplit, reportlab_paragraph):
+        missing = "".join(ch for ch in CHINESE_CLOSING_PUNCTUATION if ch not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
 
 
 def _load(font_file: FontFile, name: str) -> TTFont:

@@ -103,3 +103,21 @@ def test_errors_read_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         pdf_fonts.register_cjk_font()
     assert "未找到" in missing.value.localized(gettext)
     assert "fonts-wqy-microhei" in missing.value.localized(gettext)
+
+
+@pytest.mark.parametrize("closing", ["》", "，", "：", "”"])
+def test_chinese_closing_punctuation_never_starts_a_line(closing: str) -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    font = pdf_fonts.register_cjk_font(None)
+    style = ParagraphStyle("cell", fontName=font, fontSize=10, leading=12, wordWrap="CJK")
+    text = f"《电脑及办公设备采购合同{closing}"
+    # Just too narrow for the closing mark: without the rule it would wrap alone onto line two.
+    paragraph = Paragraph(text, style)
+    paragraph.wrap(stringWidth(text[:-1], font, 10) + 0.5, 1000)
+
+    lines = ["".join(words) for _, words in paragraph.blPara.lines]
+    assert all(not line.startswith(closing) for line in lines), lines
+    assert "".join(lines) == text
