@@ -1,6 +1,6 @@
-"""Times as people in the archive's time zone read them.
+"""Conversion of stored UTC timestamps to the archive's configured time zone for display.
 
-The database keeps UTC (SQLite gives the timestamps back without their offset). Pages, the
+The database stores UTC, and SQLite returns the timestamps without their offset. Pages, the
 command line and printed files show times in the configured zone, Asia/Shanghai by default, so
 a time on a page matches the same time in a pack's README and CSV.
 """
@@ -17,7 +17,10 @@ DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
 
 @lru_cache(maxsize=None)
 def zone(name: str) -> ZoneInfo:
-    """Return the named IANA time zone; raises ValueError for a name the time zone database lacks."""
+    """Return the named IANA time zone.
+
+    Raises ValueError when the time zone database has no zone of that name.
+    """
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -33,7 +36,10 @@ def as_local(moment: dt.datetime, zone_name: str = DEFAULT_TIME_ZONE) -> dt.date
 
 def format_local(moment: dt.datetime | str | None, zone_name: str = DEFAULT_TIME_ZONE,
                  pattern: str = DISPLAY_FORMAT) -> str:
-    """Format a timestamp (or its ISO text) in the named zone; empty for None."""
+    """Format a timestamp or its ISO 8601 text in the named zone.
+
+    Returns an empty string for None or an empty string.
+    """
     if moment is None or moment == "":
         return ""
     if isinstance(moment, str):

@@ -2,17 +2,18 @@
 
 Usage: python bench/pack_build.py [--files 20] [--file-mb 25] [--pages 5] [--others 0] [--folder PATH]
 
-Untimed setup: a new archive (SQLite and a local blob store) in a temporary folder holds one
-contract with `--files` scanned-like PDFs (from bench/bundle.py's generator: uncompressed images
-of random bytes) and `--others` DOCX-sized files of random bytes of the same size, which go into
-the pack but not into the bundle. A draft lists every file as an item and is saved.
+The untimed setup creates a new archive (SQLite and a local blob store) in a temporary folder,
+with one contract. The contract has `--files` scanned-like PDFs, which bench/bundle.py's
+generator makes as uncompressed images of random bytes. It also has `--others` files of random
+bytes of the same size, stored with the DOCX media type, which go into the pack but not into the
+bundle. A draft lists every file as an item and is saved.
 
-Timed, in a child process: `archive.services.evidence_packs.build_pack`, the whole build, which
-copies the PDFs out of the blob store, merges and stamps the bundle, writes the index, the
-timeline and records, streams every original into the ZIP, stores the ZIP as a blob and records
-the audit event. The child reports the time and its own peak resident set (ru_maxrss, imports
-included). Throughput is the pack's size divided by the build time. Afterwards, untimed, the
-pack is checked with verify_pack.
+A child process times `archive.services.evidence_packs.build_pack`, the whole build. The build
+copies the PDFs out of the blob store, merges and stamps the bundle, and writes the index, the
+timeline and the records. It then streams every original into the ZIP, stores the ZIP as a blob
+and records the audit event. The child reports the time and its own peak resident set size
+(ru_maxrss, imports included). Throughput is the pack's size divided by the build time.
+Afterwards, untimed, the pack is checked with verify_pack.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def settings_for(folder: Path):  # type: ignore[no-untyped-def]
 
 
 def set_up(folder: Path, arguments: argparse.Namespace) -> int:
-    """Create the archive, its files and a saved draft listing them; return the draft's id."""
+    """Create the archive, its files and a saved draft that lists them, and return the draft's id."""
     from archive.access import SYSTEM
     from archive.context import open_archive
     from archive.models import Blob, Document, DocumentVersion
@@ -83,7 +84,7 @@ def set_up(folder: Path, arguments: argparse.Namespace) -> int:
                 drafts.add_item(session, draft.id, drafts.ItemInput(
                     source="version", document_version_id=version.id, name=f"扫描件 {number}", issuer="甲公司",
                     purpose="基准测试"), actor=SYSTEM)
-                path.unlink()  # the blob store holds the only copy, as in a real archive
+                path.unlink()  # the blob store keeps the only copy, as in a real archive
             drafts.save_draft(session, draft.id, actor=SYSTEM)
             return draft.id
     finally:
@@ -113,7 +114,8 @@ def main() -> None:
     parser.add_argument("--file-mb", type=float, default=25, help="size of each file in MB (10**6 bytes)")
     parser.add_argument("--pages", type=int, default=5, help="pages in each PDF, one image each")
     parser.add_argument("--others", type=int, default=0, help="number of non-PDF files of the same size")
-    parser.add_argument("--folder", type=Path, default=None, help="where the temporary archive goes")
+    parser.add_argument("--folder", type=Path, default=None,
+                        help="folder in which the temporary archive is created (default: the system temporary folder)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -1,4 +1,4 @@
-"""`contract-archive pack ...`: list drafts, build, download and verify evidence packs."""
+"""Commands of `contract-archive pack`, which list evidence drafts and build, download and verify evidence packs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from archive.models import ADMIN
 from archive.times import format_local
 
 pack_app = typer.Typer(help="Build, download and verify evidence packs (证据包).", no_args_is_help=True)
-# `pack verify` exit code for a pack whose files match its manifest when the archive could not be asked.
+# `pack verify` exit code for a pack whose files match its manifest when the archive could not be reached.
 UNCONFIRMED_EXIT_CODE = 3
 
 
@@ -30,7 +30,8 @@ def _cli():  # type: ignore[no-untyped-def]
 
 
 def _actor() -> Actor:
-    # A person with a shell on the server administers the archive; events name the system user.
+    # A person with a shell on the server administers the archive, so the CLI acts as an admin.
+    # Audit events name the operating system user.
     return Actor(user_id=None, username=f"cli:{getpass.getuser()}", role=ADMIN)
 
 
@@ -64,7 +65,7 @@ def build(
     draft: Annotated[int, typer.Argument(help="The draft whose last saved revision is packed.")],
     out: Annotated[Optional[Path], typer.Option(help="Also write the pack to this file.", dir_okay=False)] = None,
 ) -> None:
-    """Build the pack of a saved draft, store it under a hold and record its hashes in the audit log."""
+    """Build the pack of a saved draft, store it under a legal hold and record its hashes in the audit log."""
     from archive.services.evidence_packs import build_pack, open_pack
 
     cli = _cli()
@@ -90,7 +91,8 @@ def build(
     except ArchiveError as error:
         cli._fail(error)
     except OSError as error:
-        cli.err_console.print(f"[bold red]{escape(_('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error))}[/bold red]")
+        message = _('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error)
+        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]")
         raise typer.Exit(1) from None
     finally:
         archive.close()
@@ -121,7 +123,8 @@ def download(
     except ArchiveError as error:
         cli._fail(error)
     except OSError as error:
-        cli.err_console.print(f"[bold red]{escape(_('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error))}[/bold red]")
+        message = _('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error)
+        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]")
         raise typer.Exit(1) from None
     finally:
         archive.close()
@@ -131,12 +134,13 @@ def download(
 @pack_app.command("verify")
 def verify(
     pack: Annotated[Path, typer.Argument(help="The pack's ZIP file.", exists=False, dir_okay=False)],
-    offline: Annotated[bool, typer.Option("--offline", help="Check the files only; do not ask the archive.")] = False,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Check the files only, without connecting to the archive.")] = False,
 ) -> None:
-    """Check every file of a pack against its manifest and, when the archive can be reached, the manifest against the archive.
+    """Check every file of a pack against its manifest, and the manifest against the archive when it can be reached.
 
-    Exit code 0 when everything matches (with --offline: when the files match), 1 when anything
-    differs, 3 when the files match but the archive could not be reached.
+    The exit code is 0 when everything matches, or with --offline when the files match. It is 1
+    when anything differs, and 3 when the files match but the archive could not be reached.
     """
     from sqlalchemy.orm import Session
 
@@ -178,11 +182,12 @@ def verify(
 
 
 def _open_existing_database(settings, _):  # type: ignore[no-untyped-def]
-    """Connect to the configured database only if it exists and has evidence packs; return (engine, None) or (None, reason).
+    """Connect to the configured database if it exists and has the evidence pack table.
 
-    Verifying must never create an empty archive, database or bucket where the settings point
-    by mistake: an empty archive would report a genuine pack as unknown. So this opens neither
-    the blob store nor migrations, and refuses a SQLite file that does not exist.
+    Returns (engine, None) on success and (None, reason) otherwise. Verifying must never create
+    an empty archive, database or bucket where the settings point by mistake, because an empty
+    archive would report a genuine pack as unknown. So this opens neither the blob store nor
+    migrations, and it returns a reason instead of opening a SQLite file that does not exist.
     """
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url

@@ -55,7 +55,8 @@ def test_build_download_and_verify(sqlite_archive: Archive, draft_id: int, tmp_p
     assert sqlite_archive.blobs.read_bytes(zip_sha) == out.read_bytes()
 
     code, output = run(sqlite_archive, "--lang", "en", "pack", "drafts")
-    assert code == 0 and "服务费纠纷" in output, output
+    assert code == 0, output
+    assert "服务费纠纷" in output, output
 
     again = tmp_path / "again.zip"
     code, output = run(sqlite_archive, "pack", "download", "1", str(again))
@@ -68,10 +69,11 @@ def test_build_download_and_verify(sqlite_archive: Archive, draft_id: int, tmp_p
     assert "The archive confirms the pack" in output
 
     code, output = run(sqlite_archive, "pack", "verify", str(out))
-    assert code == 0 and "证据包完整" in output, output
+    assert code == 0, output
+    assert "证据包完整" in output, output
 
 
-def test_verify_names_a_changed_file_and_exits_1(sqlite_archive: Archive, draft_id: int, tmp_path: Path) -> None:
+def test_verify_changed_file_exits_1(sqlite_archive: Archive, draft_id: int, tmp_path: Path) -> None:
     save(sqlite_archive, draft_id)
     out = tmp_path / "pack.zip"
     assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
@@ -83,8 +85,8 @@ def test_verify_names_a_changed_file_and_exits_1(sqlite_archive: Archive, draft_
     assert "changed 证据/1-1 服务协议.pdf" in output, output
 
 
-def test_verify_works_offline_when_the_archive_is_unreachable(sqlite_archive: Archive, draft_id: int,
-                                                              tmp_path: Path) -> None:
+def test_verify_unreachable_archive_checks_files_only(sqlite_archive: Archive, draft_id: int,
+                                                      tmp_path: Path) -> None:
     save(sqlite_archive, draft_id)
     out = tmp_path / "pack.zip"
     assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
@@ -100,7 +102,7 @@ def test_verify_works_offline_when_the_archive_is_unreachable(sqlite_archive: Ar
 
 
 @pytest.mark.parametrize("setting", ["database", "data_dir"])
-def test_verify_never_creates_an_archive_where_the_settings_point_by_mistake(
+def test_verify_never_creates_missing_archive(
         sqlite_archive: Archive, draft_id: int, tmp_path: Path, setting: str) -> None:
     save(sqlite_archive, draft_id)
     out = tmp_path / "pack.zip"
@@ -117,8 +119,8 @@ def test_verify_never_creates_an_archive_where_the_settings_point_by_mistake(
     assert not wrong.exists()
 
 
-def test_the_archive_tells_a_changed_file_apart_from_an_unknown_pack(sqlite_archive: Archive, draft_id: int,
-                                                                   tmp_path: Path) -> None:
+def test_verify_separates_changed_file_from_unknown_pack(sqlite_archive: Archive, draft_id: int,
+                                                        tmp_path: Path) -> None:
     save(sqlite_archive, draft_id)
     out = tmp_path / "pack.zip"
     assert run(sqlite_archive, "pack", "build", str(draft_id), "--out", str(out))[0] == 0
@@ -131,7 +133,7 @@ def test_the_archive_tells_a_changed_file_apart_from_an_unknown_pack(sqlite_arch
     assert "the files above differ from that manifest, so the pack is not the one the archive built" in output
 
 
-def test_building_an_unsaved_draft_says_to_save_it(sqlite_archive: Archive, draft_id: int) -> None:
+def test_build_rejects_unsaved_draft(sqlite_archive: Archive, draft_id: int) -> None:
     code, output = run(sqlite_archive, "--lang", "en", "pack", "build", str(draft_id))
 
     assert code == 2
@@ -139,17 +141,18 @@ def test_building_an_unsaved_draft_says_to_save_it(sqlite_archive: Archive, draf
     assert "Traceback" not in output
 
 
-def test_verify_of_a_file_that_is_not_a_pack(sqlite_archive: Archive, tmp_path: Path) -> None:
+def test_verify_rejects_non_pack_file(sqlite_archive: Archive, tmp_path: Path) -> None:
     bogus = tmp_path / "notes.zip"
     bogus.write_text("not a zip")
 
     code, output = run(sqlite_archive, "--lang", "en", "pack", "verify", str(bogus), "--offline")
 
     assert code == 1
-    assert "notes.zip" in output and "Traceback" not in output
+    assert "notes.zip" in output
+    assert "Traceback" not in output
 
 
-def test_builds_in_separate_processes_give_the_same_bytes(sqlite_archive: Archive, draft_id: int) -> None:
+def test_build_in_two_processes_same_bytes(sqlite_archive: Archive, draft_id: int) -> None:
     save(sqlite_archive, draft_id)
     hashes = set()
     for seed in ("1", "2"):

@@ -1,7 +1,8 @@
-"""The README of a pack: what it holds and how anyone can check that nothing in it was changed.
+"""README of a pack, which lists its contents and explains how anyone can check that no file was changed.
 
-It is written in Chinese first, for the court or arbitration commission and counsel, then in
-English. It names no hash of the pack itself, because it is one of the files the manifest lists.
+The text is in Chinese first, for the court or arbitration commission and counsel, then in
+English. It contains no hash of the pack itself, because the README is one of the files that
+the manifest lists.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ The stamped bundle is a printing copy; the files under 证据/ are the evidence.
 
 
 def build_readme(*, case_name: str, as_of: str, item_count: int, original_count: int) -> bytes:
-    """Return the README as UTF-8 with a byte order mark and Windows line ends, so every Notepad shows it."""
+    """Return the README as UTF-8 bytes with a byte order mark and CRLF line ends.
+
+    Both are there so that every version of Windows Notepad shows the text correctly.
+    """
     values = {"case_name": case_name, "as_of": as_of, "item_count": item_count, "original_count": original_count}
     text = _CHINESE.format(**values) + "\n\n" + _ENGLISH.format(**values)
     return ("\ufeff" + text).replace("\n", "\r\n").encode("utf-8")

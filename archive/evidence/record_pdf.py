@@ -1,7 +1,7 @@
-"""A performance record printed as a one-page PDF, for an evidence item that has no file of its own.
+"""PDF printout of a performance record, for an evidence item that has no file of its own.
 
-The printout states that the archive made it from the record as it stood at the pack's "as of"
-time, so a reader does not take it for a document the parties exchanged.
+The printout states that the archive printed it from the record as it stood at the pack's "as
+of" time, so that a reader does not take it for a document the parties exchanged.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ def build_record_pdf(
     translations: gettext_module.NullTranslations,
     font_name: str,
 ) -> bytes:
-    """Return an A4 PDF with `title` and a two-column table of `rows` (label, value) in the registered font.
+    """Return an A4 PDF with `title` and a two-column table of (label, value) `rows`.
 
-    The same arguments give the same bytes, because reportlab runs in its invariant mode.
+    `font_name` must be a font already registered with reportlab. The same arguments give the
+    same bytes, because reportlab runs in its invariant mode.
     """
     gettext = translations.gettext
     title_style = ParagraphStyle("title", fontName=font_name, fontSize=15, leading=20, wordWrap="CJK")

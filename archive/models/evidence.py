@@ -1,9 +1,9 @@
 """Evidence pack drafts (the chosen, ordered and described evidence) and the packs built from them.
 
-A draft is edited freely. Saving it bumps `revision` and records an audit event, and that
-event fixes what a build of this revision contains: its time is the pack's "as of" moment and
-its seq and hash are the audit chain head written into the manifest. So two builds of one saved
-revision give the same bytes. A built pack is a blob and its row is never changed.
+A draft is edited freely. Saving it increments `revision` and records an audit event, and that
+event fixes what a build of this revision contains. The event's time is the pack's "as of"
+moment, and its seq and hash are the audit chain head written into the manifest. So two builds
+of one saved revision give the same bytes. A built pack is a blob, and its row is never changed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.models.base import Base, utcnow
 
-# What an item points at: a document version (the whole file or some pages), a clause of a
-# version (the pages it is on), or a performance record (its attached file, else a printout).
+# Kinds of item source: a document version (the whole file or some pages), a clause of a
+# version (the pages it is on), or a performance record (its attached files, else a printout).
 ITEM_SOURCES = ("version", "clause", "record")
 
 # The disputes the archive can propose a first selection for.
@@ -35,12 +35,13 @@ class EvidenceDraft(Base):
     # The parties as the evidence index prints them (申请人/原告 and 被申请人/被告).
     claimant: Mapped[str] = mapped_column(String(300), default="")
     respondent: Mapped[str] = mapped_column(String(300), default="")
-    # Titles of the groups by number ({"1": "合同及补充协议"}); a group without a title prints as 证据一.
+    # Group titles by group number, such as {"1": "合同及补充协议"}. A group without a title
+    # prints as 证据一 (evidence group one).
     group_titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # 0 until the first save; each save adds one.
+    # 0 until the first save, and each save increments it.
     revision: Mapped[int] = mapped_column(default=0)
     saved_by: Mapped[str | None] = mapped_column(String(200))
     saved_at: Mapped[datetime | None]
@@ -64,7 +65,7 @@ class EvidenceDraftContract(Base):
 
 
 class EvidenceDraftItem(Base):
-    """One item of a draft, in the order staff gave it; its number within the group follows that order."""
+    """One item of a draft, in the order staff set. Its number within its group follows that order."""
 
     __tablename__ = "evidence_draft_item"
 
@@ -84,7 +85,7 @@ class EvidenceDraftItem(Base):
 
 
 class EvidencePack(Base):
-    """A pack built from one saved revision of a draft; inserted once, never changed."""
+    """A pack built from one saved revision of a draft. The row is inserted once and never changed."""
 
     __tablename__ = "evidence_pack"
 
@@ -92,8 +93,8 @@ class EvidencePack(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
     draft_revision: Mapped[int]
     blob_sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"), index=True)
-    # The pack's identity (SHA-256 of manifest.json) and the SHA-256 of the whole ZIP file,
-    # which also covers ZIP metadata such as entry dates.
+    # manifest_sha256 (the SHA-256 of manifest.json) is the pack's identity. blob_sha256 is the
+    # SHA-256 of the whole ZIP file, which also covers ZIP metadata such as entry dates.
     manifest_sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     file_count: Mapped[int]
@@ -104,7 +105,8 @@ class EvidencePack(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-# queued: waiting for a thread or worker; running; done: pack_id is set; failed: error_code says why.
+# "queued" builds wait for a thread or worker. A "done" build has pack_id set, and a "failed"
+# build has error_code set to the reason.
 BUILD_STATES = ("queued", "running", "done", "failed")
 
 
@@ -118,7 +120,7 @@ class EvidenceBuild(Base):
     draft_revision: Mapped[int]
     lang: Mapped[str] = mapped_column(String(10), default="zh_CN")
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
-    # prepare (items) or write (bytes), with how far it got.
+    # Current step, "prepare" (done and total count items) or "write" (done and total count bytes).
     step: Mapped[str | None] = mapped_column(String(20))
     done: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger, default=0)

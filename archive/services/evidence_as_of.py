@@ -1,9 +1,9 @@
 """The records, timeline and versions of a contract as they stood at a pack's "as of" moment.
 
-A pack is built from a saved draft, and building it again later must give the same bytes. So
-everything a pack shows is read as of the draft's save: versions uploaded and records entered
-after it are left out, a record edited after it shows the values it had then (from its
-revisions), and an obligation's state is worked out for that day.
+A pack is built from a saved draft, and building it again later must give the same bytes, so
+everything a pack shows is read as of the draft's save. Versions uploaded and records entered
+after the save are left out. A record edited after the save shows the values it had then, taken
+from its revisions. An obligation's state is computed for the day of the save.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from archive.models import Document, DocumentVersion, Obligation, PerformanceRecord, RecordAttachment, RecordRevision
 
 
-
 def aware(moment: dt.datetime) -> dt.datetime:
-    """Return `moment` with its UTC offset; SQLite gives back the UTC timestamps it stores without one."""
+    """Return `moment` as an aware datetime, reading a naive value as UTC.
+
+    SQLite returns the UTC timestamps it stores without an offset.
+    """
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
@@ -34,7 +36,7 @@ def record_as_of(session: Session, record: PerformanceRecord, as_of: dt.datetime
         "detail": record.detail or {}, "revision": record.revision,
     }
     if record.updated_at is not None and aware(record.updated_at) > as_of:
-        # The first revision replaced after `as_of` holds the values the record had at `as_of`.
+        # The first revision replaced after `as_of` contains the values the record had at `as_of`.
         earlier = session.scalars(
             select(RecordRevision).where(RecordRevision.record_id == record.id, RecordRevision.replaced_at > as_of)
             .order_by(RecordRevision.revision).limit(1)).first()
@@ -59,7 +61,10 @@ def records_as_of(session: Session, contract_id: int, as_of: dt.datetime) -> lis
 
 
 def newest_version_as_of(session: Session, document_id: int, as_of: dt.datetime) -> DocumentVersion | None:
-    """Return the document's newest version uploaded by `as_of` that was read or stored without failure."""
+    """Return the document's newest version uploaded by `as_of`, or None when there is none.
+
+    The version's ingest state is not checked, so a version whose ingest failed can be returned.
+    """
     return session.scalars(
         select(DocumentVersion).where(DocumentVersion.document_id == document_id,
                                       DocumentVersion.uploaded_at <= as_of)
@@ -67,7 +72,10 @@ def newest_version_as_of(session: Session, document_id: int, as_of: dt.datetime)
 
 
 def record_attachments_as_of(session: Session, record_id: int, as_of: dt.datetime) -> list[DocumentVersion]:
-    """Return the newest version (as of `as_of`) of each document attached to the record, by document id."""
+    """Return the newest version as of `as_of` of each document attached to the record.
+
+    The versions are ordered by document id. A document with no version uploaded by `as_of` is skipped.
+    """
     document_ids = session.scalars(
         select(RecordAttachment.document_id).join(Document, Document.id == RecordAttachment.document_id)
         .where(RecordAttachment.record_id == record_id).order_by(RecordAttachment.document_id)).all()
@@ -91,10 +99,11 @@ def obligation_state_as_of(obligation: Obligation, day: dt.date) -> str:
 
 
 def timeline_as_of(session: Session, timeline: dict[str, Any], as_of: dt.datetime) -> dict[str, Any]:
-    """Return `timeline` (as contract_timeline gives it) without what was entered after `as_of`.
+    """Return `timeline`, as contract_timeline builds it, without the events entered after `as_of`.
 
-    Versions and records entered later are dropped, records show their values then, and
-    obligations their state on the as-of day. Alerts and holds change daily and are not part of it.
+    Versions and records entered later are dropped. Records show their values at `as_of`, and
+    obligations show their state on the day of `as_of`. Alert and legal hold events are dropped
+    because they change daily and are not part of the evidence.
     """
     day = as_of.date()
     contract_id = timeline["contract"]["id"]
@@ -126,7 +135,7 @@ def timeline_as_of(session: Session, timeline: dict[str, Any], as_of: dt.datetim
             state = obligation_state_as_of(obligation, day)
             event = {**event, "state": state, "overdue": state == "overdue"}
         events.append(event)
-    # Stable: events of one day keep the timeline's order of kinds.
+    # The sort is stable, so events of one day keep the timeline's order of kinds.
     events.sort(key=lambda e: e["date"])
     kinds = [kind for kind in timeline["kinds"] if kind not in ("alert", "legal_hold")]
     return {**timeline, "events": events, "kinds": kinds}

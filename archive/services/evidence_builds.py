@@ -1,10 +1,10 @@
 """Pack builds that run in the background and report their progress in the database.
 
-A page asks for a build and polls its row. The build runs on a thread of the server process
-(job_backend "inprocess") or on a worker (job_backend "procrastinate"; ingest.jobs.queue defers
-it). Either way `run_build` does the work, writes progress at most twice a second, and records
-the outcome: the pack, or the error's code and values so the page can say what went wrong in
-the reader's language.
+A page requests a build and polls its row. With job_backend "inprocess" the build runs on a
+thread of the server process. With job_backend "procrastinate", ingest.jobs.queue defers it to a
+worker. Either way `run_build` does the work, writes progress at most twice a second, and records
+the outcome. The outcome is the pack, or the error's code and parameters, so that the page can
+show the error in the reader's language.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_SECONDS = 0.5
 ACTIVE_STATES = ("queued", "running")
-# A build still "running" after this long was on a thread or worker that died; a new request may replace it.
+# A build still "running" this long after it started is taken to be on a thread or worker that
+# died, so a new request for the same revision marks it failed and queues a new build.
 STALE_AFTER = dt.timedelta(minutes=30)
 
 
@@ -58,6 +59,7 @@ def request_build(session: Session, draft_id: int, *, actor: Actor, lang: str) -
 
 
 def get_build(session: Session, build_id: int, *, actor: Actor) -> EvidenceBuild:
+    """Return the build, or raise NotFoundError when it does not exist or `actor` may not see its draft."""
     build = session.get(EvidenceBuild, build_id)
     if build is None:
         raise NotFoundError(object="Evidence pack build", id=build_id)
@@ -80,14 +82,18 @@ def start_in_thread(archive: Archive, build_id: int) -> threading.Thread:
 
 
 def run_build(archive: Archive, build_id: int) -> None:
-    """Build the pack a queued build asks for and record the outcome; never raises for a problem a person can fix."""
+    """Run a queued build and record its outcome in the build's row.
+
+    Does nothing when the build is no longer queued. Any exception from building the pack is
+    logged and recorded as the build's error, not raised.
+    """
     with archive.session() as session:
         # One UPDATE claims the build, so a build submitted twice still runs once.
         claimed = session.execute(
             update(EvidenceBuild).where(EvidenceBuild.id == build_id, EvidenceBuild.state == "queued")
             .values(state="running", started_at=utcnow())).rowcount
         if not claimed:
-            return  # done already, or taken by another thread or worker
+            return  # finished already, or claimed by another thread or worker
         build = session.get(EvidenceBuild, build_id)
         actor = (actor_for(session, build.requested_by_id, build.requested_by, build.requested_role)
                  if build.requested_by_id is not None
@@ -120,7 +126,11 @@ def run_build(archive: Archive, build_id: int) -> None:
 
 
 def interrupt_unfinished_builds(archive: Archive) -> int:
-    """Mark queued and running builds failed; for the in-process backend at startup, whose threads died with the last process."""
+    """Mark every queued and running build failed and return how many were marked.
+
+    The in-process backend calls this at startup, because the threads of those builds died with
+    the previous process.
+    """
     with archive.session() as session:
         return session.execute(
             update(EvidenceBuild).where(EvidenceBuild.state.in_(ACTIVE_STATES))

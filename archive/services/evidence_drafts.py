@@ -1,13 +1,14 @@
-"""Evidence drafts: choose, describe, order and group the evidence for a case, then save it.
+"""Create, edit and save evidence drafts, which select, describe, order and group the evidence for a case.
 
 A draft draws on one or more contracts, which the acting user must be able to see. Items point
-at a document version, a clause or a performance record of those contracts. Items are kept in
-`position` order; an item's number within its group (the 2 of 证据 1-2) follows that order.
+at a document version, a clause or a performance record of those contracts. Items are ordered by
+group and then by `position`, and an item's number within its group (the 2 of 证据 1-2) follows
+that order.
 
-Saving freezes the draft: the header and items are copied into a snapshot, the snapshot's
-SHA-256 goes into an audit event, and the event's time and hash are what a pack build of this
-revision uses. Editing after a save changes the live items only; builds keep using the snapshot
-until the next save.
+Saving copies the header and items into a snapshot and records the snapshot's SHA-256 in an
+audit event. A pack build of that revision uses the snapshot and the event's time and hash.
+Edits after a save change only the live items, so builds keep using the snapshot until the next
+save.
 """
 
 from __future__ import annotations
@@ -40,18 +41,19 @@ from archive.models.evidence import DISPUTE_KINDS, ITEM_SOURCES
 from archive.services.audit import record_event
 
 MAX_GROUP = 99
-# The most pages a page list may name when the file's page count is unknown.
+# Highest page number a page list may name when the file's page count is unknown.
 MAX_PAGES = 10_000
+# Maximum lengths in characters: MAX_NAME for one-line fields, MAX_TEXT for an item's purpose.
 MAX_NAME = 300
 MAX_TEXT = 20_000
-# Fields of an item that staff edit; the source an item points at is fixed once added.
+# Fields of an item that staff can edit. The source an item points at cannot change after the item is added.
 ITEM_TEXT_FIELDS = ("name", "origin", "issuer", "purpose", "pages", "group_number")
 HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles")
 
 
 @dataclass
 class ItemInput:
-    """A new item: what it points at and how the index describes it."""
+    """Input for a new item: its source and the fields that the evidence index shows."""
 
     source: str
     name: str
@@ -67,21 +69,23 @@ class ItemInput:
 
 def get_draft_or_raise(session: Session, draft_id: int, actor: Actor, *, object_name: str = "Evidence draft",
                        object_id: int | None = None) -> EvidenceDraft:
-    """Return the draft, or raise NotFoundError when it does not exist or draws on a contract `actor` may not see.
+    """Return the draft, or raise NotFoundError when it does not exist or `actor` may not see it.
 
-    `object_name` and `object_id` name what was asked for (an item, a build or a pack of the
-    draft), so that the error reveals nothing about the draft behind it.
+    `actor` may not see a draft that draws on a contract hidden from them. `object_name` and
+    `object_id` name the requested object (an item, a build or a pack of the draft), so that the
+    error reveals nothing about the draft behind it.
     """
-    asked_id = draft_id if object_id is None else object_id
+    requested_id = draft_id if object_id is None else object_id
     draft = session.get(EvidenceDraft, draft_id)
     if draft is None:
-        raise NotFoundError(object=object_name, id=asked_id)
+        raise NotFoundError(object=object_name, id=requested_id)
     for contract_id in draft_contract_ids(session, draft_id):
-        check_contract_visible(session, actor, contract_id, object_name=object_name, object_id=asked_id)
+        check_contract_visible(session, actor, contract_id, object_name=object_name, object_id=requested_id)
     return draft
 
 
 def draft_contract_ids(session: Session, draft_id: int) -> list[int]:
+    """Return the ids of the contracts the draft draws on, in the order they were added."""
     return list(session.scalars(
         select(EvidenceDraftContract.contract_id).where(EvidenceDraftContract.draft_id == draft_id)
         .order_by(EvidenceDraftContract.id)))
@@ -106,7 +110,7 @@ def numbered(items: list[EvidenceDraftItem]) -> list[tuple[EvidenceDraftItem, in
 
 def create_draft(session: Session, *, case_name: str, contract_ids: list[int], actor: Actor, dispute: str = "other",
                  claimant: str = "", respondent: str = "") -> EvidenceDraft:
-    """Create an empty draft on the given contracts; audited."""
+    """Create an empty draft that draws on the given contracts, and record an audit event."""
     actor.require(Permission.WRITE)
     unique_ids = list(dict.fromkeys(contract_ids))
     if not unique_ids:
@@ -130,7 +134,10 @@ def create_draft(session: Session, *, case_name: str, contract_ids: list[int], a
 
 
 def add_contract(session: Session, draft_id: int, contract_id: int, *, actor: Actor) -> None:
-    """Let the draft draw on one more contract's documents and records; audited. Adding it again changes nothing."""
+    """Let the draft draw on one more contract's documents and records, and record an audit event.
+
+    Adding a contract that the draft already draws on changes nothing and records no event.
+    """
     actor.require(Permission.WRITE)
     draft = get_draft_or_raise(session, draft_id, actor)
     check_contract_visible(session, actor, contract_id)
@@ -145,7 +152,10 @@ def add_contract(session: Session, draft_id: int, contract_id: int, *, actor: Ac
 
 
 def update_draft(session: Session, draft_id: int, changes: dict[str, Any], *, actor: Actor) -> EvidenceDraft:
-    """Change the case name, dispute, parties or group titles."""
+    """Change the case name, dispute, parties or group titles.
+
+    Raises InvalidEvidenceDraftError for any other field.
+    """
     actor.require(Permission.WRITE)
     draft = get_draft_or_raise(session, draft_id, actor)
     unknown = sorted(set(changes) - set(HEADER_FIELDS))
@@ -157,7 +167,10 @@ def update_draft(session: Session, draft_id: int, changes: dict[str, Any], *, ac
 
 
 def add_item(session: Session, draft_id: int, data: ItemInput, *, actor: Actor) -> EvidenceDraftItem:
-    """Append an item to the end of its group after checking that its source belongs to the draft's contracts."""
+    """Append an item to the end of its group.
+
+    Raises InvalidEvidenceDraftError unless the item's source belongs to one of the draft's contracts.
+    """
     actor.require(Permission.WRITE)
     draft = get_draft_or_raise(session, draft_id, actor)
     _check_source(session, draft_id, data)
@@ -175,7 +188,7 @@ def add_item(session: Session, draft_id: int, data: ItemInput, *, actor: Actor) 
 
 
 def update_item(session: Session, item_id: int, changes: dict[str, Any], *, actor: Actor) -> EvidenceDraftItem:
-    """Change an item's name, form, issuer, purpose, pages or group."""
+    """Change an item's name, origin (original, copy or electronic), issuer, purpose, pages or group."""
     actor.require(Permission.WRITE)
     item = _get_item(session, item_id, actor)
     unknown = sorted(set(changes) - set(ITEM_TEXT_FIELDS))
@@ -200,7 +213,11 @@ def remove_item(session: Session, item_id: int, *, actor: Actor) -> None:
 
 
 def arrange(session: Session, draft_id: int, order: list[tuple[int, int]], *, actor: Actor) -> None:
-    """Set every item's group and order at once: `order` lists (item id, group number) in the new order."""
+    """Set the group and order of every item at once.
+
+    `order` lists every item of the draft as (item id, group number), in the new order. Raises
+    InvalidEvidenceDraftError unless it lists exactly the draft's items.
+    """
     actor.require(Permission.WRITE)
     draft = get_draft_or_raise(session, draft_id, actor)
     items = {item.id: item for item in draft_items(session, draft_id)}
@@ -213,7 +230,10 @@ def arrange(session: Session, draft_id: int, order: list[tuple[int, int]], *, ac
 
 
 def move_item(session: Session, item_id: int, offset: int, *, actor: Actor) -> None:
-    """Move an item up (negative offset) or down within its group."""
+    """Move an item up (negative offset) or down within its group.
+
+    Does nothing when the move would take the item out of its group or out of the draft.
+    """
     actor.require(Permission.WRITE)
     item = _get_item(session, item_id, actor)
     items = draft_items(session, item.draft_id)
@@ -226,7 +246,11 @@ def move_item(session: Session, item_id: int, offset: int, *, actor: Actor) -> N
 
 
 def save_draft(session: Session, draft_id: int, *, actor: Actor) -> EvidenceDraft:
-    """Freeze the draft's header and items as a new revision, pinned by an audit event."""
+    """Save the draft's header and numbered items as a new revision and record an audit event.
+
+    The event contains the SHA-256 of the snapshot, and its time and hash fix what a build of
+    this revision contains. Raises InvalidEvidenceDraftError for a draft without items.
+    """
     actor.require(Permission.WRITE)
     draft = get_draft_or_raise(session, draft_id, actor)
     items = draft_items(session, draft_id)
@@ -267,11 +291,15 @@ def draft_snapshot(session: Session, draft: EvidenceDraft, items: list[EvidenceD
 
 
 def canonical_json(value: Any) -> bytes:
+    """Encode `value` as compact UTF-8 JSON with sorted keys, so that equal values give equal bytes."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def list_drafts(session: Session, *, actor: Actor, contract_id: int | None = None) -> list[EvidenceDraft]:
-    """Return the drafts `actor` may see, newest first, optionally only those drawing on one contract."""
+    """Return the drafts `actor` may see, newest first.
+
+    When `contract_id` is given, only the drafts that draw on that contract are returned.
+    """
     query = select(EvidenceDraft).order_by(EvidenceDraft.id.desc())
     if contract_id is not None:
         query = query.join(EvidenceDraftContract, EvidenceDraftContract.draft_id == EvidenceDraft.id).where(
@@ -325,7 +353,11 @@ def _set_header(draft: EvidenceDraft, changes: dict[str, Any], *, draft_label: A
 
 
 def _pages(value: Any, draft_id: int, page_count: int | None) -> str | None:
-    """Return a page list such as "1-3, 5" after checking it against the file's pages when they are known."""
+    """Return the page list, such as "1-3, 5", or None when it is empty.
+
+    Raises InvalidEvidenceDraftError when the text is not a page list, repeats a page or, when
+    the file's page count is known, names a page outside the file.
+    """
     text = _text(value, draft_id, limit=100)
     if not text:
         return None
@@ -344,7 +376,7 @@ def _pages(value: Any, draft_id: int, page_count: int | None) -> str | None:
 
 
 def _page_count(session: Session, version_id: int | None) -> int | None:
-    """Return the pages of a version's file when the archive counted them (PDFs), else None."""
+    """Return the page count stored for a version's file, or None when the archive has none."""
     if version_id is None:
         return None
     return session.scalar(select(DocumentVersion.page_count).where(DocumentVersion.id == version_id))
@@ -414,6 +446,6 @@ def _check_source(session: Session, draft_id: int, data: ItemInput) -> None:
 
 
 def input_fields() -> tuple[str, ...]:
-    """Names of ItemInput's fields, for forms and the API."""
+    """Return the names of ItemInput's fields, for forms and the API."""
     return tuple(field.name for field in fields(ItemInput))
 

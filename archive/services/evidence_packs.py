@@ -2,10 +2,10 @@
 
 A build reads the draft's saved snapshot and the archive as of the save (see
 archive.services.evidence_as_of), so building one revision twice gives the same bytes. The pack
-is written as a stream to a spool file: originals are copied from the blob store in chunks, and
-only the generated files (index, bundle, timeline, records, README, manifest) are made in full
-first. The finished ZIP is stored as a blob under a legal hold, which is object lock in the
-S3 store, and its manifest SHA-256 and ZIP SHA-256 go into the audit log.
+is written as a stream to a spool file. Originals are copied from the blob store in chunks, and
+only the generated files (index, bundle, timeline, records, README, manifest) are built in full
+first. The finished ZIP is stored as a blob under a legal hold, which is an object lock in the
+S3 store, and its manifest SHA-256 and ZIP SHA-256 are recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -92,18 +92,19 @@ INDEX_XLSX_NAME = "证据目录.xlsx"
 BUNDLE_NAME = "证据汇编.pdf"
 MAX_NAME_CHARACTERS = 60
 COPY_CHUNK = 1 << 20
-# Characters Windows forbids in file names, each replaced by its full-width form.
+# Characters that Windows forbids in file names, each mapped to its full-width form.
 _FULL_WIDTH = str.maketrans({'<': '＜', '>': '＞', ':': '：', '"': '＂', '|': '｜', '?': '？', '*': '＊',
                              '/': '／', '\\': '＼'})
 _SPACES = re.compile(r"\s+")
 
-# progress(step, done, total): step is "prepare" (items done of all items) or "write" (bytes).
+# Progress callback, called as progress(step, done, total). For step "prepare", done and total
+# count items. For step "write", they count bytes.
 Progress = Callable[[str, int, int], None]
 
 
 @dataclass
 class _Original:
-    """A stored file going into the pack unchanged."""
+    """A stored file that goes into the pack unchanged."""
 
     path: str
     blob_sha256: str
@@ -114,6 +115,8 @@ class _Original:
 
 @dataclass
 class _Plan:
+    """Contents of a pack: the saved draft's header and items, and the files that the items show."""
+
     draft_id: int
     revision: int
     as_of: dt.datetime
@@ -123,8 +126,9 @@ class _Plan:
     parties: Parties
     group_titles: dict[int, str]
     items: list[EvidenceItem] = field(default_factory=list)
-    originals: dict[str, _Original] = field(default_factory=dict)  # by path in the pack
-    # Record printouts by path: their title and rows, printed once the font is registered.
+    originals: dict[str, _Original] = field(default_factory=dict)  # keyed by path in the pack
+    # Record printouts as (title, rows), keyed by path in the pack. They are rendered to PDF
+    # once the font is registered.
     printouts: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
     item_files: dict[str, str] = field(default_factory=dict)  # item label -> path in the pack
     contracts: list[dict[str, Any]] = field(default_factory=list)
@@ -132,7 +136,7 @@ class _Plan:
 
 @dataclass(frozen=True)
 class BuiltPack:
-    """A stored pack: its row's values, for pages, the API and the CLI."""
+    """Values of a stored pack's row, for pages, the API and the CLI."""
 
     id: int
     draft_id: int
@@ -154,7 +158,7 @@ class BuiltPack:
 
 def build_pack(archive: Archive, draft_id: int, *, actor: Actor, lang: str = "zh_CN",
                progress: Progress | None = None, client_address: str | None = None) -> BuiltPack:
-    """Build the pack of the draft's last saved revision, store it and audit it.
+    """Build the pack of the draft's last saved revision, store it and record an audit event.
 
     Raises EvidenceDraftNotSavedError before the first save, NotFoundError for a draft `actor`
     may not see, EvidenceFileError for an item whose PDF cannot be bundled, and
@@ -199,6 +203,7 @@ def build_pack(archive: Archive, draft_id: int, *, actor: Actor, lang: str = "zh
 
 
 def list_packs(session: Session, draft_id: int) -> list[BuiltPack]:
+    """Return the draft's stored packs, newest first. The caller must check access to the draft."""
     rows = session.scalars(select(EvidencePack).where(EvidencePack.draft_id == draft_id)
                            .order_by(EvidencePack.id.desc()))
     return [BuiltPack.from_row(row) for row in rows]
@@ -215,7 +220,7 @@ def get_pack(archive: Archive, pack_id: int, *, actor: Actor) -> BuiltPack:
 
 
 def open_pack(archive: Archive, pack: BuiltPack, *, actor: Actor, client_address: str | None = None) -> BinaryIO:
-    """Open a stored pack for download, and audit the download.
+    """Open a stored pack for download and record an audit event for the download.
 
     Raises EvidencePackFileMissingError when the ZIP is no longer in the blob store.
     """
@@ -232,7 +237,7 @@ def open_pack(archive: Archive, pack: BuiltPack, *, actor: Actor, client_address
 
 
 class DatabaseLookup:
-    """ArchiveLookup over the archive's database, for checking a pack against the records."""
+    """ArchiveLookup implementation that queries the archive's database, for checking a pack against its records."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -252,18 +257,19 @@ class DatabaseLookup:
 
 @dataclass(frozen=True)
 class PackCheck:
-    """The result of `check_pack`: the offline report and, when an archive was given, its confirmation."""
+    """Result of `check_pack`, with the offline report and, when an archive was given, the check against it."""
 
     report: VerifyReport
     archive: ArchiveCheck | None
 
     @property
     def ok(self) -> bool:
+        """True when the pack is intact and, if it was checked against an archive, confirmed by it."""
         return self.report.intact and (self.archive is None or self.archive.confirmed)
 
 
 def check_pack(path: str | Path, archive: Archive | None) -> PackCheck:
-    """Verify a pack file offline and, when `archive` is given, against its records."""
+    """Verify a pack file offline and, when `archive` is given, against the archive's records."""
     report = verify_pack(path)
     if archive is None:
         return PackCheck(report=report, archive=None)
@@ -272,7 +278,13 @@ def check_pack(path: str | Path, archive: Archive | None) -> PackCheck:
 
 
 def member_name(text: str) -> str:
-    """Return `text` made safe as one segment of a ZIP name: no forbidden or invisible characters, not too long."""
+    """Return `text` made safe as one segment of a ZIP member name.
+
+    Characters that Windows forbids become their full-width forms, and characters of the Unicode
+    category C (control, format, surrogate, private use, unassigned) are removed. Runs of whitespace become one space, and the result is cut to
+    MAX_NAME_CHARACTERS characters. Trailing spaces and dots are removed, and an empty result
+    becomes "_".
+    """
     text = unicodedata.normalize("NFC", text).translate(_FULL_WIDTH)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = _SPACES.sub(" ", text).strip()
@@ -282,7 +294,7 @@ def member_name(text: str) -> str:
 
 
 def file_stem(name: str) -> str:
-    """Return an item's name as a file name: without the 《》 that mark titles in running text."""
+    """Return an item's name as a file name stem, without the 《》 marks that enclose titles in running text."""
     return member_name(name.replace("《", "").replace("》", " ").strip())
 
 
@@ -300,7 +312,7 @@ def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
         group_titles={int(k): v for k, v in snapshot["group_titles"].items()},
     )
     # Whole-document items claim their files first, so a file that a clause item shares is named
-    # after the document's own item, whatever the order.
+    # after the document's own item, whatever the item order.
     for item_data in snapshot["items"]:
         if item_data["source"] == "version":
             _item_file(session, plan, item_data, f"{item_data['group']}-{item_data['number']}", gettext)
@@ -390,16 +402,16 @@ def _record_printout(session: Session, plan: _Plan, record: PerformanceRecord | 
 
 def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translations: Any, lang: str,
            report: Progress) -> tuple[Any, str]:
-    """Write the whole pack to `output`; return the PackDigest and the manifest's SHA-256."""
+    """Write the whole pack to `output` and return the PackDigest and the manifest's SHA-256."""
     font_path = archive.settings.pdf_font
     font_name = register_cjk_font(font_path)
     printouts = {path: build_record_pdf(title=title, rows=rows, as_of=plan.as_of, translations=translations,
                                         font_name=font_name)
                  for path, (title, rows) in plan.printouts.items()}
 
-    # The bundle needs each PDF as a file. A local store's own file is used as it is: a changed
+    # The bundle needs each PDF as a file. A local store's file is used in place. A changed
     # original is still caught, because its digest is checked when it is written into the pack.
-    # Other stores' blobs are copied out and verified.
+    # Blobs of other stores are copied to the work directory and verified.
     stored_path = getattr(archive.blobs, "path_for", None)
     sources: dict[str, Path] = {}
     for index, item in enumerate(plan.items, start=1):
@@ -482,7 +494,10 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
 
 def _performance_files(archive: Archive, plan: _Plan, translations: Any, font_name: str,
                        lang: str) -> list[tuple[str, str, bytes, str]]:
-    """Return (path, media type, bytes, role) of each contract's timeline PDF and records CSV as of the pack."""
+    """Return (path, media type, bytes, role) for each contract's timeline PDF and records CSV.
+
+    Both files show the contract as of the pack's "as of" time.
+    """
     gettext = translations.gettext
     files = []
     for contract in plan.contracts:
@@ -548,7 +563,11 @@ def _work_dir(archive: Archive) -> Iterator[Path]:
 
 
 class _Counter:
-    """Adds up bytes written and reports them, at most once per MiB."""
+    """Counter of bytes written in the "write" step.
+
+    It reports progress when at least COPY_CHUNK bytes (1 MiB) were added since the last report,
+    and on every call once the total is reached.
+    """
 
     def __init__(self, report: Progress, total: int) -> None:
         self.report = report
@@ -564,7 +583,7 @@ class _Counter:
 
 
 class _CountingReader:
-    """A binary stream that tells a _Counter how many bytes were read from it."""
+    """Binary stream wrapper that adds the number of bytes read from it to a _Counter."""
 
     def __init__(self, stream: BinaryIO, counter: _Counter) -> None:
         self.stream = stream

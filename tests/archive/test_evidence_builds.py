@@ -33,7 +33,10 @@ CONTRACT = "en_cuad_services-agreement_federated_base.pdf"
 
 
 def saved_draft(archive: Archive, contract_id: int | None = None) -> tuple[int, str]:
-    """Ingest the contract, draft one item and save; return the draft id and the contract's blob."""
+    """Ingest the contract and save a new draft with one item of it.
+
+    Returns the draft id and the SHA-256 of the contract's blob.
+    """
     ingested = ingest_path(archive, corpus_file(CONTRACT), kind="contract", contract_id=contract_id, index=False)
     with archive.session() as session:
         version = session.get(DocumentVersion, ingested.document_version_id)
@@ -55,24 +58,26 @@ def build_row(archive: Archive, build_id: int) -> EvidenceBuild:
         return session.get(EvidenceBuild, build_id)
 
 
-def test_a_thread_builds_the_pack_and_reports_progress(archive: Archive) -> None:
+def test_thread_build_reports_progress(archive: Archive) -> None:
     draft_id, _blob = saved_draft(archive)
     build_id = queue_build(archive, draft_id)
-    assert queue_build(archive, draft_id) == build_id  # asking again while queued gives the same build
+    assert queue_build(archive, draft_id) == build_id  # a second request while queued returns the same build
 
     start_in_thread(archive, build_id).join(timeout=120)
 
     row = build_row(archive, build_id)
     status = build_status(row)
     assert status["state"] == "done", status
-    assert status["step"] == "write" and status["done"] == status["total"] > 100_000
+    assert status["step"] == "write"
+    assert status["done"] == status["total"]
+    assert status["total"] > 100_000
     with archive.session() as session:
         pack = session.get(EvidencePack, row.pack_id)
         assert archive.blobs.exists(pack.blob_sha256)
     assert queue_build(archive, draft_id) != build_id  # a finished build does not block the next
 
 
-def test_a_build_of_an_unsaved_draft_is_refused_before_it_is_queued(archive: Archive) -> None:
+def test_request_build_rejects_unsaved_draft(archive: Archive) -> None:
     ingested = ingest_path(archive, corpus_file(CONTRACT), kind="contract", index=False)
     with archive.session() as session:
         draft_id = drafts.create_draft(session, case_name="未保存", contract_ids=[ingested.contract_id],
@@ -83,7 +88,7 @@ def test_a_build_of_an_unsaved_draft_is_refused_before_it_is_queued(archive: Arc
         assert session.scalars(select(EvidenceBuild)).all() == []
 
 
-def test_a_missing_original_fails_the_build_with_a_message_and_stores_nothing(sqlite_archive: Archive) -> None:
+def test_run_build_fails_on_missing_original(sqlite_archive: Archive) -> None:
     draft_id, blob = saved_draft(sqlite_archive)
     path: Path = sqlite_archive.blobs.path_for(blob)  # type: ignore[attr-defined]
     path.chmod(0o644)
@@ -95,15 +100,16 @@ def test_a_missing_original_fails_the_build_with_a_message_and_stores_nothing(sq
     row = build_row(sqlite_archive, build_id)
     assert (row.state, row.error_code, row.pack_id) == ("failed", "evidence_source_missing", None)
     message = render_error(row.error_code, row.error_params, get_translations("zh_CN").gettext, "")
-    assert message.startswith("证据 1-1（服务协议）无法打包") and blob in message
+    assert message.startswith("证据 1-1（服务协议）无法打包")
+    assert blob in message
     with sqlite_archive.session() as session:
         assert session.scalars(select(EvidencePack)).all() == []
 
 
-def test_a_worker_process_builds_the_pack(job_archive: Archive, start_worker) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+def test_worker_process_builds_pack(job_archive: Archive, start_worker) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
     with job_archive.session() as session:
         contract_id = create_contract(session, number="HT-2020-7", title="Services Agreement").id
-    # The worker reads the upload later; the draft needs only the stored version.
+    # The worker processes the upload later, and the draft needs only the stored version.
     draft_id, _blob = saved_draft(job_archive, contract_id)
     build_id = queue_build(job_archive, draft_id)
     submit_pack_build(job_archive, build_id)
@@ -119,11 +125,12 @@ def test_a_worker_process_builds_the_pack(job_archive: Archive, start_worker) ->
         assert job_archive.blobs.has_legal_hold(pack.blob_sha256)
 
 
-def test_a_changed_original_fails_the_build_instead_of_being_packed(sqlite_archive: Archive) -> None:
+def test_run_build_fails_on_changed_original(sqlite_archive: Archive) -> None:
     draft_id, blob = saved_draft(sqlite_archive)
     path: Path = sqlite_archive.blobs.path_for(blob)  # type: ignore[attr-defined]
     data = bytearray(path.read_bytes())
-    # A byte inside the text of a content stream: the PDF still opens, but it is not the stored original.
+    # Flip a byte inside the text of a content stream. The PDF still opens, but it is no longer the
+    # stored original.
     offset = data.index(b"BT") + 1
     data[offset] ^= 0x20
     path.chmod(0o644)
@@ -138,14 +145,14 @@ def test_a_changed_original_fails_the_build_instead_of_being_packed(sqlite_archi
         assert session.scalars(select(EvidencePack)).all() == []
 
 
-def test_a_build_left_running_by_a_dead_process_is_replaced_after_a_while(sqlite_archive: Archive) -> None:
+def test_request_build_replaces_stale_build(sqlite_archive: Archive) -> None:
     draft_id, _blob = saved_draft(sqlite_archive)
     build_id = queue_build(sqlite_archive, draft_id)
     with sqlite_archive.session() as session:
         row = session.get(EvidenceBuild, build_id)
         row.state = "running"
         row.started_at = utcnow() - STALE_AFTER + dt.timedelta(minutes=1)
-    assert queue_build(sqlite_archive, draft_id) == build_id  # still within the time a build may take
+    assert queue_build(sqlite_archive, draft_id) == build_id  # started less than STALE_AFTER ago, so still active
 
     with sqlite_archive.session() as session:
         session.get(EvidenceBuild, build_id).started_at = utcnow() - STALE_AFTER - dt.timedelta(minutes=1)
@@ -158,7 +165,7 @@ def test_a_build_left_running_by_a_dead_process_is_replaced_after_a_while(sqlite
         "The pack build stopped without finishing")
 
 
-def test_a_build_submitted_twice_runs_once(archive: Archive) -> None:
+def test_build_submitted_twice_runs_once(archive: Archive) -> None:
     draft_id, _blob = saved_draft(archive)
     build_id = queue_build(archive, draft_id)
 
@@ -171,7 +178,7 @@ def test_a_build_submitted_twice_runs_once(archive: Archive) -> None:
         assert len(session.scalars(select(EvidencePack)).all()) == 1
 
 
-def test_startup_of_the_in_process_backend_ends_builds_left_unfinished(sqlite_archive: Archive) -> None:
+def test_interrupt_unfinished_builds_fails_queued_build(sqlite_archive: Archive) -> None:
     draft_id, _blob = saved_draft(sqlite_archive)
     build_id = queue_build(sqlite_archive, draft_id)
 

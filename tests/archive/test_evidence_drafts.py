@@ -46,7 +46,7 @@ def labels(session, draft_id: int) -> list[tuple[str, str]]:  # type: ignore[no-
     return [(f"{i.group_number}-{n}", i.name) for i, n in drafts.numbered(drafts.draft_items(session, draft_id))]
 
 
-def test_items_are_numbered_within_groups_in_the_order_given(contract) -> None:  # type: ignore[no-untyped-def]
+def test_items_numbered_in_order_within_groups(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, amendment_id, clause_id = contract
     with archive.session() as session:
         draft = new_draft(session, contract_id)
@@ -55,7 +55,7 @@ def test_items_are_numbered_within_groups_in_the_order_given(contract) -> None: 
         c = drafts.add_item(session, draft.id, item(source="clause", clause_id=clause_id, name="付款条款",
                                                     group_number=2), actor=LEGAL)
         assert labels(session, draft.id) == [("1-1", "服务协议"), ("1-2", "修订协议"), ("2-1", "付款条款")]
-        assert c.document_version_id == base_id  # a clause item knows its version
+        assert c.document_version_id == base_id  # add_item copies the clause's version to the item
 
         drafts.move_item(session, b.id, -1, actor=LEGAL)
         assert labels(session, draft.id) == [("1-1", "修订协议"), ("1-2", "服务协议"), ("2-1", "付款条款")]
@@ -80,7 +80,7 @@ def test_items_are_numbered_within_groups_in_the_order_given(contract) -> None: 
     ({"purpose": "证" * 20_001}, "longer than 20,000 characters"),
     ({"document_version_id": 5}, "fields that cannot be changed: document_version_id"),
 ])
-def test_invalid_item_changes_name_the_problem_and_change_nothing(contract, change, message) -> None:  # type: ignore[no-untyped-def]
+def test_update_item_rejects_invalid_changes(contract, change, message) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         draft = new_draft(session, contract_id)
@@ -94,7 +94,7 @@ def test_invalid_item_changes_name_the_problem_and_change_nothing(contract, chan
         assert drafts.draft_items(session, ids[0])[0].purpose == "证明合同关系"
 
 
-def test_sources_must_belong_to_the_drafts_contracts(contract) -> None:  # type: ignore[no-untyped-def]
+def test_add_item_rejects_invalid_sources(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         other = create_contract(session, number="HT-OTHER", title="另一份合同").id
@@ -109,7 +109,7 @@ def test_sources_must_belong_to_the_drafts_contracts(contract) -> None:  # type:
             drafts.add_item(session, draft.id, item(source="email", document_version_id=base_id), actor=LEGAL)
 
 
-def test_saving_freezes_a_revision_pinned_by_an_audit_event(contract) -> None:  # type: ignore[no-untyped-def]
+def test_save_draft_records_revision_and_event(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         draft = new_draft(session, contract_id, claimant="甲公司", respondent="乙公司")
@@ -121,17 +121,20 @@ def test_saving_freezes_a_revision_pinned_by_an_audit_event(contract) -> None:  
         draft_id = draft.id
     with archive.session() as session:
         draft = session.get(EvidenceDraft, draft_id)
-        assert draft.revision == 1 and draft.dirty
-        assert draft.saved_snapshot["items"][0]["name"] == "服务协议"  # the edit waits for the next save
+        assert draft.revision == 1
+        assert draft.dirty
+        assert draft.saved_snapshot["items"][0]["name"] == "服务协议"  # the snapshot keeps it until the next save
         assert draft.saved_snapshot["claimant"] == "甲公司"
         event = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "evidence_draft",
                                                          AuditEvent.action == "save")).one()
         assert (event.seq, event.event_hash) == (draft.saved_event_seq, draft.saved_event_hash)
-        assert event.summary["revision"] == 1 and len(event.summary["snapshot_sha256"]) == 64
+        assert event.summary["revision"] == 1
+        assert len(event.summary["snapshot_sha256"]) == 64
         assert event.actor == "王律师"
 
         drafts.save_draft(session, draft_id, actor=LEGAL)
-        assert draft.revision == 2 and not draft.dirty
+        assert draft.revision == 2
+        assert not draft.dirty
         assert draft.saved_snapshot["items"][0]["name"] == "改名"
 
 
@@ -149,7 +152,7 @@ def test_header_validation(contract) -> None:  # type: ignore[no-untyped-def]
         assert draft.group_titles == {"1": "合同"}
 
 
-def test_viewers_cannot_change_and_restricted_contracts_stay_hidden(contract) -> None:  # type: ignore[no-untyped-def]
+def test_draft_access_checks_role_and_restriction(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         with pytest.raises(RoleRequiredError):
@@ -173,7 +176,7 @@ def test_viewers_cannot_change_and_restricted_contracts_stay_hidden(contract) ->
     ("1-999", "the pages '1-999' are not a page list within the file's 4 pages"),
     ("1，1，3", "page 1 is listed more than once in '1，1，3'"),
 ])
-def test_page_lists_are_checked_against_the_file_when_entered(contract, pages, message) -> None:  # type: ignore[no-untyped-def]
+def test_item_pages_checked_against_file(contract, pages, message) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         draft = new_draft(session, contract_id)
@@ -185,7 +188,7 @@ def test_page_lists_are_checked_against_the_file_when_entered(contract, pages, m
             drafts.update_item(session, added.id, {"pages": pages}, actor=LEGAL)
 
 
-def test_a_record_item_takes_any_page_list_up_to_the_limit(contract) -> None:  # type: ignore[no-untyped-def]
+def test_record_item_pages_limited_to_max_pages(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, _base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         record = record_service.create_record(session, contract_id, record_service.RecordInput(
@@ -198,7 +201,7 @@ def test_a_record_item_takes_any_page_list_up_to_the_limit(contract) -> None:  #
             drafts.update_item(session, added.id, {"pages": "1-20000"}, actor=LEGAL)
 
 
-def test_items_of_a_hidden_draft_are_not_found_by_their_own_ids(contract) -> None:  # type: ignore[no-untyped-def]
+def test_hidden_draft_item_not_found_by_id(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         draft = new_draft(session, contract_id)
@@ -211,7 +214,7 @@ def test_items_of_a_hidden_draft_are_not_found_by_their_own_ids(contract) -> Non
     assert str(raised.value) == f"Evidence item {ids[1]} was not found."
 
 
-def test_a_draft_can_draw_on_another_contract(contract) -> None:  # type: ignore[no-untyped-def]
+def test_add_contract_allows_its_sources(contract) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, _base_id, _amendment_id, _clause_id = contract
     with archive.session() as session:
         other = create_contract(session, number="HT-2", title="第二份合同").id

@@ -1,7 +1,7 @@
-"""A pack built from real files: the CUAD services agreement, its two amendments, payments and a dispute.
+"""Tests of a pack built from real files: the CUAD services agreement, its two amendments, payments and a dispute.
 
-Runs on SQLite with local blobs and on PostgreSQL with blobs in a real S3 API server, so the
-pack's legal hold is an S3 object lock there.
+The tests run on SQLite with local blobs and on PostgreSQL with blobs in a real S3 API server.
+There the pack's legal hold is an S3 object lock.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -41,7 +42,6 @@ DEMAND_LETTER = "zh_junlian_payment-reminder_cuikuan-tongzhishu.docx"
 STAMP = re.compile(r"证据\s*(\d+-\d+)")
 PAGE_STAMP = re.compile(r"第\s*(\d+)\s*页")
 
-needs_unzip = pytest.mark.skipif(shutil.which("unzip") is None, reason="Info-ZIP unzip is not installed")
 
 
 def version_of(session, document_id: int) -> int:  # type: ignore[no-untyped-def]
@@ -100,7 +100,7 @@ def saved_draft(archive):  # type: ignore[no-untyped-def]
     return archive, contract_id, draft_id
 
 
-def test_pack_from_cuad_contract_amendments_payments_and_dispute(saved_draft, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_build_pack_of_cuad_dispute(saved_draft, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, draft_id = saved_draft
     steps: list[tuple[str, int, int]] = []
     built = build_pack(archive, draft_id, actor=SYSTEM, progress=lambda *step: steps.append(step))
@@ -118,10 +118,14 @@ def test_pack_from_cuad_contract_amendments_payments_and_dispute(saved_draft, tm
     with archive.session() as session:
         for file in originals:
             version = session.get(DocumentVersion, file.source.document_version_id)
-            assert file.sha256 == version.blob_sha256 == file.source.blob_sha256
+            assert file.sha256 == version.blob_sha256
+            assert file.source.blob_sha256 == version.blob_sha256
             assert members[file.path] == archive.blobs.read_bytes(version.blob_sha256)
             assert file.source.original_filename == version.filename
-    assert steps[-1][0] == "write" and steps[-1][1] == steps[-1][2] > 0
+    last_step, done, total = steps[-1]
+    assert last_step == "write"
+    assert done == total
+    assert total > 0
 
     # The index's 页码 column matches the stamps in the bundle.
     index_pages = index_page_column(members["证据目录.pdf"])
@@ -133,11 +137,16 @@ def test_pack_from_cuad_contract_amendments_payments_and_dispute(saved_draft, tm
         first, _, last = pages.partition("-")
         span = range(int(first), int(last or first) + 1)
         assert [stamp_label for number, stamp_label in stamped if number in span] == [label] * len(span), label
-    assert index_pages["1-4"] != "—" and index_pages["3-1"] == "—" and index_pages["3-2"] != "—"
-    assert "2-1" in index_pages and len(index_pages) == 8
+    assert index_pages["1-4"] != "—"
+    assert index_pages["3-1"] == "—"
+    assert index_pages["3-2"] != "—"
+    assert "2-1" in index_pages
+    assert len(index_pages) == 8
     assert_index_shows_chinese(members["证据目录.pdf"], tmp_path)
 
     # Info-ZIP lists the Chinese names (UTF-8 flag) and tests every member.
+    if shutil.which("unzip") is None and os.environ.get("CI"):
+        pytest.fail("Info-ZIP unzip is not installed, although .ci/run installs it")
     if shutil.which("unzip"):
         tested = subprocess.run(["unzip", "-t", str(pack)], capture_output=True, check=False)
         assert tested.returncode == 0, tested.stdout.decode("utf-8", "replace")
@@ -148,7 +157,8 @@ def test_pack_from_cuad_contract_amendments_payments_and_dispute(saved_draft, tm
 
     checked = check_pack(pack, archive)
     assert checked.report.intact, checked.report.problems
-    assert checked.archive is not None and checked.archive.confirmed, checked.archive.problems
+    assert checked.archive is not None
+    assert checked.archive.confirmed, checked.archive.problems
 
     with archive.session() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "evidence_pack",
@@ -161,7 +171,7 @@ def test_pack_from_cuad_contract_amendments_payments_and_dispute(saved_draft, tm
 
 @pytest.mark.parametrize("role", ["original", "record", "index", "bundle", "timeline", "records", "readme",
                                   MANIFEST_NAME, CHECKSUM_NAME])
-def test_verify_names_a_flipped_byte_in_each_kind_of_file(saved_draft, tmp_path: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_check_pack_names_each_changed_file(saved_draft, tmp_path: Path, role: str) -> None:  # type: ignore[no-untyped-def]
     archive, _contract_id, draft_id = saved_draft
     built = build_pack(archive, draft_id, actor=SYSTEM)
     pack = tmp_path / "pack.zip"
@@ -173,13 +183,13 @@ def test_verify_names_a_flipped_byte_in_each_kind_of_file(saved_draft, tmp_path:
 
     checked = check_pack(pack, archive)
     assert not checked.ok
-    # Offline, an edited checksum file only shows that it and the manifest disagree; the archive,
-    # which recorded the manifest's digest, names which of the two was changed.
+    # Offline, an edited checksum file only shows that it and the manifest disagree. The archive
+    # recorded the manifest's digest, so it names which of the two was changed.
     named = {problem.name for problem in checked.report.problems + checked.archive.problems}
     assert name in named, (checked.report.problems, checked.archive.problems)
 
 
-def test_building_a_revision_again_gives_the_same_bytes_after_the_archive_changed(saved_draft) -> None:  # type: ignore[no-untyped-def]
+def test_build_pack_repeatable_after_archive_changes(saved_draft) -> None:  # type: ignore[no-untyped-def]
     archive, contract_id, draft_id = saved_draft
     first = build_pack(archive, draft_id, actor=SYSTEM)
     with archive.session() as session:
@@ -202,7 +212,7 @@ def test_building_a_revision_again_gives_the_same_bytes_after_the_archive_change
     assert "证据/1-1 改过的名称.pdf" in names
 
 
-def test_an_unsaved_draft_cannot_be_built(archive) -> None:  # type: ignore[no-untyped-def]
+def test_build_pack_rejects_unsaved_draft(archive) -> None:  # type: ignore[no-untyped-def]
     base = ingest_path(archive, corpus_file(AMENDMENTS[0]), kind="contract", index=False)
     with archive.session() as session:
         draft = drafts.create_draft(session, case_name="未保存", contract_ids=[base.contract_id], actor=SYSTEM)
@@ -213,21 +223,22 @@ def test_an_unsaved_draft_cannot_be_built(archive) -> None:  # type: ignore[no-u
         assert session.scalars(select(EvidencePack)).all() == []
 
 
-def test_the_stored_pack_downloads_byte_for_byte(saved_draft) -> None:  # type: ignore[no-untyped-def]
+def test_open_pack_returns_stored_bytes(saved_draft) -> None:  # type: ignore[no-untyped-def]
     archive, _contract_id, draft_id = saved_draft
     built = build_pack(archive, draft_id, actor=SYSTEM)
     again = get_pack(archive, built.id, actor=SYSTEM)
     with open_pack(archive, again, actor=SYSTEM) as stream:
         data = stream.read()
 
-    assert hashlib.sha256(data).hexdigest() == built.blob_sha256 and len(data) == built.size
+    assert hashlib.sha256(data).hexdigest() == built.blob_sha256
+    assert len(data) == built.size
     with archive.session() as session:
         assert session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "evidence_pack")).all() == [
             "build", "download"]
 
 
 def assert_index_shows_chinese(pdf: bytes, tmp_path: Path) -> None:
-    """Render the index's first page to PNG and read it with tesseract: Chinese glyphs, not empty boxes."""
+    """Render the index's first page to PNG and check with tesseract that it shows Chinese glyphs, not empty boxes."""
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract is not installed")
     image = tmp_path / "index.png"
@@ -250,7 +261,7 @@ def read_members_of(archive, sha256: str) -> list[tuple[str, bytes]]:  # type: i
 
 
 def index_page_column(pdf: bytes) -> dict[str, str]:
-    """Return each item label's 页码 cell read back from the index PDF's table."""
+    """Return the 页码 (pages) cell of each item label, read back from the table in the index PDF."""
     found: dict[str, str] = {}
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         for page in document.pages:
@@ -283,12 +294,13 @@ def test_manifest_records_the_saved_revision(saved_draft) -> None:  # type: igno
     manifest = json.loads(dict(read_members_of(archive, built.blob_sha256))[MANIFEST_NAME])
     with archive.session() as session:
         draft = session.get(EvidenceDraft, draft_id)
-        assert manifest["pack"]["draft_revision"] == draft.revision == 1
+        assert manifest["pack"]["draft_revision"] == draft.revision
+        assert draft.revision == 1
         assert manifest["audit_head"] == {"seq": draft.saved_event_seq, "event_hash": draft.saved_event_hash}
         assert manifest["pack"]["prepared_by"] == "system"
 
 
-def test_the_consistency_check_counts_a_pack_as_a_named_blob(saved_draft) -> None:  # type: ignore[no-untyped-def]
+def test_consistency_check_accepts_pack_blob(saved_draft) -> None:  # type: ignore[no-untyped-def]
     archive, _contract_id, draft_id = saved_draft
     built = build_pack(archive, draft_id, actor=SYSTEM)
 
@@ -300,7 +312,7 @@ def test_the_consistency_check_counts_a_pack_as_a_named_blob(saved_draft) -> Non
     assert archive.blobs.verify(built.blob_sha256)
 
 
-def test_a_file_shared_by_a_clause_item_is_named_after_its_document(sqlite_archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_shared_clause_file_named_after_document(sqlite_archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     base = ingest_path(sqlite_archive, corpus_file(BASE), kind="contract", index=False)
     with sqlite_archive.session() as session:
         clause = session.scalars(select(Clause).where(Clause.document_version_id == base.document_version_id,

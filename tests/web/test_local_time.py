@@ -17,21 +17,21 @@ from archive.times import as_local, format_local
 from tests.web.conftest import parse
 
 
-def test_naive_and_aware_utc_times_are_shown_in_the_zone() -> None:
-    noon_utc = dt.datetime(2026, 1, 31, 20, 30)
-    assert format_local(noon_utc) == "2026-02-01 04:30"
-    assert format_local(noon_utc.replace(tzinfo=dt.timezone.utc), "Europe/Berlin") == "2026-01-31 21:30"
+def test_format_local_naive_and_aware_times() -> None:
+    utc_time = dt.datetime(2026, 1, 31, 20, 30)
+    assert format_local(utc_time) == "2026-02-01 04:30"
+    assert format_local(utc_time.replace(tzinfo=dt.timezone.utc), "Europe/Berlin") == "2026-01-31 21:30"
     assert format_local("2026-01-31T20:30:00+00:00") == "2026-02-01 04:30"
     assert format_local(None) == ""
-    assert as_local(noon_utc).utcoffset() == dt.timedelta(hours=8)
+    assert as_local(utc_time).utcoffset() == dt.timedelta(hours=8)
 
 
-def test_an_unknown_time_zone_is_refused_with_its_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_reject_unknown_time_zone(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="'Beijing' is not an IANA time zone such as Asia/Shanghai"):
         Settings(data_dir=tmp_path, time_zone="Beijing", _env_file=None)
 
 
-def test_record_page_shows_when_it_was_entered_in_beijing_time(client: TestClient) -> None:
+def test_record_page_shows_local_entry_time(client: TestClient) -> None:
     archive = client.app.state.archive
     with archive.session() as session:
         contract_id = create_contract(session, number="HT-TIME", title="时间").id
