@@ -27,7 +27,8 @@ from api.auth import CSRF_HEADER, access, check_csrf, client_address, request_ac
 from api.deps import get_archive
 from api.multipart import ParsedForm, UploadedPart, parse_multipart
 from archive import problems
-from archive.access import Permission, check_contract_visible
+from archive.access import Actor, Permission, check_contract_visible, visible_contracts
+from archive.clause_citation import cite_clause
 from archive.content_disposition import content_disposition
 from archive.context import Archive
 from archive.errors import (
@@ -38,6 +39,7 @@ from archive.errors import (
     NotFoundError,
     render_error,
 )
+from archive.evidence.bundle import PDF_MEDIA_TYPE
 from archive.evidence.index_pdf import ORIGIN_LABELS, chinese_numeral
 from archive.evidence.items import ORIGIN_KINDS
 from archive.models import (
@@ -52,12 +54,14 @@ from archive.models import (
     EvidencePack,
     PerformanceRecord,
 )
+from archive.models.base import utcnow
 from archive.performance.labels import RECORD_KIND_LABELS
 from archive.services import evidence_drafts as drafts
 from archive.services.contracts import get_contract_or_raise
+from archive.services.evidence_as_of import record_attachments_as_of
 from archive.services.evidence_builds import ACTIVE_STATES, build_status, get_build, request_build
 from archive.services.evidence_packs import PackCheck, check_pack, get_pack, list_packs, open_pack
-from archive.services.evidence_proposals import propose_draft
+from archive.services.evidence_proposals import RECORD_PURPOSES, propose_draft
 from ingest.jobs import submit_pack_build
 from web.i18n import request_locale, request_translations
 from web.signin import safe_next
@@ -84,9 +88,14 @@ STEP_LABELS = {"prepare": "Preparing the bundle", "write": "Writing the pack"}
 STATE_LABELS = {"queued": "Waiting to start", "running": "Building", "done": "Done", "failed": "Failed"}
 # How many characters of a clause's text or a record's summary a choice in the add forms shows.
 CHOICE_TEXT = 40
+# How many characters of a clause without a heading a default item name quotes.
+NAME_TEXT = 20
+# Up to this many other contracts the add-contract form offers in a list; with more, staff type a number.
+CONTRACT_CHOICES = 200
 # Most recent builds the editor lists.
 RECENT_BUILDS = 5
 COPY_CHUNK = 1 << 20
+VERIFY_PAGE = "/evidence-packs/verify"
 
 
 class NewDraftForm(BaseModel):
@@ -116,12 +125,24 @@ class ItemForm(BaseModel):
 
 
 class AddItemForm(ItemForm):
-    """A new item. `source` names which of the three ids is used."""
+    """A new item. `source` names which of the three ids is used.
 
+    An empty origin or issuer gets the source's default (see add_item). FastAPI reads an empty
+    form field as a missing one, so an issuer cleared in the form cannot be told from one left out.
+    """
+
+    origin: str = Field(default="", max_length=20)
     source: str = Field(default="", max_length=20)
     document_version_id: str = Field(default="", max_length=20)
     clause_id: str = Field(default="", max_length=20)
     record_id: str = Field(default="", max_length=20)
+
+
+class AddContractForm(BaseModel):
+    """Another contract for the draft: chosen from the list (`contract_id`), or typed by number or id."""
+
+    contract_id: str = Field(default="", max_length=20)
+    contract_number: str = Field(default="", max_length=FORM_SHORT)
 
 
 class MoveForm(BaseModel):
@@ -174,7 +195,8 @@ def start_draft(request: Request, contract_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = contract_drafts_context(request, archive, contract_id, new_form=form.model_dump(),
                                           error=_rejected(request, error, "evidence_new", contract_id))
-        return render(request, "evidence_drafts.html", context, status=error.status)
+        return render(request, "evidence_drafts.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}/evidence")
     return _redirect(f"/evidence-drafts/{draft_id}")
 
 
@@ -276,12 +298,17 @@ def add_item(request: Request, draft_id: int, archive: ArchiveDep,
     added: list[int] = []
 
     def change(session: Session) -> None:
+        record = form.source == "record"
         data = drafts.ItemInput(
             source=form.source, name=form.name, document_version_id=_optional_id(form.document_version_id),
-            clause_id=_optional_id(form.clause_id), record_id=_optional_id(form.record_id), origin=form.origin,
-            issuer=form.issuer, purpose=form.purpose, pages=form.pages, group_number=form.group_number)
+            clause_id=_optional_id(form.clause_id), record_id=_optional_id(form.record_id),
+            origin=form.origin.strip() or ("electronic" if record else "copy"),
+            issuer=form.issuer.strip() or (gettext("Us") if record else ""),
+            purpose=form.purpose, pages=form.pages, group_number=form.group_number)
         if not data.name.strip():
-            data.name = default_item_name(session, data, gettext)
+            data.name = default_item_name(session, data, gettext, request_locale(request))
+        if record and not data.purpose.strip():
+            data.purpose = default_record_purpose(session, data, gettext)
         added.append(drafts.add_item(session, draft_id, data, actor=request_actor(request)).id)
 
     typed = form.model_dump()
@@ -290,6 +317,40 @@ def add_item(request: Request, draft_id: int, archive: ArchiveDep,
     if added:
         return _redirect(f"/evidence-drafts/{draft_id}#item-{added[0]}")
     return response
+
+
+@router.post("/evidence-drafts/{draft_id}/contracts", response_class=HTMLResponse)
+@access(Permission.WRITE)
+def add_contract(request: Request, draft_id: int, archive: ArchiveDep,
+                 form: Annotated[AddContractForm, Form()]) -> Response:
+    """Let the draft draw on the documents and records of one more contract."""
+    actor = request_actor(request)
+
+    def change(session: Session) -> None:
+        contract_id = _chosen_contract(session, request, draft_id, form)
+        drafts.add_contract(session, draft_id, contract_id, actor=actor)
+
+    return _change_draft(request, archive, draft_id, change, form_key="contract", typed=form.model_dump(),
+                         anchor="contracts")
+
+
+def _chosen_contract(session: Session, request: Request, draft_id: int, form: AddContractForm) -> int:
+    """Return the id of the contract the form names: from the list, else by its number, else by its id."""
+    chosen = _optional_id(form.contract_id)
+    if chosen is not None:
+        return chosen
+    typed = form.contract_number.strip()
+    if not typed:
+        raise InvalidEvidenceDraftError(problems.CONTRACTS_MISSING, draft_id=draft_id)
+    visible = visible_contracts(request_actor(request))
+    # NOTE: when several contracts the user may see share a number, the oldest one is added.
+    by_number = session.scalar(select(Contract.id).where(Contract.number == typed, visible).order_by(Contract.id))
+    if by_number is not None:
+        return by_number
+    by_id = _optional_id(typed)
+    if by_id is not None and session.scalar(select(Contract.id).where(Contract.id == by_id, visible)) is not None:
+        return by_id
+    raise NotFoundError(object="Contract", id=typed)
 
 
 @router.post("/evidence-drafts/{draft_id}/items/{item_id}", response_class=HTMLResponse)
@@ -363,7 +424,8 @@ def start_build(request: Request, draft_id: int, archive: ArchiveDep) -> Respons
     except ArchiveError as error:
         context = editor_context(request, archive, draft_id,
                                  error=_rejected(request, error, "evidence_build", draft_id))
-        return render(request, "evidence_draft.html", context, status=error.status)
+        return render(request, "evidence_draft.html", context, status=error.status,
+                      page_url=f"/evidence-drafts/{draft_id}#status")
     # The build row is committed now, so the thread or worker that runs it can read it.
     if build_id not in running:
         submit_pack_build(archive, build_id)
@@ -390,7 +452,9 @@ def _change_draft(request: Request, archive: Archive, draft_id: int, change: Cal
         return _redirect(f"/evidence-drafts/{draft_id}#{anchor}")
     context = editor_context(request, archive, draft_id, editing=editing, error=message,
                              typed={form_key: typed}, error_form=form_key)
-    return render(request, "evidence_draft.html", context, status=status)
+    # The language link leads to the editor itself, because a GET on this POST's address fails with 405.
+    page_url = f"/evidence-drafts/{draft_id}" + (f"?edit={editing}" if editing is not None else "") + f"#{anchor}"
+    return render(request, "evidence_draft.html", context, status=status, page_url=page_url)
 
 
 def _draft_item(session: Session, request: Request, draft_id: int, item_id: int) -> EvidenceDraftItem:
@@ -406,8 +470,12 @@ def _optional_id(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-def default_item_name(session: Session, data: drafts.ItemInput, gettext: Callable[[str], str]) -> str:
-    """Return the name an item gets when the add form's name is left empty: its document, clause or record."""
+def default_item_name(session: Session, data: drafts.ItemInput, gettext: Callable[[str], str], locale: str) -> str:
+    """Return the name an item gets when the add form's name is left empty: its document, clause or record.
+
+    A clause is named as the proposals name it: the document's title in title marks, the clause's
+    citation in `locale` (第八条第2项) and its heading or first words.
+    """
     if data.source == "record" and data.record_id is not None:
         record = session.get(PerformanceRecord, data.record_id)
         if record is not None:
@@ -418,13 +486,33 @@ def default_item_name(session: Session, data: drafts.ItemInput, gettext: Callabl
         if clause is not None:
             version = session.get(DocumentVersion, clause.document_version_id)
             document = session.get(Document, version.document_id) if version else None
-            title = _document_title(document, version)
-            return f"{title} {_clause_label(clause)}".strip()[:drafts.MAX_NAME]
+            siblings = session.scalars(select(Clause).where(Clause.document_version_id == clause.document_version_id)
+                                       .order_by(Clause.ordinal)).all()
+            cited = f"{cite_clause(clause, siblings, locale)} {_clause_words(clause, NAME_TEXT)}".strip()
+            title = gettext("“{title}”").format(title=_document_title(document, version))
+            return _shortened(gettext("{document}, {clause}").format(document=title, clause=cited))
     if data.source == "version" and data.document_version_id is not None:
         version = session.get(DocumentVersion, data.document_version_id)
         if version is not None:
-            return _document_title(session.get(Document, version.document_id), version)[:drafts.MAX_NAME]
+            return _shortened(_document_title(session.get(Document, version.document_id), version))
     return ""
+
+
+def default_record_purpose(session: Session, data: drafts.ItemInput, gettext: Callable[[str], str]) -> str:
+    """Return the fact a record item proves when the add form leaves it empty: what happened when, and the summary."""
+    record = session.get(PerformanceRecord, data.record_id) if data.record_id is not None else None
+    if record is None:
+        return ""
+    template = RECORD_PURPOSES.get(record.kind, "Proves the facts recorded on {date}.")
+    purpose = gettext(template).format(date=record.occurred_on.isoformat())
+    if record.summary.strip():
+        details = gettext("Details: {summary}").format(summary=record.summary.strip())
+        purpose = gettext("{first} {second}").format(first=purpose, second=details)
+    return purpose[:drafts.MAX_TEXT]
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= drafts.MAX_NAME else text[:drafts.MAX_NAME - 1] + "…"
 
 
 def _document_title(document: Document | None, version: DocumentVersion | None) -> str:
@@ -435,11 +523,17 @@ def _document_title(document: Document | None, version: DocumentVersion | None) 
     return version.title or version.filename.rsplit(".", 1)[0]
 
 
-def _clause_label(clause: Clause) -> str:
+def _clause_words(clause: Clause, limit: int) -> str:
+    """Return the clause's heading, else its first words, without the number that the text starts with."""
     words = (clause.heading or clause.text or "").strip()
-    if len(words) > CHOICE_TEXT:
-        words = words[:CHOICE_TEXT] + "…"
-    return f"{clause.number or ''} {words}".strip()
+    number = (clause.number or "").strip()
+    if number and words.startswith(number):
+        words = words[len(number):].lstrip(" .．、\u3000")
+    return words if len(words) <= limit else words[:limit] + "…"
+
+
+def _clause_label(clause: Clause) -> str:
+    return f"{clause.number or ''} {_clause_words(clause, CHOICE_TEXT)}".strip()
 
 
 def editor_context(request: Request, archive: Archive, draft_id: int, *, editing: int | None = None,
@@ -454,7 +548,7 @@ def editor_context(request: Request, archive: Archive, draft_id: int, *, editing
         contract_ids = drafts.draft_contract_ids(session, draft_id)
         items = drafts.draft_items(session, draft_id)
         titles = {int(key): value for key, value in (draft.group_titles or {}).items()}
-        groups = _groups(items, titles, chinese, gettext)
+        groups = _groups(items, titles, chinese, gettext, _bundle_facts(session, items))
         versions = _version_choices(session, contract_ids, gettext)
         chosen = clauses_of if any(v["id"] == clauses_of for v in versions) else _main_version(versions)
         context = {
@@ -464,6 +558,7 @@ def editor_context(request: Request, archive: Archive, draft_id: int, *, editing
                       "created_by": draft.created_by, "updated_at": draft.updated_at},
             "contracts": [{"id": c.id, "number": c.number, "title": c.title}
                           for c in (session.get(Contract, contract_id) for contract_id in contract_ids) if c],
+            "contract_choices": _contract_choices(session, actor, contract_ids),
             "groups": groups,
             "title_rows": _title_rows(groups, titles, chinese, gettext),
             "next_group": max([g["number"] for g in groups] + list(titles) + [0]) + 1,
@@ -483,9 +578,13 @@ def _group_label(number: int, chinese: bool, gettext: Callable[[str], str]) -> s
     return gettext("Evidence group {number}").format(number=chinese_numeral(number) if chinese else number)
 
 
-def _groups(items: list[EvidenceDraftItem], titles: dict[int, str], chinese: bool,
-            gettext: Callable[[str], str]) -> list[dict[str, Any]]:
-    """Return the groups that have items, each with its label, title and numbered items in order."""
+def _groups(items: list[EvidenceDraftItem], titles: dict[int, str], chinese: bool, gettext: Callable[[str], str],
+            facts: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the groups that have items, each with its label, title and numbered items in order.
+
+    `facts` contains, by item id, the pages a clause item bundles by default and whether the item's
+    file is a PDF (see _bundle_facts).
+    """
     groups: list[dict[str, Any]] = []
     numbered = drafts.numbered(items)
     for index, (item, number) in enumerate(numbered):
@@ -497,10 +596,55 @@ def _groups(items: list[EvidenceDraftItem], titles: dict[int, str], chinese: boo
         group_items.append({
             "id": item.id, "label": f"{item.group_number}-{number}", "name": item.name, "origin": item.origin,
             "issuer": item.issuer, "purpose": item.purpose, "pages": item.pages or "", "source": item.source,
+            "clause_pages": facts[item.id]["clause_pages"], "printed": facts[item.id]["printed"],
             "group_number": item.group_number, "link": _source_link(item), "first": number == 1,
             "last": not next_same_group,
         })
     return groups
+
+
+def _bundle_facts(session: Session, items: list[EvidenceDraftItem]) -> dict[int, dict[str, Any]]:
+    """Describe how each item enters the printed bundle (证据汇编.pdf), as a pack build of the draft would.
+
+    `clause_pages` are the pages of a clause item's clause ("3-4"), which the bundle takes when the
+    item names no pages of its own, else None. `printed` is False for an item whose file is not a
+    PDF, such as a DOCX file or an image, because the pack contains it as an original only. A record without
+    an attached document is printed as a PDF of the record, and a record with attachments brings
+    its first attached document, as in the pack.
+    """
+    facts: dict[int, dict[str, Any]] = {}
+    now = utcnow()
+    for item in items:
+        clause_pages = None
+        media_type = PDF_MEDIA_TYPE
+        if item.source == "record":
+            attached = record_attachments_as_of(session, item.record_id, now) if item.record_id is not None else []
+            if attached:
+                media_type = attached[0].media_type
+        else:
+            version = session.get(DocumentVersion, item.document_version_id)
+            media_type = version.media_type if version is not None else PDF_MEDIA_TYPE
+            clause = session.get(Clause, item.clause_id) if item.source == "clause" and item.clause_id else None
+            if clause is not None and clause.page_start:
+                end = clause.page_end or clause.page_start
+                clause_pages = str(clause.page_start) if end == clause.page_start else f"{clause.page_start}-{end}"
+        facts[item.id] = {"clause_pages": clause_pages, "printed": media_type == PDF_MEDIA_TYPE}
+    return facts
+
+
+def _contract_choices(session: Session, actor: Actor, contract_ids: list[int]) -> list[dict[str, Any]] | None:
+    """Return the contracts the actor may see that the draft does not draw on yet, or None when there are too many.
+
+    With None, the add-contract form shows a field for the contract number instead of a list.
+    """
+    query = select(Contract.id, Contract.number, Contract.title).where(visible_contracts(actor))
+    if contract_ids:
+        query = query.where(Contract.id.not_in(contract_ids))
+    rows = session.execute(query.order_by(Contract.number, Contract.id).limit(CONTRACT_CHOICES + 1)).all()
+    if len(rows) > CONTRACT_CHOICES:
+        return None
+    return [{"id": contract_id, "label": " · ".join(str(part) for part in (number, title) if part) or str(contract_id)}
+            for contract_id, number, title in rows]
 
 
 def _source_link(item: EvidenceDraftItem) -> dict[str, Any]:
@@ -528,14 +672,24 @@ def _version_choices(session: Session, contract_ids: list[int], gettext: Callabl
         return []
     rows = session.execute(
         select(DocumentVersion.id, DocumentVersion.version_number, DocumentVersion.filename, DocumentVersion.title,
-               Document.id, Document.title, Document.kind)
+               Document.id, Document.title, Document.kind, Document.contract_id)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.contract_id.in_(contract_ids), Document.deleted_at.is_(None),
                DocumentVersion.state != "failed")
         .order_by(Document.contract_id, Document.id, DocumentVersion.version_number)).all()
+    prefixes = _contract_prefixes(session, contract_ids)
     return [{"id": version_id, "kind": kind, "document_id": document_id,
-             "label": f"{gettext(kind)} · {document_title or title or filename} · v{number} · {filename}"}
-            for version_id, number, filename, title, document_id, document_title, kind in rows]
+             "label": prefixes[contract_id]
+             + f"{gettext(kind)} · {document_title or title or filename} · v{number} · {filename}"}
+            for version_id, number, filename, title, document_id, document_title, kind, contract_id in rows]
+
+
+def _contract_prefixes(session: Session, contract_ids: list[int]) -> dict[int, str]:
+    """Return the text that starts a choice of each contract: its number, when the draft has several contracts."""
+    if len(contract_ids) < 2:
+        return {contract_id: "" for contract_id in contract_ids}
+    numbers = dict(session.execute(select(Contract.id, Contract.number).where(Contract.id.in_(contract_ids))).all())
+    return {contract_id: f"{numbers.get(contract_id) or contract_id} · " for contract_id in contract_ids}
 
 
 def _main_version(versions: list[dict[str, Any]]) -> int | None:
@@ -559,13 +713,15 @@ def _record_choices(session: Session, contract_ids: list[int], gettext: Callable
         return []
     records = session.scalars(select(PerformanceRecord).where(PerformanceRecord.contract_id.in_(contract_ids))
                               .order_by(PerformanceRecord.occurred_on, PerformanceRecord.id))
+    prefixes = _contract_prefixes(session, contract_ids)
     choices = []
     for record in records:
         summary = record.summary.strip()
         if len(summary) > CHOICE_TEXT:
             summary = summary[:CHOICE_TEXT] + "…"
         kind = gettext(RECORD_KIND_LABELS.get(record.kind, record.kind))
-        choices.append({"id": record.id, "label": f"{record.occurred_on.isoformat()} · {kind} · {summary}".rstrip(" ·")})
+        label = f"{record.occurred_on.isoformat()} · {kind} · {summary}".rstrip(" ·")
+        choices.append({"id": record.id, "label": prefixes[record.contract_id] + label})
     return choices
 
 
@@ -665,7 +821,7 @@ async def verify_upload(request: Request, archive: ArchiveDep) -> Response:
     except ArchiveError as error:
         context = _verify_context(archive)
         context["error"] = _rejected(request, error, "evidence_verify", 0)
-        return render(request, "evidence_verify.html", context, status=error.status)
+        return render(request, "evidence_verify.html", context, status=error.status, page_url=VERIFY_PAGE)
     finally:
         if form is not None:
             form.close()
@@ -674,7 +830,7 @@ async def verify_upload(request: Request, archive: ArchiveDep) -> Response:
                    problems=[problem.message(gettext) for problem in report.report.problems],
                    archive_problems=[problem.message(gettext) for problem in report.archive.problems]
                    if report.archive else [])
-    return render(request, "evidence_verify.html", context)
+    return render(request, "evidence_verify.html", context, page_url=VERIFY_PAGE)
 
 
 def _verify_context(archive: Archive) -> dict[str, Any]:

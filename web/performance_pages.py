@@ -85,7 +85,8 @@ def update_terms(request: Request, contract_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, terms_form=form.model_dump(),
                                    terms_error=_rejected(request, error, "terms", contract_id))
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#terms")
     return _redirect(f"/contracts/{contract_id}#terms")
 
 
@@ -103,7 +104,8 @@ def add_record(request: Request, contract_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, record_form=form.model_dump(),
                                    record_error=_rejected(request, error, "record", contract_id))
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#add-record")
     return _redirect(f"/contracts/{contract_id}#records")
 
 
@@ -127,7 +129,8 @@ def record_document(request: Request, version_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = version_context(request, archive, version_id, record_form=form.model_dump(),
                                   record_error=_rejected(request, error, "version_record", version_id))
-        return render(request, "version.html", context, status=error.status)
+        return render(request, "version.html", context, status=error.status,
+                      page_url=f"/versions/{version_id}#record-document")
     return _redirect(f"/contracts/{contract_id}#records")
 
 
@@ -154,7 +157,8 @@ def review_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
         typed = {f"review-{obligation_id}": form.model_dump()} if form.form_name else {}
         context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
                                    obligation_forms=typed)
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#obligation-{obligation_id}")
     return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
 
 
@@ -175,7 +179,8 @@ def add_obligation(request: Request, contract_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, obligation_forms={"new": form.model_dump()},
                                    new_obligation_error=_rejected(request, error, "obligation_new", contract_id))
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#add-obligation")
     return _redirect(f"/contracts/{contract_id}#obligation-{first_id}")
 
 
@@ -198,7 +203,8 @@ def change_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
         form_key = "waive" if form.form_name == "waive" else "edit"
         context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
                                    obligation_forms={f"{form_key}-{obligation_id}": form.model_dump()})
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#obligation-{obligation_id}")
     return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
 
 
@@ -238,7 +244,8 @@ def set_alert_state(request: Request, alert_id: int, archive: ArchiveDep,
         message = _rejected(request, error, "alert_state", alert_id)
         context = contract_context(request, archive, contract_id, alert_errors={alert_id: message},
                                    alert_notes={alert_id: note})
-        return render(request, "contract.html", context, status=error.status)
+        return render(request, "contract.html", context, status=error.status,
+                      page_url=f"/contracts/{contract_id}#alerts")
     return _redirect(f"/contracts/{contract_id}#alerts")
 
 
@@ -265,7 +272,7 @@ def edit_record(request: Request, record_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = record_context(request, archive, record_id, edit_form=form.model_dump(),
                                  edit_error=_rejected(request, error, "record_edit", record_id))
-        return render(request, "record.html", context, status=error.status)
+        return render(request, "record.html", context, status=error.status, page_url=f"/records/{record_id}#edit")
     return _redirect(f"/records/{record_id}#history")
 
 
@@ -286,7 +293,7 @@ def advance_case(request: Request, record_id: int, archive: ArchiveDep,
     except ArchiveError as error:
         context = record_context(request, archive, record_id, case_form=form.model_dump(),
                                  case_error=_rejected(request, error, "case_step", record_id))
-        return render(request, "record.html", context, status=error.status)
+        return render(request, "record.html", context, status=error.status, page_url=f"/records/{record_id}#case")
     return _redirect(f"/records/{record_id}#case")
 
 
@@ -324,7 +331,8 @@ def issue_calendar_feed(request: Request, archive: ArchiveDep) -> Response:
     with archive.session() as session:
         secret = feeds.issue_feed_token(session, request_actor(request))
     url = f"{archive.settings.public_url.rstrip('/')}/api/calendar/{secret}.ics"
-    return render(request, "calendar_feed.html", {"feed_url": url})
+    # The address is shown once, so the language link leads back to the alerts page that issues one.
+    return render(request, "calendar_feed.html", {"feed_url": url}, page_url="/alerts")
 
 
 @router.get("/scores", response_class=HTMLResponse)

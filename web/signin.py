@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -150,7 +151,7 @@ def _account(
     with archive.session() as session:
         tokens = credentials.list_tokens(session, credential.user)
     context = {"user": credential.user, "tokens": tokens, "new_token": new_token, "error": error}
-    return render(request, "account.html", context, status=status)
+    return render(request, "account.html", context, status=status, page_url="/account")
 
 
 def _login_form(
@@ -159,7 +160,8 @@ def _login_form(
 ) -> Response:
     login_token = secrets.token_urlsafe(32)
     context = {"next": next_path, "error": error, "login_token": login_token, "username": username[:200]}
-    response = render(request, "login.html", context, status=status)
+    login_address = "/login?" + urlencode({"next": next_path})
+    response = render(request, "login.html", context, status=status, page_url=login_address)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, login_token, max_age=LOGIN_CSRF_SECONDS, httponly=True,
         secure=secure_cookies(request, archive), samesite="strict", path="/login",

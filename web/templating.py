@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -44,6 +44,29 @@ def _query_string(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params)
 
 
+def page_address(request: Request, page_url: str | None = None) -> str:
+    """Return the address of the GET page that a response shows, for links such as the language switch.
+
+    A GET or HEAD request shows its own address. A page rendered in response to a POST (a form shown
+    again with its error, or a result) is at a POST-only address, so the caller passes the GET
+    page it stands for in `page_url`. Without one, such a page links to the home page.
+    """
+    if page_url is not None:
+        return page_url
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    return "/"
+
+
+def with_language(address: str, locale: str) -> str:
+    """Return `address` with its lang parameter set to `locale`, keeping the other parameters and the fragment."""
+    parts = urlsplit(address)
+    params = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "lang"]
+    params.append(("lang", locale))
+    return urlunsplit(("", "", parts.path or "/", urlencode(params), parts.fragment))
+
+
 @pass_context
 def _local_time(context: Any, moment: Any, pattern: str = DISPLAY_FORMAT) -> str:
     """Show a stored UTC time in the archive's time zone."""
@@ -68,8 +91,13 @@ def _time_zone(request: Request) -> str:
     return archive.settings.time_zone if archive is not None else DEFAULT_TIME_ZONE
 
 
-def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
-    """Render a page in the request's language for the signed-in actor; remember an explicit ?lang= choice."""
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
+           page_url: str | None = None) -> HTMLResponse:
+    """Render a page in the request's language for the signed-in actor; remember an explicit ?lang= choice.
+
+    `page_url` is the GET address of the page shown in response to a POST (see page_address). The
+    language links lead there, because a GET on the POST's own address fails with 405.
+    """
     translations = request_translations(request)
     locale = request_locale(request)
     actor = getattr(request.state, "actor", None)
@@ -88,6 +116,7 @@ def render(request: Request, template: str, context: dict[str, Any], *, status: 
         can_write=actor is not None and actor.allows(Permission.WRITE),
         csrf_input=lambda: _csrf_input(request),
         time_zone=_time_zone(request),
+        language_url=lambda locale: with_language(page_address(request, page_url), locale),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

@@ -73,7 +73,7 @@ async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
         context = page_context(request, archive, contract_id=fields.get("contract_id", ""),
                                document_id=fields.get("document_id", ""), check_target=False)
         context["form_error"] = error.localized(gettext)
-        return render(request, "upload.html", context, status=error.status)
+        return render(request, "upload.html", context, status=error.status, page_url=_upload_address(fields))
     finally:
         if form is not None:
             form.close()
@@ -82,7 +82,17 @@ async def upload_submit(request: Request, archive: ArchiveDep) -> Response:
                            document_id=form.fields.get("document_id", ""))
     context["rows"] = result_rows(request, archive, results)
     status = 422 if all(r.status == FAILED for r in results) else 200
-    return render(request, "upload.html", context, status=status)
+    # The results page shows the stored versions again; an upload that stored nothing goes back to the form.
+    results_query = context["rows"]["results_query"]
+    page_url = f"/upload/results?{results_query}" if results_query else _upload_address(form.fields)
+    return render(request, "upload.html", context, status=status, page_url=page_url)
+
+
+def _upload_address(fields: dict[str, Any]) -> str:
+    """Return the address of the upload form for the contract and document the posted form named."""
+    params = {name: str(fields.get(name) or "") for name in ("contract_id", "document_id")}
+    query = urlencode({name: value for name, value in params.items() if value})
+    return f"/upload?{query}" if query else "/upload"
 
 
 @router.post("/upload/row", response_class=HTMLResponse)

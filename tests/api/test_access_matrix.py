@@ -135,6 +135,7 @@ EXPECTED_RULES = {
     ("GET", "/evidence-drafts/{draft_id}"): READ,
     ("POST", "/evidence-drafts/{draft_id}/header"): WRITE,
     ("POST", "/evidence-drafts/{draft_id}/group-titles"): WRITE,
+    ("POST", "/evidence-drafts/{draft_id}/contracts"): WRITE,
     ("POST", "/evidence-drafts/{draft_id}/items"): WRITE,
     ("POST", "/evidence-drafts/{draft_id}/items/{item_id}"): WRITE,
     ("POST", "/evidence-drafts/{draft_id}/items/{item_id}/move"): WRITE,

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -23,14 +24,16 @@ from sqlalchemy import select
 from api.app import create_app
 from archive.access import SYSTEM
 from archive.context import Archive
-from archive.models import EvidenceDraft, EvidenceDraftItem, EvidencePack
+from archive.models import Clause, Contract, EvidenceDraft, EvidenceDraftItem, EvidencePack
 from archive.services import records as record_service
+from archive.services.contracts import create_contract
 from archive.services.evidence_drafts import draft_items, numbered
 from archive.settings import Settings
 from ingest.pipeline import ingest_path
 from tests.archive.test_evidence_verify import flip_byte, flip_stored_byte, replace_member
 from tests.conftest import TEST_PASSWORD, add_user, bearer, corpus_file
-from tests.web.conftest import parse
+from web import evidence_pages
+from tests.web.conftest import build_docx, parse
 from tests.web.test_page_markup import unlabelled_controls
 
 CORPUS = ("en_cuad_services-agreement_federated_base.pdf", "en_cuad_services-agreement_federated_amendment1.pdf",
@@ -130,10 +133,13 @@ def test_proposal_groups_and_numbers(client: TestClient, contract_id: int) -> No
     assert page.status_code == 200
     assert tree.xpath("//h1")[0].text_content().startswith("关于《SERVICES AGREEMENT》的拖欠货款纠纷")
     assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议"]
-    assert tree.xpath("//td[@class='number']/text()") == ["1-1", "1-2", "1-3", "1-4"]
+    labels = tree.xpath("//td[@class='number']/text()")
+    assert len(labels) >= 4  # the contract, its payment clauses and the two amendments
+    assert labels == [f"1-{number}" for number in range(1, len(labels) + 1)]
     names = tree.xpath("//td[@class='name']/text()")
     assert names[0] == "《SERVICES AGREEMENT》"
-    assert names[2] == "《AMENDMENT TO SERVICES AGREEMENT》"
+    assert "《AMENDMENT TO SERVICES AGREEMENT》" in names
+    assert "《SECOND AMENDMENT TO SERVICES AGREEMENT》" in names
     assert tree.xpath("//input[@id='case-respondent']/@value") == ["FEDERATED INVESTMENT MANAGEMENT COMPANY"]
     assert "此后草稿又有修改" not in page.text
     assert "该草稿尚未保存。" in page.text
@@ -212,8 +218,8 @@ def test_move_up_down_and_between_groups(client: TestClient, draft_id: int) -> N
     up = client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "up"},
                      follow_redirects=False)
     assert up.status_code == 303
-    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [
-        before[0][2], third, before[1][2], before[3][2]]
+    ids = [item_id for _, _, item_id in before]
+    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [ids[0], third, ids[1], *ids[3:]]
 
     client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "down"})
     assert items_of(client, draft_id) == before
@@ -223,7 +229,7 @@ def test_move_up_down_and_between_groups(client: TestClient, draft_id: int) -> N
     assert moved.status_code == 303
     after = items_of(client, draft_id)
     assert after[-1] == ("2-1", before[2][1], third)
-    assert [label for label, _, _ in after] == ["1-1", "1-2", "1-3", "2-1"]
+    assert [label for label, _, _ in after] == [f"1-{number}" for number in range(1, len(before))] + ["2-1"]
     tree = parse(client.get(f"/evidence-drafts/{draft_id}").text)
     assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议", "证据二：履行情况"]
 
@@ -246,12 +252,13 @@ def test_remove_and_unknown_item(client: TestClient, draft_id: int) -> None:
 
     removed = client.post(f"/evidence-drafts/{draft_id}/items/{before[1][2]}/remove", follow_redirects=False)
     assert removed.status_code == 303
-    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [before[0][2], before[2][2], before[3][2]]
+    assert [item_id for _, _, item_id in items_of(client, draft_id)] == [before[0][2], *[i for _, _, i in before[2:]]]
 
     again = client.post(f"/evidence-drafts/{draft_id}/items/{before[1][2]}/remove")
     assert again.status_code == 404
     assert error_text(again.text) == f"未找到证据项 {before[1][2]}。"
-    assert parse(again.text).xpath("//td[@class='number']/text()") == ["1-1", "1-2", "1-3"]
+    assert parse(again.text).xpath("//td[@class='number']/text()") == [
+        f"1-{number}" for number in range(1, len(before))]
 
 
 def test_unknown_draft_not_found(client: TestClient, contract_id: int) -> None:
@@ -285,11 +292,13 @@ def test_add_version_clause_and_record(client: TestClient, contract_id: int, dra
         "source": "record", "record_id": str(record_id), "name": "催款记录", "group_number": "3"})
 
     items = items_of(client, draft_id)
-    assert [label for label, _, _ in items] == ["1-1", "1-2", "1-3", "1-4", "1-5", "3-1", "3-2"]
-    assert items[4][1].endswith(clause_label)
-    assert items[5][1] == "SERVICES AGREEMENT"
-    assert items[6][1] == "催款记录"
-    assert item_row(client, draft_id, items[5][2]).origin == "electronic"
+    group_one = [item for item in items if item[0].startswith("1-")]
+    assert [label for label, _, _ in items][-2:] == ["3-1", "3-2"]
+    assert group_one[-1][1].startswith("《SERVICES AGREEMENT》")
+    assert clause_label.split(" ", 1)[-1][:10] in group_one[-1][1]
+    assert items[-2][1] == "SERVICES AGREEMENT"
+    assert items[-1][1] == "催款记录"
+    assert item_row(client, draft_id, items[-2][2]).origin == "electronic"
 
 
 def test_add_item_of_other_contract_rejected(client: TestClient, draft_id: int) -> None:
@@ -350,7 +359,7 @@ def test_empty_draft_cannot_save(client: TestClient, contract_id: int) -> None:
 
 
 def test_save_build_download_verify(client: TestClient, draft_id: int, tmp_path: Path) -> None:
-    [_, _, (_, third_name, third), _] = items_of(client, draft_id)
+    _, third_name, third = items_of(client, draft_id)[2]
     client.post(f"/evidence-drafts/{draft_id}/items/{third}/move", data={"direction": "up"})
     saved = client.post(f"/evidence-drafts/{draft_id}/save", follow_redirects=False)
     assert saved.status_code == 303
@@ -381,9 +390,10 @@ def test_save_build_download_verify(client: TestClient, draft_id: int, tmp_path:
     assert "filename*=UTF-8''" in download.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(download.content)) as packed:
         names = packed.namelist()
-    # The moved item is 1-2 in the pack. Member names may drop the title marks 《》 of the item's name.
-    [second_member] = [name for name in names if name.startswith("证据/1-2 ")]
-    assert third_name.strip("《》") in second_member
+        index = openpyxl.load_workbook(io.BytesIO(packed.read("证据目录.xlsx"))).active
+    # The moved item is 1-2 in the pack's index, whether it has a file of its own or shows a clause.
+    rows = {row[0]: row[1] for row in index.iter_rows(values_only=True) if row and row[0]}
+    assert rows["1-2"] == third_name
     [first_member] = [name for name in names if name.startswith("证据/1-1 ")]
     editor = parse(client.get(f"/evidence-drafts/{draft_id}").text)
     assert editor.xpath(f"//tr[@id='pack-{status['pack_id']}']//code/text()") == [blob_sha]
@@ -532,3 +542,229 @@ def test_editor_markup(client: TestClient, draft_id: int, lang: str) -> None:
         assert duplicates == [], url
         for label in tree.xpath("//label[@for]"):
             assert tree.xpath(f"//*[@id='{label.get('for')}']"), f"{url}: label for a missing id {label.get('for')}"
+
+
+# Hand-added items, several contracts and the language link after a rejected change
+
+
+def language_link(page: str) -> str:
+    [link] = parse(page).xpath("//div[@class='lang']/a/@href")
+    return link
+
+
+@pytest.mark.parametrize(("path", "data", "expected"), [
+    ("header", {"case_name": "", "dispute": "unpaid_price"}, "/evidence-drafts/{id}?lang=en#case"),
+    ("group-titles", {"group": ["0"], "title": ["零"]}, "/evidence-drafts/{id}?lang=en#groups"),
+    ("items", {"source": "version", "document_version_id": "987654", "name": "x"},
+     "/evidence-drafts/{id}?lang=en#add-items"),
+])
+def test_language_link_after_rejected_change(client: TestClient, draft_id: int, path: str, data: dict,
+                                             expected: str) -> None:
+    response = client.post(f"/evidence-drafts/{draft_id}/{path}", data=data)
+
+    assert response.status_code == 422
+    link = language_link(response.text)
+    assert link == expected.format(id=draft_id)
+    switched = client.get(link)
+    assert switched.status_code == 200
+    assert parse(switched.text).xpath("//h2[@id='items']/text()") == ["Evidence index"]
+
+
+def test_language_link_keeps_item_form(client: TestClient, draft_id: int) -> None:
+    [(_, _, first), *_] = items_of(client, draft_id)
+
+    response = client.post(f"/evidence-drafts/{draft_id}/items/{first}", data={"name": "x", "group_number": "abc"})
+
+    assert response.status_code == 422
+    link = language_link(response.text)
+    assert link == f"/evidence-drafts/{draft_id}?edit={first}&lang=en#item-{first}"
+    switched = client.get(link)
+    assert switched.status_code == 200
+    assert parse(switched.text).xpath("//tr[@class='item-form']/@id") == [f"item-{first}-form"]
+
+
+def test_language_link_after_rejected_start(client: TestClient, contract_id: int) -> None:
+    response = client.post(f"/contracts/{contract_id}/evidence", data={"start": "empty", "case_name": ""})
+
+    assert response.status_code == 422
+    assert language_link(response.text) == f"/contracts/{contract_id}/evidence?lang=en"
+    assert client.get(language_link(response.text)).status_code == 200
+
+
+def test_language_link_after_verify(client: TestClient) -> None:
+    response = client.post("/evidence-packs/verify?lang=en", files={"file": ("a.zip", b"PK")})
+
+    assert response.status_code == 200
+    assert language_link(response.text) == "/evidence-packs/verify?lang=zh_CN"
+
+
+def second_contract(client: TestClient, tmp_path: Path) -> tuple[int, int, int]:
+    """File a second contract with a DOCX document and a record; return its id, version id and record id."""
+    import datetime as dt
+
+    with archive_of(client).session() as session:
+        other_id = create_contract(session, number="HT-2025-009", title="第二份服务合同").id
+    path = tmp_path / "补充服务合同-HT-2025-009.docx"
+    path.write_bytes(build_docx(["补充服务合同", "合同编号：HT-2025-009", "一、服务内容", "乙方提供运维服务。"]))
+    result = ingest_path(archive_of(client), path, contract_id=other_id, kind="contract", index=False)
+    assert result.document_version_id is not None, result
+    with archive_of(client).session() as session:
+        record = record_service.create_record(session, other_id, record_service.RecordInput(
+            kind="delivery", occurred_on=dt.date(2025, 4, 1), summary="第二份合同交付"), actor=SYSTEM)
+        record_id = record.id
+    return other_id, result.document_version_id, record_id
+
+
+def test_add_contract_from_list(client: TestClient, draft_id: int, tmp_path: Path) -> None:
+    other_id, version_id, record_id = second_contract(client, tmp_path)
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    choices = {o.get("value"): o.text_content() for o in page.xpath("//select[@id='add-contract-id']/option")}
+    assert choices[str(other_id)] == "HT-2025-009 · 第二份服务合同"
+    assert str(version_id) not in page.xpath("//select[@id='add-version-id']/option/@value")
+
+    added = client.post(f"/evidence-drafts/{draft_id}/contracts", data={"contract_id": str(other_id)},
+                        follow_redirects=False)
+
+    assert added.status_code == 303
+    assert added.headers["location"] == f"/evidence-drafts/{draft_id}#contracts"
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert f"/contracts/{other_id}" in page.xpath("//ul[@class='draft-contracts']/li/a/@href")
+    assert len(page.xpath("//ul[@class='draft-contracts']/li")) == 2
+    assert str(other_id) not in page.xpath("//select[@id='add-contract-id']/option/@value")
+    versions = {o.get("value"): o.text_content() for o in page.xpath("//select[@id='add-version-id']/option")}
+    assert versions[str(version_id)].startswith("HT-2025-009 · ")
+    records = {o.get("value"): o.text_content() for o in page.xpath("//select[@id='add-record-id']/option")}
+    assert records[str(record_id)].startswith("HT-2025-009 · 2025-04-01")
+
+
+def test_add_contract_by_number(client: TestClient, draft_id: int, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    other_id, _, _ = second_contract(client, tmp_path)
+    monkeypatch.setattr(evidence_pages, "CONTRACT_CHOICES", 0)
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert page.xpath("//input[@id='add-contract-number']")
+    assert not page.xpath("//select[@id='add-contract-id']")
+
+    unknown = client.post(f"/evidence-drafts/{draft_id}/contracts", data={"contract_number": "HT-0000"})
+    assert unknown.status_code == 404
+    assert error_text(unknown.text) == "未找到合同 HT-0000。"
+    assert parse(unknown.text).xpath("//input[@id='add-contract-number']/@value") == ["HT-0000"]
+
+    added = client.post(f"/evidence-drafts/{draft_id}/contracts", data={"contract_number": " HT-2025-009 "},
+                        follow_redirects=False)
+    assert added.status_code == 303
+    with archive_of(client).session() as session:
+        from archive.services.evidence_drafts import draft_contract_ids
+
+        assert draft_contract_ids(session, draft_id)[-1] == other_id
+
+
+def test_add_contract_hidden_from_user(client: TestClient, draft_id: int, tmp_path: Path) -> None:
+    from archive.services.restrictions import restrict_contract
+
+    other_id, _, _ = second_contract(client, tmp_path)
+    with archive_of(client).session() as session:
+        restrict_contract(session, SYSTEM, other_id, usernames=[], group_names=[])
+    token = add_user(archive_of(client).settings, "legal-evidence", "legal")
+
+    page = parse(client.get(f"/evidence-drafts/{draft_id}", headers=bearer(token)).text)
+    assert str(other_id) not in page.xpath("//select[@id='add-contract-id']/option/@value")
+    response = client.post(f"/evidence-drafts/{draft_id}/contracts", data={"contract_id": str(other_id)},
+                           headers=bearer(token))
+    assert response.status_code == 404
+    with archive_of(client).session() as session:
+        assert session.get(Contract, other_id) is not None
+        from archive.services.evidence_drafts import draft_contract_ids
+
+        assert other_id not in draft_contract_ids(session, draft_id)
+
+
+def test_clause_item_defaults(client: TestClient, draft_id: int) -> None:
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    options = [(o.get("value"), o.text_content()) for o in page.xpath("//select[@id='add-clause-id']/option")]
+    with archive_of(client).session() as session:
+        clauses = {str(c.id): c for c in session.scalars(select(Clause).where(
+            Clause.id.in_([int(value) for value, _ in options])))}
+        session.expunge_all()
+    for value, label in options:
+        number = (clauses[value].number or "").strip()
+        if number:
+            assert not label.startswith(f"{number} {number}"), label
+    value = next(value for value, _ in options if clauses[value].page_start and clauses[value].number)
+    clause = clauses[value]
+
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "clause", "clause_id": value, "name": "", "group_number": "5"})
+
+    assert added.status_code == 303
+    item_id = int(added.headers["location"].rsplit("#item-", 1)[1])
+    item = item_row(client, draft_id, item_id)
+    assert item.name.startswith("《SERVICES AGREEMENT》"), item.name
+    assert len(item.name) > len("《SERVICES AGREEMENT》") + 1
+    assert item.pages is None
+    end = clause.page_end or clause.page_start
+    expected = str(clause.page_start) if end == clause.page_start else f"{clause.page_start}-{end}"
+    row = parse(client.get(f"/evidence-drafts/{draft_id}").text).xpath(f"//tr[@id='item-{item_id}']")[0]
+    assert row.xpath("./td[@class='pages']/text()") == [expected]
+
+
+def test_record_item_defaults(client: TestClient, contract_id: int, draft_id: int) -> None:
+    import datetime as dt
+
+    with archive_of(client).session() as session:
+        record_id = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="delivery", occurred_on=dt.date(2025, 5, 6), summary="交付第一期成果"), actor=SYSTEM).id
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert page.xpath("//select[@id='add-record-origin']/option[@selected]/@value") == ["electronic"]
+    assert page.xpath("//input[@id='add-record-issuer']/@value") == ["我方"]
+
+    # A form without origin and issuer (a script, say) gets the same defaults.
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "record", "record_id": str(record_id), "group_number": "2"})
+
+    assert added.status_code == 303
+    item = item_row(client, draft_id, int(added.headers["location"].rsplit("#item-", 1)[1]))
+    assert (item.origin, item.issuer) == ("electronic", "我方")
+    assert "2025-05-06" in item.purpose
+    assert "交付第一期成果" in item.purpose
+
+    typed = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "record", "record_id": str(record_id), "group_number": "2", "origin": "copy",
+        "issuer": "某某物流公司", "purpose": "证明交付"})
+    item = item_row(client, draft_id, int(typed.headers["location"].rsplit("#item-", 1)[1]))
+    assert (item.origin, item.issuer, item.purpose) == ("copy", "某某物流公司", "证明交付")
+
+
+def test_non_pdf_item_marked(client: TestClient, contract_id: int, draft_id: int, tmp_path: Path) -> None:
+    path = tmp_path / "往来函件.docx"
+    path.write_bytes(build_docx(["关于服务费的函", "请于十日内支付服务费。"]))
+    result = ingest_path(archive_of(client), path, contract_id=contract_id, kind="correspondence", index=False)
+    assert result.document_version_id is not None, result
+
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "version", "document_version_id": str(result.document_version_id), "group_number": "3"})
+
+    assert added.status_code == 303
+    item_id = int(added.headers["location"].rsplit("#item-", 1)[1])
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    marked = page.xpath("//tr[contains(@class, 'evidence-item')][.//small[@class='not-printed']]/@id")
+    assert marked == [f"item-{item_id}"]
+    note = page.xpath(f"//tr[@id='item-{item_id}']//small[@class='not-printed']/text()")
+    assert note == ["不进入证据汇编（非 PDF 文件）"]
+    assert page.xpath(f"//tr[@id='item-{item_id}']/td[@class='pages']/text()") == ["—"]
+    english = parse(client.get(f"/evidence-drafts/{draft_id}?lang=en").text)
+    assert english.xpath(f"//tr[@id='item-{item_id}']//small[@class='not-printed']/text()") == [
+        "Not in the printed bundle (not a PDF)"]
+
+
+def test_editor_times_in_local_zone(client: TestClient, draft_id: int) -> None:
+    client.post(f"/evidence-drafts/{draft_id}/save")
+    draft = draft_of(client, draft_id)
+    from archive.times import format_local
+
+    shown = format_local(draft.saved_at, archive_of(client).settings.time_zone)
+
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert shown in page.xpath("//section[@class='draft-status']/p")[0].text_content()
+    listed = parse(client.get("/evidence-drafts").text)
+    assert listed.xpath("//table[@class='evidence-drafts']//small/text()") == [shown]
