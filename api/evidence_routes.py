@@ -26,7 +26,7 @@ from archive.access import Permission
 from archive.blobs.spool import spool_stream
 from archive.content_disposition import content_disposition
 from archive.context import Archive
-from archive.errors import FileTooLargeError, OnePackRequiredError, render_error
+from archive.errors import OnePackRequiredError, PackTooLargeError, render_error
 from archive.evidence.verify import PackProblem
 from archive.i18n import get_translations, pick_locale
 from archive.models import Contract, EvidenceBuild, EvidenceDraft, EvidenceDraftItem
@@ -307,7 +307,7 @@ async def verify_evidence_pack(archive: ArchiveDep, request: Request) -> dict[st
             raise OnePackRequiredError(count=len(parts))
         part = parts[0]
         if part.too_large:
-            raise FileTooLargeError(file=part.filename, limit_mb=archive.settings.max_upload_mb)
+            raise PackTooLargeError(file=part.filename, limit_mb=archive.settings.max_upload_mb)
         return await run_in_threadpool(_verify_part, archive, part, _gettext(request))
     finally:
         form.close()

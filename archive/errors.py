@@ -612,3 +612,11 @@ class BuildInterruptedError(ArchiveError):
     code = "build_interrupted"
     status = 409
     template = "The pack build stopped without finishing, because the process running it ended. Start the build again."
+
+
+class PackTooLargeError(FileTooLargeError):
+    code = "pack_too_large"
+    template = (
+        "{file} is larger than the upload limit of {limit_mb} MB. A pack cannot be split without changing it, "
+        "so check it on the server with 'contract-archive pack verify', which has no size limit."
+    )

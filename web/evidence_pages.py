@@ -33,10 +33,10 @@ from archive.content_disposition import content_disposition
 from archive.context import Archive
 from archive.errors import (
     ArchiveError,
-    FileTooLargeError,
     InvalidEvidenceDraftError,
     NoFileUploadedError,
     NotFoundError,
+    PackTooLargeError,
     render_error,
 )
 from archive.evidence.bundle import PDF_MEDIA_TYPE
@@ -842,7 +842,7 @@ def _pack_part(form: ParsedForm, archive: Archive) -> UploadedPart:
     if not parts or not parts[0].filename:
         raise NoFileUploadedError()
     if parts[0].too_large:
-        raise FileTooLargeError(file=parts[0].filename, limit_mb=archive.settings.max_upload_mb)
+        raise PackTooLargeError(file=parts[0].filename, limit_mb=archive.settings.max_upload_mb)
     return parts[0]
 
 

@@ -479,8 +479,9 @@ def test_verify_needs_one_file_within_limit(world: World) -> None:
     assert "(the request had 0)" in error_of(none)["message"]
     assert (two.status_code, error_of(two)["code"]) == (422, "one_pack_required")
     assert (json_body.status_code, error_of(json_body)["code"]) == (422, "not_multipart")
-    assert (too_large.status_code, error_of(too_large)["code"]) == (413, "file_too_large")
+    assert (too_large.status_code, error_of(too_large)["code"]) == (413, "pack_too_large")
     assert "big.zip" in error_of(too_large)["message"]
+    assert "'contract-archive pack verify', which has no size limit" in error_of(too_large)["message"]
 
 
 def test_unknown_ids_not_found(world: World) -> None:

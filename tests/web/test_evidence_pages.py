@@ -476,7 +476,9 @@ def test_verify_without_file_and_too_large(client: TestClient) -> None:
 
     too_large = client.post("/evidence-packs/verify", files={"file": ("big.zip", b"0" * (3 * 1024 * 1024))})
     assert too_large.status_code == 413
-    assert "big.zip" in parse(too_large.text).xpath("//*[@id='verify-error']")[0].text_content()
+    message = parse(too_large.text).xpath("//*[@id='verify-error']")[0].text_content()
+    assert "big.zip" in message
+    assert "请在服务器上用 'contract-archive pack verify' 核验" in message
 
 
 # Access, CSRF, language and markup
