@@ -66,7 +66,7 @@ def build(
     out: Annotated[Optional[Path], typer.Option(help="Also write the pack to this file.", dir_okay=False)] = None,
 ) -> None:
     """Build the pack of a saved draft, store it under a legal hold and record its hashes in the audit log."""
-    from archive.services.evidence_packs import build_pack, open_pack
+    from archive.services.evidence_packs import build_pack
 
     cli = _cli()
     _ = cli.state.gettext
@@ -86,14 +86,9 @@ def build(
 
             built = build_pack(archive, draft, actor=_actor(), lang=cli.state.locale, progress=report)
         if out is not None:
-            with open_pack(archive, built, actor=_actor()) as stream, out.open("wb") as target:
-                shutil.copyfileobj(stream, target, 1 << 20)
+            _write_copy(archive, built, out, cli)
     except ArchiveError as error:
         cli._fail(error)
-    except OSError as error:
-        message = _('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error)
-        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]")
-        raise typer.Exit(1) from None
     finally:
         archive.close()
     cli.console.print(_("Pack {id} built from revision {revision} of draft {draft}: {files} files, {size} bytes.").format(
@@ -111,24 +106,32 @@ def download(
     out: Annotated[Path, typer.Argument(help="The file to write.", dir_okay=False)],
 ) -> None:
     """Write a stored pack to a file, byte for byte as it was built."""
-    from archive.services.evidence_packs import get_pack, open_pack
+    from archive.services.evidence_packs import get_pack
 
     cli = _cli()
     _ = cli.state.gettext
     archive = cli._open()
     try:
-        built = get_pack(archive, pack, actor=_actor())
-        with open_pack(archive, built, actor=_actor()) as stream, out.open("wb") as target:
-            shutil.copyfileobj(stream, target, 1 << 20)
+        _write_copy(archive, get_pack(archive, pack, actor=_actor()), out, cli)
     except ArchiveError as error:
         cli._fail(error)
-    except OSError as error:
-        message = _('Cannot write {file}: {reason}').format(file=out, reason=error.strerror or error)
-        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]")
-        raise typer.Exit(1) from None
     finally:
         archive.close()
     cli.console.print(_("Written to {file}.").format(file=escape(str(out))), soft_wrap=True)
+
+
+def _write_copy(archive, built, out: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Copy a stored pack to `out` byte for byte; print a write error and exit with status 1."""
+    from archive.services.evidence_packs import open_pack
+
+    try:
+        with open_pack(archive, built, actor=_actor()) as stream, out.open("wb") as target:
+            shutil.copyfileobj(stream, target, 1 << 20)
+    except OSError as error:
+        message = cli.state.gettext("Cannot write {file}: {reason}").format(file=out,
+                                                                           reason=error.strerror or error)
+        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @pack_app.command("verify")

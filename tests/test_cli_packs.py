@@ -164,3 +164,15 @@ def test_build_in_two_processes_same_bytes(sqlite_archive: Archive, draft_id: in
         assert result.returncode == 0, result.stderr
         hashes.add(result.stdout.split("ZIP SHA-256: ")[1].split()[0])
     assert len(hashes) == 1
+
+
+def test_download_to_a_missing_folder_names_the_file(sqlite_archive: Archive, draft_id: int, tmp_path: Path) -> None:
+    save(sqlite_archive, draft_id)
+    assert run(sqlite_archive, "pack", "build", str(draft_id))[0] == 0
+    target = tmp_path / "no-such-folder" / "pack.zip"
+
+    code, output = run(sqlite_archive, "--lang", "en", "pack", "download", "1", str(target))
+
+    assert code == 1
+    assert f"Cannot write {target}" in output
+    assert "Traceback" not in output
