@@ -89,6 +89,12 @@ def build(
             _write_copy(archive, built, out, cli)
     except ArchiveError as error:
         cli._fail(error)
+    except OSError as error:
+        # The spool or the blob store could not be written, such as a full disk. Nothing was stored.
+        message = _("The pack could not be built: {reason}. Nothing was stored.").format(
+            reason=error.strerror or error)
+        cli.err_console.print(f"[bold red]{escape(message)}[/bold red]", soft_wrap=True)
+        raise typer.Exit(1) from None
     finally:
         archive.close()
     cli.console.print(_("Pack {id} built from revision {revision} of draft {draft}: {files} files, {size} bytes.").format(
