@@ -278,6 +278,14 @@ def get_evidence_pack(pack_id: int, archive: ArchiveDep, request: Request) -> di
 @access(Permission.READ)
 def download_evidence_pack(pack_id: int, archive: ArchiveDep, request: Request) -> StreamingResponse:
     """Send the stored ZIP file byte for byte as it was built. Every download is audited."""
+    return pack_download_response(archive, request, pack_id)
+
+
+def pack_download_response(archive: Archive, request: Request, pack_id: int) -> StreamingResponse:
+    """Stream a stored pack with its name, size and SHA-256 in the headers, and audit the download.
+
+    The download page of the browser answers with this response too.
+    """
     actor = request_actor(request)
     pack = get_pack(archive, pack_id, actor=actor)
     stream = open_pack(archive, pack, actor=actor, client_address=client_address(request))

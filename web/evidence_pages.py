@@ -9,27 +9,25 @@ page again with the service's message and the values as typed, so nothing typed 
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import CSRF_HEADER, access, check_csrf, client_address, request_actor, request_credential
+from api.auth import CSRF_HEADER, access, check_csrf, request_actor, request_credential
 from api.deps import get_archive
 from api.multipart import ParsedForm, UploadedPart, parse_multipart
 from archive import problems
 from archive.access import Actor, Permission, check_contract_visible, visible_contracts
 from archive.clause_citation import cite_clause
-from archive.content_disposition import content_disposition
 from archive.context import Archive
 from archive.errors import (
     ArchiveError,
@@ -60,14 +58,12 @@ from archive.services import evidence_drafts as drafts
 from archive.services.contracts import get_contract_or_raise
 from archive.services.evidence_as_of import record_attachments_as_of
 from archive.services.evidence_builds import ACTIVE_STATES, build_status, get_build, request_build
-from archive.services.evidence_packs import PackCheck, check_pack, get_pack, list_packs, open_pack
+from archive.services.evidence_packs import PackCheck, check_pack, get_pack, list_packs
 from archive.services.evidence_proposals import RECORD_PURPOSES, propose_draft
 from ingest.jobs import submit_pack_build
+from web.form_responses import redirect_after_post, rejected_message
 from web.i18n import request_locale, request_translations
-from web.signin import safe_next
 from web.templating import render
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
@@ -152,18 +148,6 @@ class MoveForm(BaseModel):
     group: str = Field(default="", max_length=20)
 
 
-def _redirect(target: str) -> RedirectResponse:
-    return RedirectResponse(safe_next(target), status_code=303)
-
-
-def _rejected(request: Request, error: ArchiveError, form: str, object_id: int) -> str:
-    """Log a form the service rejected, and return the message the page shows with the form."""
-    actor = getattr(request.state, "actor", None)
-    logger.info("evidence form rejected form=%s id=%s user=%s code=%s error=%s", form, object_id,
-                actor.username if actor else "-", error.code, error)
-    return error.localized(request_translations(request).gettext)
-
-
 # Drafts of a contract and the new-draft form
 
 
@@ -194,10 +178,10 @@ def start_draft(request: Request, contract_id: int, archive: ArchiveDep,
             draft_id = draft.id
     except ArchiveError as error:
         context = contract_drafts_context(request, archive, contract_id, new_form=form.model_dump(),
-                                          error=_rejected(request, error, "evidence_new", contract_id))
+                                          error=rejected_message(request, error, "evidence_new", contract_id))
         return render(request, "evidence_drafts.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}/evidence")
-    return _redirect(f"/evidence-drafts/{draft_id}")
+    return redirect_after_post(f"/evidence-drafts/{draft_id}")
 
 
 @router.get("/evidence-drafts", response_class=HTMLResponse)
@@ -315,7 +299,7 @@ def add_item(request: Request, draft_id: int, archive: ArchiveDep,
     response = _change_draft(request, archive, draft_id, change, form_key=f"add-{form.source}", typed=typed,
                              anchor="add-items")
     if added:
-        return _redirect(f"/evidence-drafts/{draft_id}#item-{added[0]}")
+        return redirect_after_post(f"/evidence-drafts/{draft_id}#item-{added[0]}")
     return response
 
 
@@ -423,13 +407,13 @@ def start_build(request: Request, draft_id: int, archive: ArchiveDep) -> Respons
             build_id = build.id
     except ArchiveError as error:
         context = editor_context(request, archive, draft_id,
-                                 error=_rejected(request, error, "evidence_build", draft_id))
+                                 error=rejected_message(request, error, "evidence_build", draft_id))
         return render(request, "evidence_draft.html", context, status=error.status,
                       page_url=f"/evidence-drafts/{draft_id}#status")
     # The build row is committed now, so the thread or worker that runs it can read it.
     if build_id not in running:
         submit_pack_build(archive, build_id)
-    return _redirect(f"/evidence-builds/{build_id}")
+    return redirect_after_post(f"/evidence-builds/{build_id}")
 
 
 def _change_draft(request: Request, archive: Archive, draft_id: int, change: Callable[[Session], None], *,
@@ -446,10 +430,10 @@ def _change_draft(request: Request, archive: Archive, draft_id: int, change: Cal
     except ArchiveError as error:
         if isinstance(error, NotFoundError) and error.params.get("object") == "Evidence draft":
             raise
-        message = _rejected(request, error, form_key, draft_id)
+        message = rejected_message(request, error, form_key, draft_id)
         status = error.status
     else:
-        return _redirect(f"/evidence-drafts/{draft_id}#{anchor}")
+        return redirect_after_post(f"/evidence-drafts/{draft_id}#{anchor}")
     context = editor_context(request, archive, draft_id, editing=editing, error=message,
                              typed={form_key: typed}, error_form=form_key)
     # The language link leads to the editor itself, because a GET on this POST's address fails with 405.
@@ -776,18 +760,9 @@ def _status(build: EvidenceBuild, gettext: Callable[[str], str]) -> dict[str, An
 @access(Permission.READ)
 def download_pack(request: Request, pack_id: int, archive: ArchiveDep) -> Response:
     """Send the stored pack byte for byte, with its SHA-256 in X-Content-SHA256. Every download is audited."""
-    actor = request_actor(request)
-    pack = get_pack(archive, pack_id, actor=actor)
-    stream = open_pack(archive, pack, actor=actor, client_address=client_address(request))
+    from api.evidence_routes import pack_download_response
 
-    def chunks() -> Iterator[bytes]:
-        with stream:
-            while chunk := stream.read(COPY_CHUNK):
-                yield chunk
-
-    headers = {"Content-Disposition": content_disposition(pack.file_name), "Content-Length": str(pack.size),
-               "X-Content-SHA256": pack.blob_sha256}
-    return StreamingResponse(chunks(), media_type="application/zip", headers=headers)
+    return pack_download_response(archive, request, pack_id)
 
 
 # Verifying a pack file
@@ -820,7 +795,7 @@ async def verify_upload(request: Request, archive: ArchiveDep) -> Response:
         report = await _check_part(archive, part)
     except ArchiveError as error:
         context = _verify_context(archive)
-        context["error"] = _rejected(request, error, "evidence_verify", 0)
+        context["error"] = rejected_message(request, error, "evidence_verify", 0)
         return render(request, "evidence_verify.html", context, status=error.status, page_url=VERIFY_PAGE)
     finally:
         if form is not None:

@@ -7,12 +7,11 @@ page again with the service's message and the values as typed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from api.auth import access, request_actor
@@ -27,6 +26,7 @@ from archive.services import alerts as alert_service
 from archive.services import contract_terms, feeds
 from archive.services import obligations as obligation_service
 from archive.services import records as record_service
+from web.form_responses import redirect_after_post, rejected_message
 from web.i18n import request_translations
 from web.performance_context import contract_context, labels_context, record_context, version_context
 from web.performance_forms import (
@@ -45,28 +45,13 @@ from web.performance_forms import (
     terms_changes,
 )
 from web.performance_views import ALERT_STATES, SEVERITIES
-from web.signin import safe_next
 from web.templating import render
-
-logger = logging.getLogger(__name__)
 
 ALERTS_PAGE_SIZE = 50
 MAX_ALERTS_PAGE = 1000
 
 router = APIRouter(include_in_schema=False)
 ArchiveDep = Annotated[Archive, Depends(get_archive)]
-
-
-def _redirect(target: str) -> RedirectResponse:
-    return RedirectResponse(safe_next(target), status_code=303)
-
-
-def _rejected(request: Request, error: ArchiveError, form: str, object_id: int) -> str:
-    """Log a form the service rejected, and return the message the page shows again with the form."""
-    actor = getattr(request.state, "actor", None)
-    logger.info("form rejected form=%s id=%s user=%s code=%s error=%s", form, object_id,
-                actor.username if actor else "-", error.code, error)
-    return error.localized(request_translations(request).gettext)
 
 
 # Contract page forms
@@ -84,10 +69,10 @@ def update_terms(request: Request, contract_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, terms_form=form.model_dump(),
-                                   terms_error=_rejected(request, error, "terms", contract_id))
+                                   terms_error=rejected_message(request, error, "terms", contract_id))
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#terms")
-    return _redirect(f"/contracts/{contract_id}#terms")
+    return redirect_after_post(f"/contracts/{contract_id}#terms")
 
 
 @router.post("/contracts/{contract_id}/records", response_class=HTMLResponse)
@@ -103,10 +88,10 @@ def add_record(request: Request, contract_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, record_form=form.model_dump(),
-                                   record_error=_rejected(request, error, "record", contract_id))
+                                   record_error=rejected_message(request, error, "record", contract_id))
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#add-record")
-    return _redirect(f"/contracts/{contract_id}#records")
+    return redirect_after_post(f"/contracts/{contract_id}#records")
 
 
 @router.post("/versions/{version_id}/records", response_class=HTMLResponse)
@@ -128,10 +113,10 @@ def record_document(request: Request, version_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = version_context(request, archive, version_id, record_form=form.model_dump(),
-                                  record_error=_rejected(request, error, "version_record", version_id))
+                                  record_error=rejected_message(request, error, "version_record", version_id))
         return render(request, "version.html", context, status=error.status,
                       page_url=f"/versions/{version_id}#record-document")
-    return _redirect(f"/contracts/{contract_id}#records")
+    return redirect_after_post(f"/contracts/{contract_id}#records")
 
 
 @router.post("/obligations/{obligation_id}/review", response_class=HTMLResponse)
@@ -153,13 +138,13 @@ def review_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
                                                  note=form.note.strip() or None, actor=actor)
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
-        message = _rejected(request, error, "review", obligation_id)
+        message = rejected_message(request, error, "review", obligation_id)
         typed = {f"review-{obligation_id}": form.model_dump()} if form.form_name else {}
         context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
                                    obligation_forms=typed)
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#obligation-{obligation_id}")
-    return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
+    return redirect_after_post(f"/contracts/{contract_id}#obligation-{obligation_id}")
 
 
 @router.post("/contracts/{contract_id}/obligations", response_class=HTMLResponse)
@@ -178,10 +163,10 @@ def add_obligation(request: Request, contract_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = contract_context(request, archive, contract_id, obligation_forms={"new": form.model_dump()},
-                                   new_obligation_error=_rejected(request, error, "obligation_new", contract_id))
+                                   new_obligation_error=rejected_message(request, error, "obligation_new", contract_id))
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#add-obligation")
-    return _redirect(f"/contracts/{contract_id}#obligation-{first_id}")
+    return redirect_after_post(f"/contracts/{contract_id}#obligation-{first_id}")
 
 
 @router.post("/obligations/{obligation_id}", response_class=HTMLResponse)
@@ -199,13 +184,13 @@ def change_obligation(request: Request, obligation_id: int, archive: ArchiveDep,
             obligation_service.update_obligation(session, obligation_id, changes, actor=actor)
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
-        message = _rejected(request, error, f"obligation_{form.form_name}", obligation_id)
+        message = rejected_message(request, error, f"obligation_{form.form_name}", obligation_id)
         form_key = "waive" if form.form_name == "waive" else "edit"
         context = contract_context(request, archive, contract_id, obligation_errors={obligation_id: message},
                                    obligation_forms={f"{form_key}-{obligation_id}": form.model_dump()})
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#obligation-{obligation_id}")
-    return _redirect(f"/contracts/{contract_id}#obligation-{obligation_id}")
+    return redirect_after_post(f"/contracts/{contract_id}#obligation-{obligation_id}")
 
 
 def _obligation_update(session: Session, obligation_id: int, form: ObligationChangeForm,
@@ -241,12 +226,12 @@ def set_alert_state(request: Request, alert_id: int, archive: ArchiveDep,
         with archive.session() as session:
             alert_service.set_alert_state(session, alert_id, state=state, note=note, actor=actor)
     except ArchiveError as error:
-        message = _rejected(request, error, "alert_state", alert_id)
+        message = rejected_message(request, error, "alert_state", alert_id)
         context = contract_context(request, archive, contract_id, alert_errors={alert_id: message},
                                    alert_notes={alert_id: note})
         return render(request, "contract.html", context, status=error.status,
                       page_url=f"/contracts/{contract_id}#alerts")
-    return _redirect(f"/contracts/{contract_id}#alerts")
+    return redirect_after_post(f"/contracts/{contract_id}#alerts")
 
 
 # Record page
@@ -271,9 +256,9 @@ def edit_record(request: Request, record_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = record_context(request, archive, record_id, edit_form=form.model_dump(),
-                                 edit_error=_rejected(request, error, "record_edit", record_id))
+                                 edit_error=rejected_message(request, error, "record_edit", record_id))
         return render(request, "record.html", context, status=error.status, page_url=f"/records/{record_id}#edit")
-    return _redirect(f"/records/{record_id}#history")
+    return redirect_after_post(f"/records/{record_id}#history")
 
 
 @router.post("/records/{record_id}/case-steps", response_class=HTMLResponse)
@@ -292,9 +277,9 @@ def advance_case(request: Request, record_id: int, archive: ArchiveDep,
             refresh_alerts(request, session, contract_id)
     except ArchiveError as error:
         context = record_context(request, archive, record_id, case_form=form.model_dump(),
-                                 case_error=_rejected(request, error, "case_step", record_id))
+                                 case_error=rejected_message(request, error, "case_step", record_id))
         return render(request, "record.html", context, status=error.status, page_url=f"/records/{record_id}#case")
-    return _redirect(f"/records/{record_id}#case")
+    return redirect_after_post(f"/records/{record_id}#case")
 
 
 # Alerts dashboard and scores
