@@ -1,4 +1,4 @@
-"""Answers to a submitted form: the redirect after a change, and the message for a change a service rejected."""
+"""Responses to a submitted form: the redirect after a change, and the message for a change a service rejected."""
 
 from __future__ import annotations
 
