@@ -24,6 +24,8 @@ TIMELINE_KINDS = ("signing", "effective", "expiry", "document_version", "obligat
 # Only alerts in these states still need handling, so resolved alerts stay off the timeline.
 ALERT_STATES = ("open", "acknowledged")
 _KIND_ORDER = {kind: position for position, kind in enumerate(TIMELINE_KINDS)}
+# The document kind whose versions are dated by their extracted acceptance date.
+ACCEPTANCE_REPORT_KIND = "acceptance_report"
 
 
 def contract_timeline(
@@ -83,40 +85,57 @@ def _clause_link(version_id: int | None, clause_id: int | None) -> str | None:
 
 
 def _version_events(session: Session, contract_id: int) -> list[dict[str, Any]]:
-    """Return each version on the date the document bears (its signing date), else on its upload date."""
+    """Return each version on the date the document bears, else on its upload date.
+
+    An acceptance report bears its acceptance date (验收日期), else its signing date, and any other
+    document bears its signing date. `dated_by` names the extracted field that gave the date, and
+    `uploaded_on` is set beside it, both None for a version dated by its upload.
+    """
     rows = session.execute(
         select(DocumentVersion.id, DocumentVersion.version_number, DocumentVersion.filename,
                DocumentVersion.uploaded_at, Document.title, Document.kind, Document.deleted_at)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(Document.contract_id == contract_id)
     ).all()
-    # NOTE: the signing date is the only date of its own that ingest extracts from a document.
-    # An acceptance report's 验收日期 is not extracted, so a report is dated by its upload.
-    signed = _signing_dates(session, [row.id for row in rows])
+    dates = _field_dates(session, [row.id for row in rows], ("acceptance_date", "signing_date"))
     events = []
     for row in rows:
         uploaded_on = row.uploaded_at.date()
+        dated_by, date = _document_date(row.kind, dates.get(row.id, {}))
+        shown_on = uploaded_on if date is None else date
         events.append(_event(
-            signed.get(row.id, uploaded_on), "document_version", f"/versions/{row.id}", object_id=row.id,
+            shown_on, "document_version", f"/versions/{row.id}", object_id=row.id,
             title=f"{row.title or row.filename} v{row.version_number}",
             state="deleted" if row.deleted_at is not None else None, document_kind=row.kind,
-            uploaded_on=uploaded_on if row.id in signed else None))
+            dated_by=dated_by, uploaded_on=uploaded_on if date is not None else None))
     return events
 
 
-def _signing_dates(session: Session, version_ids: list[int]) -> dict[int, dt.date]:
-    """Return the first readable signing date extracted from each version."""
-    dates: dict[int, dt.date] = {}
+def _document_date(kind: str, dates: dict[str, dt.date]) -> tuple[str | None, dt.date | None]:
+    """Return (field name, date) of the date a version of `kind` bears, or (None, None) for none."""
+    names = ("acceptance_date", "signing_date") if kind == ACCEPTANCE_REPORT_KIND else ("signing_date",)
+    for name in names:
+        if name in dates:
+            return name, dates[name]
+    return None, None
+
+
+def _field_dates(
+    session: Session, version_ids: list[int], names: tuple[str, ...]
+) -> dict[int, dict[str, dt.date]]:
+    """Return the first readable date of each extracted field of `names`, by version and field name."""
+    dates: dict[int, dict[str, dt.date]] = {}
     rows = session.execute(
-        select(ExtractedField.document_version_id, ExtractedField.normalized)
-        .where(ExtractedField.document_version_id.in_(version_ids), ExtractedField.name == "signing_date")
+        select(ExtractedField.document_version_id, ExtractedField.name, ExtractedField.normalized)
+        .where(ExtractedField.document_version_id.in_(version_ids), ExtractedField.name.in_(names))
         .order_by(ExtractedField.id)
     )
-    for version_id, normalized in rows:
-        if version_id in dates or not normalized:
+    for version_id, name, normalized in rows:
+        found = dates.setdefault(version_id, {})
+        if name in found or not normalized:
             continue
         try:
-            dates[version_id] = dt.date.fromisoformat(normalized[:10])
+            found[name] = dt.date.fromisoformat(normalized[:10])
         except ValueError:
             continue
     return dates

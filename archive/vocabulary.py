@@ -15,6 +15,7 @@ FIELD_NAMES = (
     "signing_date",
     "effective_date",
     "expiry_date",
+    "acceptance_date",
     "term",
     "total_amount",
     "total_amount_uppercase",

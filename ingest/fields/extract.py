@@ -9,6 +9,7 @@ from functools import lru_cache
 from archive import notices
 from ingest.fields import amounts as amount_finder
 from ingest.fields import dates as date_finder
+from ingest.fields.acceptance import find_acceptance_date
 from ingest.fields.amounts import FoundAmount, find_table_row_amounts
 from ingest.fields.parties import find_parties
 from ingest.parsed import ParsedDocument
@@ -429,5 +430,8 @@ def extract_fields(doc: ParsedDocument, clauses: list[Clause]) -> tuple[list[Fie
         expiry = _labelled_date(front, _EXPIRY_LABEL, "expiry_date", _EXPIRY_AFTER)
         if expiry:
             fields.append(expiry)
+    acceptance = find_acceptance_date(clauses)
+    if acceptance:
+        fields.append(acceptance)
     fields.extend(_amount_fields(clauses))
     return fields, cross_check_amounts(clauses)
