@@ -66,3 +66,5 @@ VERSION_NOT_READABLE = "document version {id} is not stored completely and canno
 PAGES_NOT_A_LIST = "the pages '{pages}' are not a page list such as 1-3 or 1,4-6"
 PAGES_OUTSIDE_FILE = "the pages '{pages}' are not a page list within the file's {count} pages, such as 1-3 or 1,4-6"
 PAGES_REPEATED = "page {page} is listed more than once in '{pages}'"
+PAGES_NOT_PDF = "pages '{pages}' can only be chosen in a PDF file; this file goes into the pack whole"
+PACK_LANGUAGE_INVALID = "the pack's language must be one of: {allowed}"

@@ -84,7 +84,7 @@ def build(
                     progress.update(prepare, visible=False)
                     progress.update(write, completed=done, total=total, visible=True)
 
-            built = build_pack(archive, draft, actor=_actor(), lang=cli.state.locale, progress=report)
+            built = build_pack(archive, draft, actor=_actor(), progress=report)
         if out is not None:
             _write_copy(archive, built, out, cli)
     except ArchiveError as error:

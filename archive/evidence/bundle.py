@@ -97,7 +97,8 @@ def build_bundle(
     Returns each bundled item's page range in the bundle, keyed by its label ("1-2"). Raises
     EvidenceFileError, naming the item and its file, when a PDF is password-protected or damaged
     or lacks the item's pages. Raises PdfFontError when no usable font is installed, and
-    ValueError for two items with the same label or for a PDF item without a source.
+    ValueError for two items with the same label or for a PDF item without a source. Entries
+    with the same label one after another are parts of one item, and their pages form one range.
 
     Memory does not grow with the size of the PDFs' streams. qpdf copies each stream from its
     input file to `output` while it writes, with at most one stream in memory at a time, so the peak
@@ -114,11 +115,13 @@ def build_bundle(
         checked_items: list[_CheckedItem] = []
         ranges: dict[str, PageRange] = {}
         page_count = 0
+        seen_labels: list[str] = []
         for item, source in items_with_pdfs:
-            if item.label in ranges:
+            if item.label in seen_labels and seen_labels[-1] != item.label:
                 raise ValueError(
                     f"Two evidence items have the label {item.label}. Give each item its own group and number."
                 )
+            seen_labels.append(item.label)
             if item.media_type != PDF_MEDIA_TYPE:
                 continue
             if source is None:
@@ -130,7 +133,9 @@ def build_bundle(
                 path = Path(source)
             checked = _check_item(item, path)
             checked_items.append(checked)
-            ranges[item.label] = PageRange(page_count + 1, page_count + len(checked.pages))
+            # Consecutive parts of one item (a record's printout, then its attached PDFs) share one range.
+            first = ranges[item.label].first if item.label in ranges else page_count + 1
+            ranges[item.label] = PageRange(first, page_count + len(checked.pages))
             page_count += len(checked.pages)
 
         # The job owns the opened input files, which the bundle reads its streams from, so it

@@ -38,6 +38,9 @@ class EvidenceDraft(Base):
     # Group titles by group number, such as {"1": "合同及补充协议"}. A group without a title
     # prints as 证据一 (evidence group one).
     group_titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The language of the pack's own files (index, stamps, printouts): zh_CN or en. It belongs to
+    # the draft, not to whoever builds it, so a revision always builds to the same bytes.
+    lang: Mapped[str] = mapped_column(String(10), default="zh_CN", server_default="zh_CN")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,6 +85,9 @@ class EvidenceDraftItem(Base):
     issuer: Mapped[str] = mapped_column(String(300), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     pages: Mapped[str | None] = mapped_column(String(100))
+    # The record's revision when the item was added or last edited, so the editor can tell staff
+    # that a record changed under the name and purpose written from it.
+    source_revision: Mapped[int | None]
 
 
 class EvidencePack(Base):
@@ -118,6 +124,7 @@ class EvidenceBuild(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("evidence_draft.id"), index=True)
     draft_revision: Mapped[int]
+    # The language of the page that requested the build. The pack's own language is the draft's.
     lang: Mapped[str] = mapped_column(String(10), default="zh_CN")
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     # Current step, "prepare" (done and total count items) or "write" (done and total count bytes).

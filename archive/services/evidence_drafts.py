@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from archive import problems
 from archive.access import Actor, Permission, check_contract_visible
 from archive.errors import InvalidEvidenceDraftError, NotFoundError
-from archive.evidence.bundle import parse_page_selection
+from archive.evidence.bundle import PDF_MEDIA_TYPE, parse_page_selection
 from archive.evidence.items import ORIGIN_KINDS
 from archive.models import (
     Clause,
@@ -48,7 +48,8 @@ MAX_NAME = 300
 MAX_TEXT = 20_000
 # Fields of an item that staff can edit. The source an item points at cannot change after the item is added.
 ITEM_TEXT_FIELDS = ("name", "origin", "issuer", "purpose", "pages", "group_number")
-HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles")
+HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles", "lang")
+PACK_LANGUAGES = ("zh_CN", "en")
 
 
 @dataclass
@@ -109,7 +110,7 @@ def numbered(items: list[EvidenceDraftItem]) -> list[tuple[EvidenceDraftItem, in
 
 
 def create_draft(session: Session, *, case_name: str, contract_ids: list[int], actor: Actor, dispute: str = "other",
-                 claimant: str = "", respondent: str = "") -> EvidenceDraft:
+                 claimant: str = "", respondent: str = "", lang: str = "zh_CN") -> EvidenceDraft:
     """Create an empty draft that draws on the given contracts, and record an audit event."""
     actor.require(Permission.WRITE)
     unique_ids = list(dict.fromkeys(contract_ids))
@@ -120,9 +121,9 @@ def create_draft(session: Session, *, case_name: str, contract_ids: list[int], a
         if session.get(Contract, contract_id) is None:
             raise NotFoundError(object="Contract", id=contract_id)
     draft = EvidenceDraft(created_by=actor.username, case_name="", dispute="other", claimant="", respondent="",
-                          group_titles={})
+                          group_titles={}, lang="zh_CN")
     _set_header(draft, {"case_name": case_name, "dispute": dispute, "claimant": claimant,
-                        "respondent": respondent}, draft_label="")
+                        "respondent": respondent, "lang": lang}, draft_label="")
     session.add(draft)
     session.flush()
     for contract_id in unique_ids:
@@ -178,7 +179,8 @@ def add_item(session: Session, draft_id: int, data: ItemInput, *, actor: Actor) 
                                .where(EvidenceDraftItem.draft_id == draft_id)) or 0) + 1
     item = EvidenceDraftItem(draft_id=draft_id, position=position, source=data.source,
                              document_version_id=data.document_version_id, clause_id=data.clause_id,
-                             record_id=data.record_id, name="", origin="copy", issuer="", purpose="")
+                             record_id=data.record_id, name="", origin="copy", issuer="", purpose="",
+                             source_revision=_record_revision(session, data.record_id))
     _set_item_fields(item, {name: getattr(data, name) for name in ITEM_TEXT_FIELDS}, draft_id=draft_id,
                      page_count=_page_count(session, data.document_version_id))
     session.add(item)
@@ -201,6 +203,8 @@ def update_item(session: Session, item_id: int, changes: dict[str, Any], *, acto
                                         .where(EvidenceDraftItem.draft_id == item.draft_id)) or 0) + 1
     _set_item_fields(item, changes, draft_id=item.draft_id,
                      page_count=_page_count(session, item.document_version_id))
+    # Editing the item is reviewing it: its wording now answers to the record as it is.
+    item.source_revision = _record_revision(session, item.record_id)
     _touch(session.get(EvidenceDraft, item.draft_id))
     return item
 
@@ -279,6 +283,7 @@ def draft_snapshot(session: Session, draft: EvidenceDraft, items: list[EvidenceD
         "claimant": draft.claimant,
         "respondent": draft.respondent,
         "group_titles": {str(k): v for k, v in sorted((draft.group_titles or {}).items())},
+        "lang": draft.lang,
         "contracts": draft_contract_ids(session, draft.id),
         "items": [
             {"group": item.group_number, "number": number, "source": item.source,
@@ -341,6 +346,11 @@ def _set_header(draft: EvidenceDraft, changes: dict[str, Any], *, draft_label: A
                 if title:
                     titles[str(group)] = title
             draft.group_titles = titles
+        elif name == "lang":
+            if value not in PACK_LANGUAGES:
+                raise InvalidEvidenceDraftError(problems.PACK_LANGUAGE_INVALID, draft_id=draft_label,
+                                                allowed=", ".join(PACK_LANGUAGES))
+            draft.lang = value
         elif name == "dispute":
             if value not in DISPUTE_KINDS:
                 raise InvalidEvidenceDraftError(problems.DISPUTE_INVALID, draft_id=draft_label,
@@ -355,12 +365,15 @@ def _set_header(draft: EvidenceDraft, changes: dict[str, Any], *, draft_label: A
 def _pages(value: Any, draft_id: int, page_count: int | None) -> str | None:
     """Return the page list, such as "1-3, 5", or None when it is empty.
 
-    Raises InvalidEvidenceDraftError when the text is not a page list, repeats a page or, when
-    the file's page count is known, names a page outside the file.
+    Raises InvalidEvidenceDraftError when the file is not a PDF (`page_count` 0), when the text
+    is not a page list or repeats a page, or, when the file's page count is known, names a page
+    outside the file.
     """
     text = _text(value, draft_id, limit=100)
     if not text:
         return None
+    if page_count == 0:
+        raise InvalidEvidenceDraftError(problems.PAGES_NOT_PDF, draft_id=draft_id, pages=text)
     limit = page_count or MAX_PAGES
     try:
         selected = parse_page_selection(text, limit)
@@ -375,11 +388,37 @@ def _pages(value: Any, draft_id: int, page_count: int | None) -> str | None:
     return text
 
 
+def changed_records(session: Session, draft_id: int) -> dict[int, tuple[int, int]]:
+    """Return, by item id, the record items whose record was edited after the item was written.
+
+    Each value is (the record's revision the item was written from, its revision now). The
+    name and purpose of such an item may no longer match the record, so staff should review it.
+    """
+    rows = session.execute(
+        select(EvidenceDraftItem.id, EvidenceDraftItem.source_revision, PerformanceRecord.revision)
+        .join(PerformanceRecord, PerformanceRecord.id == EvidenceDraftItem.record_id)
+        .where(EvidenceDraftItem.draft_id == draft_id)).all()
+    return {item_id: (written or 1, current) for item_id, written, current in rows if current > (written or 1)}
+
+
+def _record_revision(session: Session, record_id: int | None) -> int | None:
+    if record_id is None:
+        return None
+    return session.scalar(select(PerformanceRecord.revision).where(PerformanceRecord.id == record_id))
+
+
 def _page_count(session: Session, version_id: int | None) -> int | None:
-    """Return the page count stored for a version's file, or None when the archive has none."""
+    """Return the page count stored for a version's file, 0 for a file that is not a PDF, or None when unknown.
+
+    Only PDF pages go into the bundle, so a page list on a Word file or an image would be dropped.
+    """
     if version_id is None:
         return None
-    return session.scalar(select(DocumentVersion.page_count).where(DocumentVersion.id == version_id))
+    row = session.execute(select(DocumentVersion.page_count, DocumentVersion.media_type)
+                          .where(DocumentVersion.id == version_id)).first()
+    if row is None:
+        return None
+    return row.page_count if row.media_type == PDF_MEDIA_TYPE else 0
 
 
 def _set_item_fields(item: EvidenceDraftItem, changes: dict[str, Any], *, draft_id: int,

@@ -10,6 +10,7 @@ S3 store, and its manifest SHA-256 and ZIP SHA-256 are recorded in the audit log
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -65,7 +66,7 @@ from archive.models import (
     EvidencePack,
     PerformanceRecord,
 )
-from archive.performance.labels import RECORD_KIND_LABELS, STATUS_LABELS
+from archive.performance.labels import CHANNEL_LABELS, RECORD_KIND_LABELS, STATUS_LABELS
 from archive.pdf_fonts import register_cjk_font
 from archive.services.audit import record_event
 from archive.services.evidence_as_of import (
@@ -96,6 +97,7 @@ COPY_CHUNK = 1 << 20
 _FULL_WIDTH = str.maketrans({'<': '＜', '>': '＞', ':': '：', '"': '＂', '|': '｜', '?': '？', '*': '＊',
                              '/': '／', '\\': '＼'})
 _SPACES = re.compile(r"\s+")
+_TITLE_MARKS = str.maketrans("", "", "《》〈〉")
 
 # Progress callback, called as progress(step, done, total). For step "prepare", done and total
 # count items. For step "write", they count bytes.
@@ -131,6 +133,11 @@ class _Plan:
     # once the font is registered.
     printouts: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
     item_files: dict[str, str] = field(default_factory=dict)  # item label -> path in the pack
+    # The bundle's entries in order: each item, or for a record item its printout and then each
+    # attached file, under the item's label.
+    parts: list[EvidenceItem] = field(default_factory=list)
+    # Files that go into the pack but not into the printed bundle: not PDFs, or PDFs the archive could not read.
+    unbundled: set[str] = field(default_factory=set)
     contracts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -156,9 +163,11 @@ class BuiltPack:
                    file_name=row.file_name, built_by=row.built_by, built_at=aware(row.built_at))
 
 
-def build_pack(archive: Archive, draft_id: int, *, actor: Actor, lang: str = "zh_CN",
-               progress: Progress | None = None, client_address: str | None = None) -> BuiltPack:
+def build_pack(archive: Archive, draft_id: int, *, actor: Actor, progress: Progress | None = None,
+               client_address: str | None = None) -> BuiltPack:
     """Build the pack of the draft's last saved revision, store it and record an audit event.
+
+    The pack's files are in the language saved with the revision, whoever builds it.
 
     Raises EvidenceDraftNotSavedError before the first save, NotFoundError for a draft `actor`
     may not see, EvidenceFileError for an item whose PDF cannot be bundled, and
@@ -166,10 +175,11 @@ def build_pack(archive: Archive, draft_id: int, *, actor: Actor, lang: str = "zh
     when the build fails.
     """
     actor.require(Permission.WRITE)
-    translations = get_translations(lang)
     report = progress or (lambda step, done, total: None)
     with archive.session() as session:
         draft = get_draft_or_raise(session, draft_id, actor)
+        lang = (draft.saved_snapshot or {}).get("lang", "zh_CN")
+        translations = get_translations(lang)
         plan = _plan(session, draft, translations)
 
     with _work_dir(archive) as work:
@@ -295,7 +305,7 @@ def member_name(text: str) -> str:
 
 def file_stem(name: str) -> str:
     """Return an item's name as a file name stem, without the 《》 marks that enclose titles in running text."""
-    return member_name(name.replace("《", "").replace("》", " ").strip())
+    return member_name(name.translate(_TITLE_MARKS).strip())
 
 
 def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
@@ -316,60 +326,105 @@ def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
     for item_data in snapshot["items"]:
         if item_data["source"] == "version":
             _item_file(session, plan, item_data, f"{item_data['group']}-{item_data['number']}", gettext)
+    used_contracts: set[int] = set()
     for item_data in snapshot["items"]:
         label = f"{item_data['group']}-{item_data['number']}"
-        path, media_type, pages = _item_file(session, plan, item_data, label, gettext)
-        plan.item_files[label] = path
-        plan.items.append(EvidenceItem(
-            group=item_data["group"], number=item_data["number"], name=item_data["name"], origin=item_data["origin"],
-            issuer=item_data["issuer"], purpose=item_data["purpose"], file_name=path, media_type=media_type,
-            pages=pages))
+        if item_data["source"] == "record":
+            item, attachments, contract_id = _record_item(session, plan, item_data, label, gettext)
+            plan.items.append(item)
+            plan.parts.append(item)
+            plan.parts.extend(attachments)
+        else:
+            path, media_type, pages = _item_file(session, plan, item_data, label, gettext)
+            item = EvidenceItem(
+                group=item_data["group"], number=item_data["number"], name=item_data["name"],
+                origin=item_data["origin"], issuer=item_data["issuer"], purpose=item_data["purpose"],
+                file_name=path, media_type=media_type, pages=pages)
+            plan.items.append(item)
+            plan.parts.append(item)
+            contract_id = plan.originals[path].source.contract_id
+        plan.item_files[label] = item.file_name
+        used_contracts.add(contract_id)
+    # Only contracts that items come from get their timeline and records in the pack, so a
+    # contract added to the draft but not used discloses nothing.
     for contract_id in snapshot["contracts"]:
         contract = session.get(Contract, contract_id)
-        if contract is not None:
+        if contract is not None and contract.id in used_contracts:
             plan.contracts.append({"id": contract.id, "label": member_name(contract.number or contract.title
                                                                           or f"{gettext('Contract')} {contract.id}")})
     return plan
+
+
+def _record_item(session: Session, plan: _Plan, item_data: dict[str, Any], label: str,
+                 gettext: Callable[[str], str]) -> tuple[EvidenceItem, list[EvidenceItem], int]:
+    """Plan a record item: its printout, then each file attached to the record, all under one label.
+
+    Returns the item as the index lists it (its file is the printout), the attached files as
+    further bundle entries, and the record's contract.
+    """
+    record = session.get(PerformanceRecord, item_data["record_id"])
+    if record is None:
+        raise NotFoundError(object="Performance record", id=item_data.get("record_id"))
+    printout = _record_printout(session, plan, record, item_data, label, gettext)
+    item = EvidenceItem(
+        group=item_data["group"], number=item_data["number"], name=item_data["name"], origin=item_data["origin"],
+        issuer=item_data["issuer"], purpose=item_data["purpose"], file_name=printout, media_type=PDF_MEDIA_TYPE)
+    attachments = []
+    for index, version in enumerate(record_attachments_as_of(session, record.id, plan.as_of), start=1):
+        path = _add_original(session, plan, version, f"{label} {gettext('Attachment')}{index}", add_title=True)
+        media_type = plan.originals[path].media_type
+        attachments.append(dataclasses.replace(item, file_name=path, media_type=media_type,
+                                               pages=item_data["pages"]))
+    return item, attachments, record.contract_id
 
 
 def _item_file(session: Session, plan: _Plan, item: dict[str, Any], label: str,
                gettext: Callable[[str], str]) -> tuple[str, str, str | None]:
     """Return the pack path, media type and pages of an item's file, adding the file to the plan."""
     pages = item["pages"]
-    version: DocumentVersion | None = None
-    if item["source"] == "record":
-        record = session.get(PerformanceRecord, item["record_id"])
-        attached = record_attachments_as_of(session, record.id, plan.as_of) if record else []
-        if attached:
-            version = attached[0]
-        else:
-            return _record_printout(session, plan, record, item, label, gettext), PDF_MEDIA_TYPE, pages
-    else:
-        version = session.get(DocumentVersion, item["document_version_id"])
-        if item["source"] == "clause" and not pages:
-            clause = session.get(Clause, item["clause_id"])
-            if clause is not None and clause.page_start:
-                end = clause.page_end or clause.page_start
-                pages = str(clause.page_start) if end == clause.page_start else f"{clause.page_start}-{end}"
+    version = session.get(DocumentVersion, item["document_version_id"])
+    if item["source"] == "clause" and not pages:
+        clause = session.get(Clause, item["clause_id"])
+        if clause is not None and clause.page_start:
+            end = clause.page_end or clause.page_start
+            pages = str(clause.page_start) if end == clause.page_start else f"{clause.page_start}-{end}"
     if version is None:
         raise NotFoundError(object="Document version", id=item.get("document_version_id"))
+    # A file that only clause items show is named after its document, not after a clause.
+    if item["source"] == "version":
+        path = _add_original(session, plan, version, f"{label} {file_stem(item['name'])}")
+    else:
+        path = _add_original(session, plan, version, label, add_title=True)
+    return path, plan.originals[path].media_type, pages
+
+
+def _add_original(session: Session, plan: _Plan, version: DocumentVersion, stem: str, *,
+                  add_title: bool = False) -> str:
+    """Add a stored version to the pack once and return its path; `stem` names it when it is new.
+
+    With `add_title` the document's title follows the stem. A PDF the archive could not read
+    (such as a password-protected one) is packed but left out of the printed bundle.
+    """
     for original in plan.originals.values():
         if original.blob_sha256 == version.blob_sha256:
-            return original.path, original.media_type, pages
+            return original.path
     suffix = PurePosixPath(version.filename).suffix.lower()
     document = session.get(Document, version.document_id)
-    # A file that only clause or record items show is named after its document, not after a clause.
-    name = item["name"] if item["source"] == "version" else (
-        (document.title if document and document.title else None) or PurePosixPath(version.filename).stem)
-    path = f"{EVIDENCE_FOLDER}/{label} {file_stem(name)}{suffix}"
+    if add_title:
+        title = (document.title if document and document.title else None) or PurePosixPath(version.filename).stem
+        stem = f"{stem} {file_stem(title)}"
+    path = f"{EVIDENCE_FOLDER}/{stem}{suffix}"
+    if version.media_type != PDF_MEDIA_TYPE or version.state == "failed":
+        plan.unbundled.add(path)
     plan.originals[path] = _Original(
         path=path, blob_sha256=version.blob_sha256, size=version.size, media_type=version.media_type,
         source=OriginalSource(
             document_version_id=version.id, document_id=version.document_id,
             contract_id=document.contract_id if document and document.contract_id else 0,
             original_filename=version.filename, blob_sha256=version.blob_sha256,
-            uploaded_at=aware(version.uploaded_at), uploaded_by=version.uploaded_by or "—"))
-    return path, version.media_type, pages
+            uploaded_at=aware(version.uploaded_at).astimezone(CHINA_STANDARD_TIME),
+            uploaded_by=version.uploaded_by or "—"))
+    return path
 
 
 def _record_printout(session: Session, plan: _Plan, record: PerformanceRecord | None, item: dict[str, Any],
@@ -382,7 +437,13 @@ def _record_printout(session: Session, plan: _Plan, record: PerformanceRecord | 
     kind = gettext(RECORD_KIND_LABELS.get(record.kind, record.kind))
     status = gettext(STATUS_LABELS.get(values["status"] or "", values["status"] or "")) if values["status"] else ""
     amount = f"{values['amount']} {values['currency'] or ''}".strip() if values["amount"] is not None else ""
+    contract = session.get(Contract, record.contract_id)
+    detail = values.get("detail") or {}
+    channel = detail.get("channel") or ""
+    attached = record_attachments_as_of(session, record.id, plan.as_of)
     rows = [
+        (gettext("Contract"), " ".join(part for part in (contract.number, contract.title) if part) if contract else ""),
+        (gettext("Counterparty"), (contract.counterparty or "") if contract else ""),
         (gettext("Record"), gettext("Record {id}, revision {revision}").format(id=record.id,
                                                                               revision=values["revision"])),
         (gettext("Record kind"), kind),
@@ -392,6 +453,11 @@ def _record_printout(session: Session, plan: _Plan, record: PerformanceRecord | 
         (gettext("Responsible"), values["responsible"] or ""),
         (gettext("Summary"), values["summary"] or ""),
         (gettext("Written demand"), gettext("Yes") if values["demand"] else ""),
+        (gettext("Channel"), gettext(CHANNEL_LABELS.get(channel, channel)) if channel else ""),
+        (gettext("Participants"), str(detail.get("participants") or "")),
+        (gettext("Outcome"), str(detail.get("outcome") or "")),
+        (gettext("Attachments"), "\n".join(f"{version.filename} (SHA-256 {version.blob_sha256})"
+                                            for version in attached)),
         (gettext("Entered by"), f"{record.created_by}, {aware(record.created_at).astimezone(CHINA_STANDARD_TIME):%Y-%m-%d %H:%M}"),
     ]
     rows = [(label, value) for label, value in rows if value]
@@ -414,8 +480,9 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
     # Blobs of other stores are copied to the work directory and verified.
     stored_path = getattr(archive.blobs, "path_for", None)
     sources: dict[str, Path] = {}
-    for index, item in enumerate(plan.items, start=1):
-        report("prepare", index - 1, len(plan.items))
+    bundled = [part for part in plan.parts if part.file_name not in plan.unbundled]
+    for index, item in enumerate(bundled, start=1):
+        report("prepare", index - 1, len(bundled))
         if item.media_type != PDF_MEDIA_TYPE or item.file_name in sources:
             continue
         local = work / f"source-{len(sources)}.pdf"
@@ -428,9 +495,9 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
         sources[item.file_name] = local
     bundle_path = work / "bundle.pdf"
     with bundle_path.open("wb") as bundle_out:
-        ranges = build_bundle(((item, sources.get(item.file_name)) for item in plan.items), bundle_out,
+        ranges = build_bundle(((item, sources.get(item.file_name)) for item in bundled), bundle_out,
                               translations=translations, font_path=font_path)
-    report("prepare", len(plan.items), len(plan.items))
+    report("prepare", len(bundled), len(bundled))
 
     as_of_local = plan.as_of.astimezone(CHINA_STANDARD_TIME)
     index_pdf = build_index_pdf(plan.items, ranges, case_name=plan.case_name, parties=plan.parties,
@@ -461,7 +528,7 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
             listed.append(ManifestFile.from_member(member, "bundle"))
         else:
             counter.add(bundle_path.stat().st_size)
-        for item in plan.items:
+        for item in plan.parts:
             path = item.file_name
             if any(file.path == path for file in listed):
                 continue
@@ -481,7 +548,7 @@ def _write(archive: Archive, plan: _Plan, output: BinaryIO, work: Path, translat
             counter.add(len(data))
         manifest = Manifest(
             pack=PackInfo(case_name=plan.case_name, draft_id=plan.draft_id, draft_revision=plan.revision,
-                          as_of=plan.as_of, prepared_by=plan.prepared_by),
+                          as_of=as_of_local, prepared_by=plan.prepared_by),
             audit_head=plan.audit_head, files=tuple(listed))
         write_manifest(writer, manifest)
         digest = writer.close()
@@ -517,16 +584,21 @@ def _performance_files(archive: Archive, plan: _Plan, translations: Any, font_na
 
 def _records_csv(records: list[tuple[PerformanceRecord, dict[str, Any]]], gettext: Callable[[str], str]) -> bytes:
     headers = [gettext(name) for name in ("Record", "Record kind", "Date", "Status", "Amount", "Currency",
-                                          "Responsible", "Summary", "Written demand", "Entered by", "Entered at",
-                                          "Record revision")]
-    rows = [
-        [record.id, gettext(RECORD_KIND_LABELS.get(record.kind, record.kind)), values["occurred_on"],
-         gettext(STATUS_LABELS.get(values["status"], values["status"])) if values["status"] else "",
-         values["amount"], values["currency"], values["responsible"], values["summary"],
-         gettext("Yes") if values["demand"] else "", record.created_by,
-         aware(record.created_at).astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None), values["revision"]]
-        for record, values in records
-    ]
+                                          "Responsible", "Summary", "Written demand", "Channel", "Participants",
+                                          "Outcome", "Entered by", "Entered at", "Record revision")]
+    rows = []
+    for record, values in records:
+        detail = values.get("detail") or {}
+        channel = detail.get("channel") or ""
+        rows.append([
+            record.id, gettext(RECORD_KIND_LABELS.get(record.kind, record.kind)), values["occurred_on"],
+            gettext(STATUS_LABELS.get(values["status"], values["status"])) if values["status"] else "",
+            values["amount"], values["currency"], values["responsible"], values["summary"],
+            gettext("Yes") if values["demand"] else "",
+            gettext(CHANNEL_LABELS.get(channel, channel)) if channel else "",
+            str(detail.get("participants") or ""), str(detail.get("outcome") or ""), record.created_by,
+            aware(record.created_at).astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None), values["revision"],
+        ])
     return write_csv(headers, rows)
 
 

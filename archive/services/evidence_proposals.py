@@ -28,6 +28,7 @@ from archive import problems
 from archive.access import Actor, Permission, check_contract_visible
 from archive.clause_citation import cite_clause
 from archive.errors import InvalidEvidenceDraftError
+from archive.evidence.index_pdf import catalog_locale
 from archive.models import (
     Clause,
     Contract,
@@ -262,7 +263,8 @@ def propose_draft(session: Session, *, contract_ids: list[int], dispute: str, ac
     _ = translations.gettext
 
     draft = create_draft(session, case_name=_case_name(contracts, dispute, _), contract_ids=unique_ids, actor=actor,
-                         dispute=dispute, respondent=_truncate(_join_list(_counterparties(contracts), _)))
+                         dispute=dispute, respondent=_truncate(_join_list(_counterparties(contracts), _)),
+                         lang="zh_CN" if catalog_locale(translations).startswith("zh") else "en")
     titles = {str(number): _(title) for number, title in enumerate(GROUP_TITLES[dispute], start=1)}
     update_draft(session, draft.id, {"group_titles": titles}, actor=actor)
 

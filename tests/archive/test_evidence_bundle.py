@@ -214,7 +214,21 @@ def test_pages_beyond_file_rejected() -> None:
 def test_duplicate_labels_rejected() -> None:
     amendment = corpus_file("en_cuad_services-agreement_federated_amendment1.pdf")
     with pytest.raises(ValueError, match="1-1"):
-        bundle([(item(1, 1, amendment.name), amendment), (item(1, 1, amendment.name), amendment)])
+        bundle([(item(1, 1, amendment.name), amendment), (item(1, 2, amendment.name), amendment),
+                (item(1, 1, amendment.name), amendment)])
+
+
+def test_consecutive_parts_of_one_item_share_a_range() -> None:
+    amendment = corpus_file("en_cuad_services-agreement_federated_amendment1.pdf")
+    base = corpus_file("en_cuad_services-agreement_federated_base.pdf")
+
+    data, ranges = bundle([(item(1, 1, amendment.name), amendment), (item(1, 2, amendment.name), amendment),
+                           (item(1, 2, base.name), base)])
+
+    assert ranges == {"1-1": PageRange(1, 1), "1-2": PageRange(2, 6)}
+    texts = page_texts(data)
+    assert "证据 1-1" in texts[0]
+    assert all("证据 1-2" in text for text in texts[1:6])
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -229,3 +230,46 @@ def test_add_contract_allows_its_sources(contract) -> None:  # type: ignore[no-u
         assert drafts.draft_contract_ids(session, draft.id) == [contract_id, other]
         with pytest.raises(NotFoundError, match="Contract 999999 was not found"):
             drafts.add_contract(session, draft.id, 999999, actor=LEGAL)
+
+
+def test_pages_of_a_word_file_are_rejected(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    letter = ingest_path(archive, corpus_file("zh_junlian_payment-reminder_cuikuan-tongzhishu.docx"),
+                         contract_id=contract_id, index=False)
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError, match="pages '1' can only be chosen in a PDF file"):
+            drafts.add_item(session, draft.id, item(document_version_id=letter.document_version_id, pages="1"),
+                            actor=LEGAL)
+        added = drafts.add_item(session, draft.id, item(document_version_id=letter.document_version_id),
+                                actor=LEGAL)
+        assert added.pages is None
+
+
+def test_draft_language_is_saved_with_the_revision(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id, lang="en")
+        drafts.add_item(session, draft.id, item(document_version_id=base_id), actor=LEGAL)
+        with pytest.raises(InvalidEvidenceDraftError, match="language must be one of: zh_CN, en"):
+            drafts.update_draft(session, draft.id, {"lang": "fr"}, actor=LEGAL)
+        drafts.save_draft(session, draft.id, actor=LEGAL)
+        assert draft.saved_snapshot["lang"] == "en"
+
+
+def test_items_written_from_an_edited_record_are_flagged(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        record = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="payment", occurred_on=dt.date(2024, 5, 1), amount=Decimal("8000.00"), currency="CNY",
+            summary="收款"), actor=SYSTEM)
+        draft = new_draft(session, contract_id)
+        added = drafts.add_item(session, draft.id, item(source="record", record_id=record.id,
+                                                        name="付款记录（2024-05-01）"), actor=LEGAL)
+        assert drafts.changed_records(session, draft.id) == {}
+
+        record_service.update_record(session, record.id, {"amount": Decimal("7000.00")}, actor=SYSTEM)
+        assert drafts.changed_records(session, draft.id) == {added.id: (1, 2)}
+
+        drafts.update_item(session, added.id, {"purpose": "证明收到付款人民币7,000.00元"}, actor=LEGAL)
+        assert drafts.changed_records(session, draft.id) == {}

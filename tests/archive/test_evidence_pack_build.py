@@ -30,6 +30,7 @@ from archive.models import AuditEvent, Clause, DocumentVersion, EvidenceDraft, E
 from archive.services import evidence_drafts as drafts
 from archive.services import records as record_service
 from archive.services.consistency import check
+from archive.services.contracts import create_contract
 from archive.services.evidence_packs import build_pack, check_pack, get_pack, open_pack
 from ingest import indexing
 from ingest.pipeline import ingest_path
@@ -114,7 +115,7 @@ def test_build_pack_of_cuad_dispute(saved_draft, tmp_path: Path) -> None:  # typ
     assert sorted(set(roles.values())) == ["bundle", "index", "original", "readme", "record", "records", "timeline"]
     originals = [file for file in manifest.originals]
     assert [file.path for file in originals] == [
-        "证据/1-1 服务协议.pdf", "证据/1-2 第1号修订协议.pdf", "证据/1-3 第2号修订协议.pdf", "证据/3-1 催款通知书.docx"]
+        "证据/1-1 服务协议.pdf", "证据/1-2 第1号修订协议.pdf", "证据/1-3 第2号修订协议.pdf", "证据/3-1 附件1 催款通知书.docx"]
     with archive.session() as session:
         for file in originals:
             version = session.get(DocumentVersion, file.source.document_version_id)
@@ -138,7 +139,12 @@ def test_build_pack_of_cuad_dispute(saved_draft, tmp_path: Path) -> None:  # typ
         span = range(int(first), int(last or first) + 1)
         assert [stamp_label for number, stamp_label in stamped if number in span] == [label] * len(span), label
     assert index_pages["1-4"] != "—"
-    assert index_pages["3-1"] == "—"
+    # The written demand is printed from its record; its Word letter is packed but not printed.
+    assert index_pages["3-1"] != "—"
+    assert roles["证据/3-1 催款通知书.pdf"] == "record"
+    printout = " ".join(page_text for page_text in pdf_texts(members["证据/3-1 催款通知书.pdf"]))
+    assert DEMAND_LETTER in printout
+    assert "书面催告" in printout
     assert index_pages["3-2"] != "—"
     assert "2-1" in index_pages
     assert len(index_pages) == 8
@@ -255,6 +261,14 @@ def assert_index_shows_chinese(pdf: bytes, tmp_path: Path) -> None:
         assert expected in text, text
 
 
+def pdf_texts(pdf: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [document[index].get_textpage().get_text_range() for index in range(len(document))]
+    finally:
+        document.close()
+
+
 def read_members_of(archive, sha256: str) -> list[tuple[str, bytes]]:  # type: ignore[no-untyped-def]
     with zipfile.ZipFile(io.BytesIO(archive.blobs.read_bytes(sha256))) as pack:
         return [(info.filename, pack.read(info)) for info in pack.infolist()]
@@ -334,3 +348,33 @@ def test_shared_clause_file_named_after_document(sqlite_archive, tmp_path: Path)
     pages = index_page_column(members["证据目录.pdf"])
     assert pages["1-1"] == "1"  # the clause's own page, first in the bundle
     assert pages["1-2"] == "2-5"
+
+
+ENCRYPTED = "en_oha-sample-contract_user-password-encrypted_pw-test123_watermark.pdf"
+
+
+def test_pack_keeps_unreadable_pdf_out_of_bundle(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    base = ingest_path(sqlite_archive, corpus_file(BASE), kind="contract", index=False)
+    locked = ingest_path(sqlite_archive, corpus_file(ENCRYPTED), contract_id=base.contract_id, index=False)
+    with sqlite_archive.session() as session:
+        other = create_contract(session, number="HT-OTHER", title="无关合同").id
+        assert session.get(DocumentVersion, locked.document_version_id).state == "failed"
+        draft = drafts.create_draft(session, case_name="加密文件", contract_ids=[base.contract_id, other],
+                                    actor=SYSTEM)
+        for name, version_id in (("服务协议", base.document_version_id), ("加密合同", locked.document_version_id)):
+            drafts.add_item(session, draft.id, drafts.ItemInput(source="version", name=name,
+                                                                document_version_id=version_id), actor=SYSTEM)
+        drafts.save_draft(session, draft.id, actor=SYSTEM)
+        draft_id = draft.id
+
+    built = build_pack(sqlite_archive, draft_id, actor=SYSTEM)
+
+    members = dict(read_members_of(sqlite_archive, built.blob_sha256))
+    assert members["证据/1-2 加密合同.pdf"] == corpus_file(ENCRYPTED).read_bytes()
+    pages = index_page_column(members["证据目录.pdf"])
+    assert pages["1-1"] == "1-4"
+    assert pages["1-2"] == "—"
+    # Only the contract that items come from has its timeline and records in the pack.
+    performance = [name for name in members if name.startswith("履约情况/")]
+    assert len(performance) == 2
+    assert not any("HT-OTHER" in name for name in performance)
