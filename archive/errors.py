@@ -573,6 +573,15 @@ class InvalidEvidenceDraftError(ProblemError):
     code = "invalid_evidence_draft"
     template = "Evidence draft {draft_id} is not valid: {problem}"
 
+    @classmethod
+    def localize_params(cls, params: dict[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+        # `source` names the kind of thing an item points at ("Document version"), a word to translate.
+        values = dict(params.get("problem_values") or {})
+        if "source" in values:
+            values["source"] = gettext(str(values["source"]))
+            params = {**params, "problem_values": values}
+        return super().localize_params(params, gettext)
+
 
 class EvidenceDraftNotSavedError(InvalidInputError):
     code = "evidence_draft_not_saved"

@@ -71,6 +71,10 @@ UNREADABLE_MESSAGE = "{name} cannot be read: {reason}."
 NOT_A_ZIP_MESSAGE = (
     "{name} cannot be opened as a ZIP file, so it may be truncated or damaged. Copy or download the pack again."
 )
+NOT_ZIP_AT_ALL_MESSAGE = (
+    "{name} is not a ZIP file at all (it does not start as one), so it is not an evidence pack. "
+    "Check that you chose the pack's .zip file."
+)
 CORRUPT_MESSAGE = "{name} is damaged inside the ZIP file: its data fails the ZIP checksum or cannot be decompressed."
 DUPLICATE_MESSAGE = (
     "{name} appears {count} times in the ZIP file, so an extracted copy may not be the file that was checked."
@@ -228,7 +232,8 @@ def verify_pack(path: str | os.PathLike[str]) -> VerifyReport:
     try:
         archive = zipfile.ZipFile(path)
     except _DIRECTORY_READ_ERRORS:
-        return _unreadable(path, PackProblem(UNREADABLE, pack_name, NOT_A_ZIP_MESSAGE))
+        message = NOT_A_ZIP_MESSAGE if _starts_like_zip(path) else NOT_ZIP_AT_ALL_MESSAGE
+        return _unreadable(path, PackProblem(UNREADABLE, pack_name, message))
 
     with archive:
         _decode_legacy_names(archive)
@@ -300,6 +305,12 @@ def _recorded_pack_problems(lookup: ArchiveLookup, actual: str, expected: str | 
 def _unreadable(path: str | os.PathLike[str], problem: PackProblem) -> VerifyReport:
     return VerifyReport(path=os.fspath(path), problems=(problem,), manifest=None, manifest_sha256=None,
                         checksum_sha256=None, zip_sha256=None, files_checked=0)
+
+
+def _starts_like_zip(path: str | os.PathLike[str]) -> bool:
+    """Return whether the file begins with a ZIP signature (a local file header or an empty archive's end record)."""
+    with open(path, "rb") as stream:
+        return stream.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _file_sha256(path: str | os.PathLike[str]) -> str:

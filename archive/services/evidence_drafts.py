@@ -50,6 +50,8 @@ MAX_TEXT = 20_000
 ITEM_TEXT_FIELDS = ("name", "origin", "issuer", "purpose", "pages", "group_number")
 HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles", "lang")
 PACK_LANGUAGES = ("zh_CN", "en")
+# What an item's source is called in messages; archive.vocabulary.OBJECT_NAMES has them translated.
+SOURCE_NAMES = {"version": "Document version", "clause": "Clause", "record": "Performance record"}
 
 
 @dataclass
@@ -480,8 +482,8 @@ def _check_source(session: Session, draft_id: int, data: ItemInput) -> None:
             select(Document.contract_id).join(DocumentVersion, DocumentVersion.document_id == Document.id)
             .where(DocumentVersion.id == data.document_version_id)) if data.document_version_id else None
     if contract_id is None or contract_id not in contracts:
-        raise InvalidEvidenceDraftError(problems.SOURCE_NOT_IN_DRAFT, draft_id=draft_id, source=data.source,
-                                        id=source_id)
+        raise InvalidEvidenceDraftError(problems.SOURCE_NOT_IN_DRAFT, draft_id=draft_id,
+                                        source=SOURCE_NAMES[data.source], id=source_id)
 
 
 def input_fields() -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from archive.access import SYSTEM, Actor
 from archive.errors import InvalidEvidenceDraftError, NotFoundError, RoleRequiredError
+from archive.i18n import get_translations
 from archive.models import AuditEvent, Clause, Contract, ContractAccess, EvidenceDraft
 from archive.services import evidence_drafts as drafts
 from archive.services import records as record_service
@@ -273,3 +274,16 @@ def test_items_written_from_an_edited_record_are_flagged(contract) -> None:  # t
 
         drafts.update_item(session, added.id, {"purpose": "证明收到付款人民币7,000.00元"}, actor=LEGAL)
         assert drafts.changed_records(session, draft.id) == {}
+
+
+def test_foreign_source_is_named_in_chinese(contract) -> None:  # type: ignore[no-untyped-def]
+    archive, contract_id, _base_id, _amendment_id, _clause_id = contract
+    with archive.session() as session:
+        draft = new_draft(session, contract_id)
+        with pytest.raises(InvalidEvidenceDraftError) as raised:
+            drafts.add_item(session, draft.id, item(document_version_id=999999), actor=LEGAL)
+
+    message = raised.value.localized(get_translations("zh_CN").gettext)
+
+    assert "文件版本 999999 不属于该草稿所涉合同" in message
+    assert "version" not in message

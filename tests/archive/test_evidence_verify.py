@@ -333,6 +333,16 @@ def test_truncated_zip_reports_clear_error(pack: Path) -> None:
     assert report.summary() == "The pack is not intact. Problems found: 1."
 
 
+def test_file_that_is_no_zip_at_all_says_so(tmp_path: Path) -> None:
+    pdf = tmp_path / "证据包.zip"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 200)
+
+    report = verify_pack(pdf)
+
+    assert kinds_by_name(report) == [(verify.UNREADABLE, pdf.name)]
+    assert report.problems[0].message().startswith(f"{pdf.name} is not a ZIP file at all")
+
+
 def test_any_truncation_is_reported(pack: Path) -> None:
     data = pack.read_bytes()
 
