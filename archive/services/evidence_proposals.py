@@ -56,13 +56,22 @@ Translate = Callable[[str], str]
 
 # Key clauses proposed per contract, besides the contract itself.
 MAX_KEY_CLAUSES = 3
+# A clause item without a heading is named by its first words: up to LABEL_MAX characters when a
+# phrase ends there, else LABEL_CUT characters. Marks before LABEL_MIN end a label (送货地点：),
+# not a phrase.
+LABEL_MAX = 36
+LABEL_CUT = 20
+LABEL_MIN = 8
 
 # Words that mark a clause as being about a topic, most telling first, each with the subject a
 # matching clause proves (which picks its 证明目的). Latin words match at the start of a word.
 TOPIC_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "payment": tuple((word, "payment") for word in (
-        "付款", "支付", "结算", "价款", "货款", "费用", "报酬", "收费", "付费",
-        "payment", "fee", "price", "compensation", "invoice")),
+    "payment": (
+        *((word, "payment") for word in ("付款", "支付", "结算", "价款", "货款")),
+        *((word, "rent") for word in ("租金", "房租", "押金", "rent", "security deposit")),
+        *((word, "payment") for word in (
+            "费用", "报酬", "收费", "付费", "payment", "fee", "price", "compensation", "invoice", "物业费")),
+    ),
     "delivery": (
         *((word, "delivery") for word in (
             "交货", "交付", "供货", "到货", "送货", "发货", "delivery", "deliver", "shipment")),
@@ -91,6 +100,9 @@ TOPIC_FALSE_FRIENDS = {
     "quality": ("质保金", "质量保证金"),
     "termination": ("终止后", "解除后", "after termination", "after the termination"),
 }
+# Payment words that name charges besides the price. In a lease, a clause found only by them is
+# about utilities and service charges, so it is left out when a clause heading names the rent.
+SECONDARY_PAYMENT_WORDS = ("费用", "收费", "付费", "fee", "物业费")
 # Headings of sections that only mention a topic in passing (boilerplate, dispute resolution),
 # and words of a body that make it a dispute resolution clause. Their text never makes a key clause.
 BOILERPLATE_HEADINGS = ("miscellaneous", "general provisions", "governing law", "counterparts", "notices",
@@ -125,12 +137,30 @@ GROUP_TITLES = {
                              "Payments received"),
     "other": ("Contract and amendments",),
 }
-DISPUTE_NAMES = {
-    "unpaid_price": "Unpaid price dispute",
-    "late_delivery": "Late delivery dispute",
-    "quality_defect": "Quality defect dispute",
-    "wrongful_termination": "Wrongful termination dispute",
-    "other": "Contract dispute",
+# Words of a contract's title that tell what the contract is about, tried in this order, so that
+# a 设备租赁合同 is a lease and a 技术服务采购合同 a service contract. Latin words match at the
+# start of a word.
+CONTRACT_SUBJECT_WORDS = (
+    ("lease", ("租赁", "出租", "承租", "租用", "lease", "rental", "tenancy")),
+    ("service", ("服务", "咨询", "培训", "技术", "service", "consulting", "training")),
+    ("goods", ("采购", "买卖", "供货", "购销", "销售", "订购", "purchase", "sale", "supply", "procurement")),
+)
+# Words of a lease's title that make it a lease of a building (房屋租赁合同纠纷 in Chinese courts).
+PREMISES_WORDS = ("房", "大厦", "写字楼", "公寓", "商铺", "premises", "house", "apartment", "office space")
+# The dispute's name per contract subject. The None entry is the name when the subject is unknown
+# or the contracts differ in subject.
+DISPUTE_NAMES: dict[str, dict[str | None, str]] = {
+    "unpaid_price": {"goods": "Unpaid price dispute", "lease": "Unpaid rent dispute",
+                     "premises": "Unpaid rent dispute", "service": "Unpaid service fee dispute",
+                     None: "Contract price dispute"},
+    "late_delivery": {"goods": "Late delivery dispute", "lease": "Late handover dispute",
+                      "premises": "Late handover dispute", "service": "Late performance dispute",
+                      None: "Late performance dispute"},
+    "quality_defect": {"goods": "Quality defect dispute", "lease": "Lease dispute",
+                       "premises": "Premises lease dispute", "service": "Service quality dispute",
+                       None: "Quality dispute"},
+    "wrongful_termination": {None: "Wrongful termination dispute"},
+    "other": {"lease": "Lease dispute", "premises": "Premises lease dispute", None: "Contract dispute"},
 }
 # The group each document kind goes into, per dispute. Contracts and amendments always go into group 1.
 DOCUMENT_GROUPS = {
@@ -147,6 +177,7 @@ CONTRACT_KINDS = ("contract", "amendment")
 # purpose of the contract and of an amendment.
 CLAUSE_PURPOSES = {
     "payment": "Proves the agreed price and payment terms.",
+    "rent": "Proves the agreed rent, deposit and payment terms.",
     "delivery": "Proves the agreed time, place and manner of delivery.",
     "performance": "Proves the agreed time limit and schedule of performance.",
     "quality": "Proves the agreed quality standard and acceptance procedure.",
@@ -155,6 +186,7 @@ CLAUSE_PURPOSES = {
 }
 CLAUSE_CITATIONS = {
     "payment": "The contract sets out the price and payment terms in {clauses}.",
+    "rent": "The contract sets out the rent, deposit and payment terms in {clauses}.",
     "delivery": "The contract sets out the time, place and manner of delivery in {clauses}.",
     "performance": "The contract sets out the time limit and schedule of performance in {clauses}.",
     "quality": "The contract sets out the quality standard and acceptance procedure in {clauses}.",
@@ -163,6 +195,7 @@ CLAUSE_CITATIONS = {
 }
 AMENDMENT_CITATIONS = {
     "payment": "The amendment sets out the price and payment terms in {clauses}.",
+    "rent": "The amendment sets out the rent, deposit and payment terms in {clauses}.",
     "delivery": "The amendment sets out the time, place and manner of delivery in {clauses}.",
     "performance": "The amendment sets out the time limit and schedule of performance in {clauses}.",
     "quality": "The amendment sets out the quality standard and acceptance procedure in {clauses}.",
@@ -176,6 +209,33 @@ DOCUMENT_PURPOSES = {
     "invoice": "Proves that invoices were issued for the contract price.",
     "correspondence": "Proves what the parties wrote to each other about the performance of the contract.",
     "meeting_minutes": "Proves what the parties discussed and agreed at the meeting.",
+}
+# A document filed as a payment, an invoice or a letter whose title names a request for payment
+# proves the demand, not a payment. A title that names a receipt or voucher proves a payment.
+DEMAND_TITLE_WORDS = ("催款", "催告", "催收", "缴费通知", "付款通知", "收款通知", "结算通知",
+                      "payment notice", "payment demand", "demand for payment", "payment reminder")
+NOTICE_TITLE_WORDS = ("通知单", "通知书", "notice")  # a demand when the document is filed as a payment or invoice
+PAYMENT_PROOF_TITLE_WORDS = ("回单", "凭证", "收据", "发票", "回执", "receipt", "remittance", "proof of payment")
+DEMAND_PURPOSE = "Proves that payment under the contract was demanded from the other party."
+# Words of a delivery record's summary that mark the delivery as late.
+LATE_WORDS = ("迟于", "晚于", "逾期", "延迟", "迟延", "延误", "late", "delay", "overdue")
+NOT_LATE_PHRASES = ("未逾期", "未延迟", "未迟延", "未延误", "没有逾期", "没有延迟", "not late", "no delay", "without delay")
+# Words of a document title that make it a termination notice, which a wrongful termination turns on.
+TERMINATION_WORDS = ("解除", "终止", "termination", "terminate", "rescission")
+NOTICE_WORDS = ("通知", "notice", "letter")
+TERMINATION_NOTICE_PURPOSE = "Proves that notice of termination was given and what it says."
+# Hints added to a group's title when the draft lacks the key evidence of that group, so staff
+# see the gap where they edit the draft. CLAUSE_GAPS name a missing clause of group 1 per
+# topic, and RECORD_GAPS a missing record of a later group per dispute.
+CLAUSE_GAPS = {
+    "payment": "(no payment clause found; add it)",
+    "delivery": "(no delivery or performance clause found; add it)",
+    "quality": "(no quality or acceptance clause found; add it)",
+    "termination": "(no termination clause found; add it)",
+}
+RECORD_GAPS = {
+    "unpaid_price": (2, "(no delivery or acceptance records found; add them)"),
+    "wrongful_termination": (3, "(no termination notice found; add it)"),
 }
 RECORD_PURPOSES = {
     "delivery": "Proves that delivery was made on {date}.",
@@ -222,6 +282,7 @@ class _KeyClause:
 
     clause: Clause
     subject: str
+    topic: str  # the key of TOPIC_KEYWORDS it was chosen for
 
 
 @dataclass(frozen=True)
@@ -231,6 +292,7 @@ class _TopicMatch:
     place: int  # 0 its heading names the topic, 1 its first sentence does, 2 only later text does
     rank: int  # position of the matching keyword in TOPIC_KEYWORDS
     subject: str
+    keyword: str
 
 
 @dataclass
@@ -239,6 +301,8 @@ class _Proposal:
 
     items: list[ItemInput] = field(default_factory=list)
     used_clauses: set[int] = field(default_factory=set)
+    topics_found: set[str] = field(default_factory=set)  # topics with at least one key clause
+    key_groups: set[int] = field(default_factory=set)  # groups that hold their key evidence (RECORD_GAPS)
 
     def add(self, item: ItemInput) -> None:
         if item.clause_id is not None:
@@ -261,18 +325,16 @@ def propose_draft(session: Session, *, contract_ids: list[int], dispute: str, ac
         check_contract_visible(session, actor, contract_id)
     contracts = [get_contract_or_raise(session, contract_id) for contract_id in unique_ids]
     _ = translations.gettext
-
-    draft = create_draft(session, case_name=_case_name(contracts, dispute, _), contract_ids=unique_ids, actor=actor,
-                         dispute=dispute, respondent=_truncate(_join_list(_counterparties(contracts), _)),
-                         lang="zh_CN" if catalog_locale(translations).startswith("zh") else "en")
-    titles = {str(number): _(title) for number, title in enumerate(GROUP_TITLES[dispute], start=1)}
-    update_draft(session, draft.id, {"group_titles": titles}, actor=actor)
-
     sources = _load_sources(session, contracts)
     sources.locale = translations.info().get("language") or "en"
+
+    draft = create_draft(session, case_name=_case_name(sources, dispute, _), contract_ids=unique_ids, actor=actor,
+                         dispute=dispute, respondent=_truncate(_join_list(_counterparties(contracts), _)),
+                         lang="zh_CN" if catalog_locale(translations).startswith("zh") else "en")
     proposal = _Proposal()
     _propose_contract_group(proposal, sources, dispute, _)
     _propose_performance(proposal, sources, dispute, _)
+    update_draft(session, draft.id, {"group_titles": _group_titles(proposal, dispute, _)}, actor=actor)
     # add_item appends within a group, so adding group by group keeps each group's order.
     for item in sorted(proposal.items, key=lambda entry: entry.group_number):
         add_item(session, draft.id, item, actor=actor)
@@ -367,19 +429,22 @@ def _current_clauses(session: Session, obligations: list[Obligation], current: d
 
 def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str, _: Translate) -> None:
     topics = DISPUTE_TOPICS.get(dispute, ())
-    default_subject = TOPIC_KEYWORDS[topics[0]][0][1] if topics else None
     obligation_kinds = DISPUTE_OBLIGATION_KINDS.get(dispute, ())
     for contract in sources.contracts:
+        lease = _contract_subject(contract, sources) in ("lease", "premises")
+        default_subject = _default_subject(topics, lease)
         documents = [d for d in sources.documents if d.contract_id == contract.id and d.kind in CONTRACT_KINDS]
         documents.sort(key=lambda d: (CONTRACT_KINDS.index(d.kind), d.id))
         obligations = [o for o in sources.obligations if o.contract_id == contract.id and o.kind in obligation_kinds]
         obligation_clauses = _obligation_clauses(sources, obligations)
-        key_clauses = _key_clauses(sources, documents, topics, obligation_clauses) if topics else []
+        key_clauses = _key_clauses(sources, documents, topics, obligation_clauses, lease=lease) if topics else []
+        proposal.topics_found.update(key.topic for key in key_clauses)
         key_list = [key.clause for key in key_clauses]
         # Overdue payments with a clause get an item of their own in the payment group.
         overdue_items = _overdue_payment_items(sources, contract, obligations, obligation_clauses, _) \
             if dispute == "unpaid_price" else []
         overdue_clauses = {item.clause_id for item in overdue_items}
+        proposed = [*key_list, *(c for c in obligation_clauses.values() if c.id in overdue_clauses)]
         # Delivery dates are stated on the key clause that contains the obligation's clause.
         clause_facts: dict[int, list[str]] = defaultdict(list)
         stated: set[int] = set()
@@ -393,7 +458,7 @@ def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str
 
         for document in documents:
             version = sources.current[document.id]
-            cited = _cited_clauses(version, obligation_clauses, key_clauses, default_subject)
+            cited = _cited_clauses(version, obligation_clauses, key_clauses, default_subject, proposed, sources)
             if document.kind == "contract":
                 purpose = _contract_purpose(contract, cited, sources, _)
             else:
@@ -418,13 +483,30 @@ def _propose_contract_group(proposal: _Proposal, sources: _Sources, dispute: str
             proposal.add(item)
 
 
+def _default_subject(topics: tuple[str, ...], lease: bool) -> str | None:
+    """Return the subject of a clause an obligation of the dispute comes from: rent for a lease's payments."""
+    if not topics:
+        return None
+    if topics[0] == "payment" and lease:
+        return "rent"
+    return TOPIC_KEYWORDS[topics[0]][0][1]
+
+
 def _cited_clauses(version: DocumentVersion, obligation_clauses: dict[int, Clause], key_clauses: list[_KeyClause],
-                   default_subject: str | None) -> list[_KeyClause]:
-    """Return the clauses a document's purpose cites: those its obligations come from, else its key clauses."""
+                   default_subject: str | None, proposed: list[Clause], sources: _Sources) -> list[_KeyClause]:
+    """Return the clauses a document's purpose cites: those its obligations come from, else its key clauses.
+
+    An obligation's clause is cited only when the draft proposes it or a clause that contains it,
+    so that a purpose never cites a clause missing from the draft.
+    """
     from_obligations = sorted({c.id: c for c in obligation_clauses.values()
-                               if c.document_version_id == version.id}.values(), key=lambda c: c.ordinal)
+                               if c.document_version_id == version.id
+                               and _containing_clause(c, proposed, sources) is not None}.values(),
+                              key=lambda c: c.ordinal)
     if from_obligations and default_subject is not None:
-        return [_KeyClause(clause, default_subject) for clause in from_obligations]
+        topic = next(topic for topic, words in TOPIC_KEYWORDS.items()
+                     if any(subject == default_subject for _word, subject in words))
+        return [_KeyClause(clause, default_subject, topic) for clause in from_obligations]
     return [key for key in key_clauses if key.clause.document_version_id == version.id]
 
 
@@ -441,7 +523,7 @@ def _obligation_clauses(sources: _Sources, obligations: list[Obligation]) -> dic
 
 
 def _key_clauses(sources: _Sources, documents: list[Document], topics: tuple[str, ...],
-                 obligation_clauses: dict[int, Clause]) -> list[_KeyClause]:
+                 obligation_clauses: dict[int, Clause], *, lease: bool) -> list[_KeyClause]:
     """Pick up to MAX_KEY_CLAUSES clauses on `topics`, in document order.
 
     The clauses the obligations come from come first. Then, per topic, the clauses whose heading
@@ -449,6 +531,8 @@ def _key_clauses(sources: _Sources, documents: list[Document], topics: tuple[str
     The topics take turns, so that a wrongful termination cites both the termination clause and
     the liability clause. A clause is replaced by its highest ancestor on the topic too, so that
     one item covers a whole section (七、付款期限与方式) rather than each of its sub-items.
+    In a lease the rent is the price, so a heading that names it (租赁期限、租金及押金) wins over
+    clauses on other charges. Elsewhere a clause on rent proves the price like any payment term.
     """
     versions = [sources.current[d.id] for d in documents]
     by_id = {clause.id: clause for version in versions for clause in sources.clauses.get(version.id, [])}
@@ -459,12 +543,12 @@ def _key_clauses(sources: _Sources, documents: list[Document], topics: tuple[str
         if any(top.id == key.clause.id or _is_ancestor(key.clause, top, by_id) for key in chosen):
             return
         chosen[:] = [key for key in chosen if not _is_ancestor(top, key.clause, by_id)]
-        chosen.append(_KeyClause(top, subject))
+        chosen.append(_KeyClause(top, "payment" if subject == "rent" and not lease else subject, topic))
 
     for clause in obligation_clauses.values():
         match = _topic_match(clause, topics[0])
-        add(clause, topics[0], match.subject if match else TOPIC_KEYWORDS[topics[0]][0][1])
-    ranked = {topic: _ranked_candidates(sources, versions, topic, by_id) for topic in topics}
+        add(clause, topics[0], match.subject if match else _default_subject(topics, lease) or "")
+    ranked = {topic: _ranked_candidates(sources, versions, topic, by_id, lease=lease) for topic in topics}
     while len(chosen) < MAX_KEY_CLAUSES and any(ranked.values()):
         for topic in topics:
             if ranked[topic] and len(chosen) < MAX_KEY_CLAUSES:
@@ -476,7 +560,7 @@ def _key_clauses(sources: _Sources, documents: list[Document], topics: tuple[str
 
 
 def _ranked_candidates(sources: _Sources, versions: list[DocumentVersion], topic: str,
-                       by_id: dict[int, Clause]) -> list[tuple[Clause, _TopicMatch]]:
+                       by_id: dict[int, Clause], *, lease: bool) -> list[tuple[Clause, _TopicMatch]]:
     """Return the clauses on `topic`, best first: by heading, or by text when no heading names the topic."""
     found: list[tuple[Clause, _TopicMatch]] = []
     for version in versions:
@@ -494,6 +578,8 @@ def _ranked_candidates(sources: _Sources, versions: list[DocumentVersion], topic
             found.append((clause, match))
     if any(match.place == 0 for _clause, match in found):
         found = [(clause, match) for clause, match in found if match.place == 0]
+    if lease and any(match.place == 0 and match.subject == "rent" for _clause, match in found):
+        found = [(clause, match) for clause, match in found if match.keyword not in SECONDARY_PAYMENT_WORDS]
     # Among equal matches a whole section comes before its sub-items, then document order.
     version_order = {version.id: index for index, version in enumerate(versions)}
     found.sort(key=lambda entry: (entry[1].place, entry[1].rank, entry[0].level,
@@ -510,7 +596,7 @@ def _topic_match(clause: Clause, topic: str) -> _TopicMatch | None:
         text = _without_false_friends(text, topic)
         for rank, (keyword, subject) in enumerate(TOPIC_KEYWORDS[topic]):
             if _has_keyword(text, keyword):
-                return _TopicMatch(place, rank, subject)
+                return _TopicMatch(place, rank, subject, keyword)
     return None
 
 
@@ -718,29 +804,90 @@ def _propose_performance(proposal: _Proposal, sources: _Sources, dispute: str, _
         group = _record_group(record, dispute)
         if group is None:
             continue
-        covered.update(sources.attached.get(record.id, []))
-        if record.document_id is not None:
-            covered.add(record.document_id)
+        record_documents = [*sources.attached.get(record.id, []),
+                            *([record.document_id] if record.document_id is not None else [])]
+        covered.update(record_documents)
+        if _is_key_evidence(dispute, group, record=record) or any(
+                _is_key_evidence(dispute, group, title=_document_title_text(sources, document_id))
+                for document_id in record_documents):
+            proposal.key_groups.add(group)
         item = ItemInput(source="record", record_id=record.id, name=_record_name(record, _), origin="electronic",
                          issuer=_("Us"), purpose=_record_purpose(record, dispute, sources, _), group_number=group)
         entries.append(((record.occurred_on, 0, record.id), item))
 
     document_groups = DOCUMENT_GROUPS[dispute]
     for document in sources.documents:
-        group = document_groups.get(document.kind)
-        if group is None or document.id in covered:
+        if document.id in covered or document.kind in CONTRACT_KINDS:
             continue
         version = sources.current[document.id]
-        if dispute == "unpaid_price" and document.kind == "correspondence" and not _mentions(
-                " ".join(filter(None, (document.title, version.title, version.filename))), PAYMENT_WORDS):
+        title = _document_title_text(sources, document.id)
+        demand = _is_payment_demand(document.kind, title)
+        group = document_groups.get(document.kind)
+        if dispute == "wrongful_termination" and (_is_termination_notice(title) or (demand and group is not None)):
+            # A termination notice of any kind, and a demand filed among the payments, are letters.
+            group = 3
+        if group is None:
             continue
+        if dispute == "unpaid_price" and document.kind == "correspondence" and not _mentions(title, PAYMENT_WORDS):
+            continue
+        if _is_key_evidence(dispute, group, title=title):
+            proposal.key_groups.add(group)
+        if dispute == "wrongful_termination" and _is_termination_notice(title):
+            purpose = _(TERMINATION_NOTICE_PURPOSE)
+        elif demand:
+            purpose = _(DEMAND_PURPOSE)
+        else:
+            purpose = _(DOCUMENT_PURPOSES.get(document.kind, DOCUMENT_PURPOSES["correspondence"]))
         item = ItemInput(source="version", document_version_id=version.id, name=_document_name(document, version, _),
-                         origin="copy", purpose=_(DOCUMENT_PURPOSES[document.kind]), group_number=group)
+                         origin="copy", purpose=purpose, group_number=group)
         # Documents have no date of their own, so they follow the dated records of their group.
         entries.append(((dt.date.max, 1, document.id), item))
 
     for _key, item in sorted(entries, key=lambda entry: entry[0]):
         proposal.add(item)
+
+
+def _document_title_text(sources: _Sources, document_id: int) -> str:
+    """Return a document's title, its version's title and its file name, for matching words of a title."""
+    document = next((d for d in sources.documents if d.id == document_id), None)
+    if document is None:
+        return ""
+    version = sources.current[document.id]
+    return " ".join(filter(None, (document.title, version.title, version.filename)))
+
+
+def _is_payment_demand(kind: str, title: str) -> bool:
+    """Return whether a document filed as a payment, an invoice or a letter is titled as a request for payment."""
+    if kind not in ("payment_proof", "invoice", "correspondence") or _mentions(title, PAYMENT_PROOF_TITLE_WORDS):
+        return False
+    return _mentions(title, DEMAND_TITLE_WORDS) or (kind != "correspondence" and _mentions(title, NOTICE_TITLE_WORDS))
+
+
+def _is_termination_notice(title: str) -> bool:
+    return _mentions(title, TERMINATION_WORDS) and _mentions(title, NOTICE_WORDS)
+
+
+def _is_key_evidence(dispute: str, group: int, *, record: PerformanceRecord | None = None, title: str = "") -> bool:
+    """Return whether an item is the key evidence that RECORD_GAPS asks for in `group` of `dispute`."""
+    if dispute not in RECORD_GAPS or RECORD_GAPS[dispute][0] != group:
+        return False
+    if dispute == "wrongful_termination":
+        return (record is not None and record.kind == "termination") or _is_termination_notice(title)
+    # Any performance record or acceptance report shows that we performed before asking for the price.
+    return record is not None or bool(title)
+
+
+def _group_titles(proposal: _Proposal, dispute: str, _: Translate) -> dict[str, str]:
+    """Return the dispute's group titles, each with a hint when the draft lacks that group's key evidence."""
+    titles = {number: _(title) for number, title in enumerate(GROUP_TITLES[dispute], start=1)}
+    topics = DISPUTE_TOPICS.get(dispute, ())
+    if topics and topics[0] not in proposal.topics_found:
+        titles[CONTRACT_GROUP] = _("{title} {gap}").format(title=titles[CONTRACT_GROUP], gap=_(CLAUSE_GAPS[topics[0]]))
+    if dispute in RECORD_GAPS:
+        group, gap = RECORD_GAPS[dispute]
+        if group not in proposal.key_groups:
+            titles[group] = _("{title} {gap}").format(title=titles[group], gap=_(gap))
+    return {str(number): title for number, title in titles.items()}
 
 
 def _record_group(record: PerformanceRecord, dispute: str) -> int | None:
@@ -790,6 +937,10 @@ def _record_purpose(record: PerformanceRecord, dispute: str, sources: _Sources, 
         channel = code_labels.label(code_labels.CHANNEL_LABELS, (record.detail or {}).get("channel"), _).lower()
         sentences = [_("Proves the communication of {date} by {channel}.").format(date=date, channel=channel)
                      if channel else _("Proves the communication of {date}.").format(date=date)]
+    elif record.kind == "delivery" and dispute != "late_delivery":
+        # A late delivery still proves delivery, but the purpose says it was late, so the draft
+        # does not hide a defence of the other side. A late delivery dispute states the delay below.
+        sentences = [_delivery_purpose(record, sources, _)]
     elif record.kind == "payment" and record.amount is not None:
         sentences = [_("Proves that a payment of {amount} was received on {date}.").format(
             amount=_money(record.amount, record.currency, _), date=date)]
@@ -803,6 +954,21 @@ def _record_purpose(record: PerformanceRecord, dispute: str, sources: _Sources, 
     return _join_sentences(sentences, _)
 
 
+def _delivery_purpose(record: PerformanceRecord, sources: _Sources, _: Translate) -> str:
+    date = _date(record.occurred_on)
+    late_due_dates = [o.due_date for o in sources.met_by.get(record.id, [])
+                      if o.kind == "delivery" and o.due_date is not None and o.due_date < record.occurred_on]
+    if late_due_dates:
+        return _("Proves that delivery was made on {date} (later than the agreed {due_date}).").format(
+            date=date, due_date=_date(max(late_due_dates)))
+    summary = (record.summary or "").lower()
+    for phrase in NOT_LATE_PHRASES:
+        summary = summary.replace(phrase, " ")
+    if _mentions(summary, LATE_WORDS):
+        return _("Proves that delivery was made on {date} (recorded as late).").format(date=date)
+    return _(RECORD_PURPOSES["delivery"]).format(date=date)
+
+
 def _record_name(record: PerformanceRecord, _: Translate) -> str:
     date = _date(record.occurred_on)
     if record.kind == "communication" and record.demand:
@@ -814,14 +980,33 @@ def _record_name(record: PerformanceRecord, _: Translate) -> str:
 # Wording helpers
 
 
-def _case_name(contracts: list[Contract], dispute: str, _: Translate) -> str:
-    dispute_name = _(DISPUTE_NAMES[dispute])
+def _case_name(sources: _Sources, dispute: str, _: Translate) -> str:
+    contracts = sources.contracts
+    subjects = {_contract_subject(contract, sources) for contract in contracts}
+    names = DISPUTE_NAMES[dispute]
+    dispute_name = _(names.get(subjects.pop() if len(subjects) == 1 else None, names[None]))
     title = _contract_title(contracts[0], _) if contracts else ""
     if len(contracts) > 1:
-        name = _("{dispute} concerning “{title}” and other contracts").format(dispute=dispute_name, title=title)
+        template = _("{dispute} concerning “{title}” and other contracts")
     else:
-        name = _("{dispute} concerning “{title}”").format(dispute=dispute_name, title=title)
-    return _truncate(name)
+        template = _("{dispute} concerning “{title}”")
+    return _truncate(template.format(dispute=dispute_name, title=_fit_title(title, template)))
+
+
+def _contract_subject(contract: Contract, sources: _Sources) -> str | None:
+    """Return what the contract is about (lease, premises, service, goods), read from its titles, or None.
+
+    The contract's own title is read first, then its contracts' and amendments' titles. A lease of
+    a building is "premises".
+    """
+    documents = sorted((d for d in sources.documents if d.contract_id == contract.id and d.kind in CONTRACT_KINDS),
+                       key=lambda d: (CONTRACT_KINDS.index(d.kind), d.id))
+    for title in (contract.title, *(d.title for d in documents)):
+        lowered = (title or "").lower()
+        for subject, words in CONTRACT_SUBJECT_WORDS:
+            if any(_has_keyword(lowered, word) for word in words):
+                return "premises" if subject == "lease" and _mentions(lowered, PREMISES_WORDS) else subject
+    return None
 
 
 def _contract_title(contract: Contract, _: Translate) -> str:
@@ -840,7 +1025,31 @@ def _parties(contract: Contract, _: Translate) -> str:
 
 def _document_name(document: Document, version: DocumentVersion, _: Translate) -> str:
     title = document.title or version.title or version.filename.rsplit(".", 1)[0]
-    return _truncate(_("“{title}”").format(title=title))
+    template = _("“{title}”")
+    return _truncate(template.format(title=_fit_title(title, template)))
+
+
+def _fit_title(title: str, template: str) -> str:
+    """Return `title` ready to go inside the title marks of `template`.
+
+    Chinese nests title marks as 《关于〈租赁合同〉之补充协议》, so inside 《》 the title's own 《》
+    become 〈〉. A title already wrapped in 《》 loses that pair, so that it is not wrapped twice.
+    """
+    if "《" not in template:
+        return title
+    title = title.strip()
+    if title.startswith("《") and title.endswith("》") and _balanced_marks(title[1:-1]):
+        title = title[1:-1]
+    return title.replace("《", "〈").replace("》", "〉")
+
+
+def _balanced_marks(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"《": 1, "》": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _document_of(sources: _Sources, clause: Clause) -> Document:
@@ -850,19 +1059,41 @@ def _document_of(sources: _Sources, clause: Clause) -> Document:
 
 def _clause_name(document: Document, version: DocumentVersion, clause: Clause, sources: _Sources,
                  _: Translate) -> str:
-    return _truncate(_("{document}, {clause}").format(
-        document=_document_name(document, version, _), clause=_clause_label(clause, sources)))
-
-
-def _clause_label(clause: Clause, sources: _Sources) -> str:
-    """Return the clause's citation and its heading or first words: 第八条第2项 乙方, Section 5 Duration and Termination."""
+    """Return the item name of a clause: the document, the citation and the clause's heading or first words."""
+    template = _("{document}, {clause}")
+    document_name = _document_name(document, version, _)
     citation = _clause_citation(clause, sources)
+    # The heading or first words get what the document and the citation leave of MAX_NAME.
+    room = MAX_NAME - len(template.format(document=document_name, clause=f"{citation} "))
     if clause.heading:
         words = clause.heading.strip()
+        words = words if len(words) <= room else _leading_words(words, room)
     else:
-        words = _strip_number(clause)
-        words = words[:20] + ("…" if len(words) > 20 else "")
-    return f"{citation} {words}".strip()
+        words = _leading_words(_clause_body(clause), min(LABEL_MAX, room))
+    return _truncate(template.format(document=document_name, clause=f"{citation} {words}".strip()))
+
+
+def _leading_words(text: str, limit: int) -> str:
+    """Return the first words of `text`, at most `limit` characters with "…", cut after a phrase where one ends.
+
+    The cut falls at the last punctuation mark (，。；：) between LABEL_MIN and `limit`
+    characters, else after LABEL_CUT characters (at a space in Latin text).
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ""
+    window = text[:limit]
+    ends = [m.start() for m in re.finditer(r"[，。；：,;:]|\.(?=\s)", window) if m.start() >= LABEL_MIN]
+    if ends:
+        cut = ends[-1]
+    else:
+        cut = min(LABEL_CUT, limit - 1)
+        space = text.rfind(" ", LABEL_MIN, cut + 1)
+        if text[:cut].isascii() and space > 0:
+            cut = space
+    return text[:cut].rstrip() + "…"
 
 
 def _clause_citation(clause: Clause, sources: _Sources) -> str:

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.access import SYSTEM, Actor
+from archive.clause_citation import ancestors, cite_clause
 from archive.errors import InvalidEvidenceDraftError, NotFoundError
 from archive.i18n import get_translations
 from archive.models import Clause, DocumentVersion, EvidenceDraft, EvidenceDraftContract, Obligation
@@ -29,7 +30,7 @@ from archive.services import records as record_service
 from archive.services.contract_terms import update_terms
 from archive.services.contracts import create_contract
 from archive.services.deletions import decide, request_deletion
-from archive.services.evidence_drafts import draft_items
+from archive.services.evidence_drafts import MAX_NAME, draft_items
 from archive.services.evidence_proposals import propose_draft
 from archive.services.fulfilment import refresh_obligations
 from archive.services.restrictions import restrict_contract
@@ -233,7 +234,8 @@ def test_unpaid_price_performance_group(case: Case) -> None:
     assert [row.record for row in performance] == [case.records["delivery"], case.records["acceptance"]]
     delivery, acceptance = performance
     assert delivery.name == "交付记录（2025-07-05）"
-    assert delivery.purpose == "证明已于2025-07-05交付。具体情况：设备全部到货"
+    # The delivery met the obligation due on 30 June late, and the purpose states the delay.
+    assert delivery.purpose == "证明已于2025-07-05交付（晚于约定的2025-06-30）。具体情况：设备全部到货"
     assert (delivery.origin, delivery.issuer) == ("electronic", "我方")
     assert acceptance.purpose == "证明标的于2025-08-01验收合格。"
     # The acceptance record brings the attached report, so the report is not listed twice.
@@ -256,7 +258,8 @@ def test_unpaid_price_payment_group(case: Case) -> None:
 
     notice = [row for row in payments if row.source == "version"]
     assert [row.version for row in notice] == [max(version_ids(case, "notice"))]
-    assert notice[0].purpose == "证明合同项下的付款情况。"
+    # 君联大厦缴费付款通知单 requests payment, so it proves the demand, not a payment.
+    assert notice[0].purpose == "证明已向对方催收合同项下的款项。"
 
     overdue = [row for row in payments if row.source == "clause"]
     assert clause_numbers(case, overdue) == ["（3）", "（4）"]
@@ -444,8 +447,8 @@ def test_office_contract_citations(sqlite_archive) -> None:  # type: ignore[no-u
     rows = propose_for(sqlite_archive, office, "late_delivery")
     # 四、供货期限 and the delivery place and manner under 一、, not 八、双方责任 2.乙方.
     assert rows[0].purpose.endswith("合同第一条第2项、第一条第3项、第四条约定了交货时间、地点和方式。")
-    assert clause_names(rows) == [f"{title}第一条第2项 送货地点：山西省太原市小店区五羊新城广场…",
-                                  f"{title}第一条第3项 送货方式：由乙方承担此次采购产生的所有运…",
+    assert clause_names(rows) == [f"{title}第一条第2项 送货地点：山西省太原市小店区五羊新城广场 13 楼",
+                                  f"{title}第一条第3项 送货方式：由乙方承担此次采购产生的所有运输费用…",
                                   f"{title}第四条 供货期限"]
 
     rows = propose_for(sqlite_archive, office, "unpaid_price")
@@ -547,3 +550,233 @@ def test_federated_agreement_family(sqlite_archive) -> None:  # type: ignore[no-
 def _amendment_purpose(translations) -> str:  # type: ignore[no-untyped-def]
     return translations.gettext(
         "Proves that the parties amended or supplemented the contract; the amendment forms part of it.")
+
+
+# Follow-ups from a litigation lawyer's review of proposals on the corpus contracts.
+LEASE = ("zh_guangzhou_housing-lease-model_sf-2017-0601.pdf", "zh_junlian_lease-termination_supplementary-agreement.docx")
+ACCEPTANCE_FORM = "zh_hust_equipment-acceptance-form_template_merged-cells.docx"
+FAMILIES = {"lease": LEASE, "training": (TRAINING,), "tech_service": (TECH_SERVICE,), "office": (OFFICE,),
+            "federated": FEDERATED}
+DISPUTES = ("unpaid_price", "late_delivery", "quality_defect", "wrongful_termination")
+
+
+def propose_header(archive, contract_id: int, dispute: str,  # type: ignore[no-untyped-def]
+                   translations=ZH) -> tuple[str, dict[str, str]]:
+    with archive.session() as session:
+        draft = propose_draft(session, contract_ids=[contract_id], dispute=dispute, actor=SYSTEM,
+                              translations=translations)
+        return draft.case_name, dict(draft.group_titles)
+
+
+def test_lease_rent_clause_is_the_price(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    lease = ingest_contract(sqlite_archive, LEASE)
+    rows = propose_for(sqlite_archive, lease, "unpaid_price")
+    # 第四条 and 附表2 are utilities and service charges, not the rent.
+    assert clause_names(rows) == ["《广州市住房租赁合同》第二条 租赁期限、租金及押金"]
+    assert rows[0].purpose.endswith("合同第二条约定了租金、押金及支付方式。")
+    assert rows[1].purpose == "证明双方约定的租金、押金及支付方式。"
+
+    rows = propose_for(sqlite_archive, lease, "unpaid_price", translations=EN)
+    assert rows[0].purpose.endswith("The contract sets out the rent, deposit and payment terms in Article 2.")
+
+
+def test_non_lease_payment_clauses_unchanged(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    federated = ingest_contract(sqlite_archive, FEDERATED)
+    rows = propose_for(sqlite_archive, federated, "unpaid_price")
+    # Fees are the price of a services agreement, so they stay its payment clauses.
+    assert rows[0].purpose.endswith("合同第2条、附件B约定了合同价款及付款期限和方式。")
+
+
+@pytest.mark.parametrize(("family", "unpaid", "quality", "late"), [
+    ("lease", "拖欠租金纠纷", "房屋租赁合同纠纷", "逾期交付租赁物纠纷"),
+    ("training", "拖欠服务费纠纷", "服务质量纠纷", "逾期履行纠纷"),
+    ("tech_service", "拖欠服务费纠纷", "服务质量纠纷", "逾期履行纠纷"),
+    ("office", "拖欠货款纠纷", "产品质量纠纷", "逾期交货纠纷"),
+    ("federated", "拖欠服务费纠纷", "服务质量纠纷", "逾期履行纠纷"),
+])
+def test_case_name_fits_contract_subject(sqlite_archive, family: str, unpaid: str, quality: str,  # type: ignore[no-untyped-def]
+                                         late: str) -> None:
+    contract_id = ingest_contract(sqlite_archive, FAMILIES[family])
+    expected = {"unpaid_price": unpaid, "quality_defect": quality, "late_delivery": late,
+                "wrongful_termination": "合同解除纠纷"}
+    for dispute, name in expected.items():
+        case_name, _titles = propose_header(sqlite_archive, contract_id, dispute)
+        assert case_name.endswith(f"》的{name}"), (dispute, case_name)
+
+
+def test_case_name_english_and_fallback(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    lease = ingest_contract(sqlite_archive, LEASE)
+    assert propose_header(sqlite_archive, lease, "unpaid_price", EN)[0] == \
+        "Unpaid rent dispute concerning “广州市住房租赁合同”"
+    federated = ingest_contract(sqlite_archive, FEDERATED)
+    assert propose_header(sqlite_archive, federated, "quality_defect", EN)[0] == \
+        "Service quality dispute concerning “SERVICES AGREEMENT”"
+    # An acceptance form filed as the contract names no subject, so the names stay neutral.
+    form = ingest_contract(sqlite_archive, (ACCEPTANCE_FORM,))
+    assert propose_header(sqlite_archive, form, "unpaid_price")[0] == "关于《华中科技大学低值设备验收单》的合同价款纠纷"
+    assert propose_header(sqlite_archive, form, "quality_defect")[0] == "关于《华中科技大学低值设备验收单》的质量纠纷"
+    assert propose_header(sqlite_archive, form, "unpaid_price", EN)[0] == \
+        "Contract price dispute concerning “华中科技大学低值设备验收单”"
+
+
+def test_nested_title_marks(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    lease = ingest_contract(sqlite_archive, LEASE)
+    rows = propose_for(sqlite_archive, lease, "other")
+    assert rows[1].name == "《关于〈君联大厦租赁合同〉解除之补充协议》"
+    # English wraps titles in “”, so the Chinese marks inside stay as they are.
+    rows = propose_for(sqlite_archive, lease, "other", translations=EN)
+    assert rows[1].name == "“关于《君联大厦租赁合同》解除之补充协议”"
+
+
+def test_nested_title_marks_in_case_name(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    # The supplementary agreement filed as a contract of its own gives the case its title.
+    agreement = ingest_contract(sqlite_archive, LEASE[1:])
+    case_name, _titles = propose_header(sqlite_archive, agreement, "unpaid_price")
+    assert case_name == "关于《关于〈君联大厦租赁合同〉解除之补充协议》的拖欠租金纠纷"
+    with sqlite_archive.session() as session:
+        wrapped = create_contract(session, number="HT-WRAPPED", title="《技术服务合同》").id
+    assert propose_header(sqlite_archive, wrapped, "other")[0] == "关于《技术服务合同》的合同纠纷"
+
+
+def test_late_delivery_record_says_late(case: Case) -> None:
+    with case.archive.session() as session:
+        # The only delivery obligation is met already, so these records meet none.
+        late = add(session, case.contract_id, "delivery", D(2025, 7, 12), summary="补发配件，迟于约定日期送达")
+        on_time = add(session, case.contract_id, "delivery", D(2025, 7, 15), summary="备品按期送达，未逾期")
+    for dispute in ("unpaid_price", "wrongful_termination"):
+        _, rows = propose(case, dispute)
+        by_record = {row.record: row for row in in_group(rows, 2)}
+        assert by_record[case.records["delivery"]].purpose.startswith("证明已于2025-07-05交付（晚于约定的2025-06-30）。")
+        assert by_record[late].purpose.startswith("证明已于2025-07-12交付（记录载明交付迟延）。")
+        assert by_record[on_time].purpose.startswith("证明已于2025-07-15交付。")
+    _, rows = propose(case, "unpaid_price", translations=EN)
+    delivery = next(row for row in rows if row.record == case.records["delivery"])
+    assert delivery.purpose.startswith("Proves that delivery was made on 2025-07-05 (later than the agreed 2025-06-30).")
+
+
+def test_payment_notice_is_a_demand(case: Case) -> None:
+    notice_versions = version_ids(case, "notice")
+    _, rows = propose(case, "unpaid_price", translations=EN)
+    notice = next(row for row in rows if row.version in notice_versions)
+    assert notice.purpose == "Proves that payment under the contract was demanded from the other party."
+    # A demand is no payment received, so a wrongful termination files it with the letters.
+    _, rows = propose(case, "wrongful_termination")
+    notice = next(row for row in rows if row.version in notice_versions)
+    assert (notice.group, notice.purpose) == (3, "证明已向对方催收合同项下的款项。")
+
+
+def test_missing_key_evidence_hints(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    lease = ingest_contract(sqlite_archive, LEASE)
+    # The supplementary agreement on terminating the lease is no termination notice.
+    _name, titles = propose_header(sqlite_archive, lease, "wrongful_termination")
+    assert titles["3"] == "解除及往来函件（未找到解除通知，请补充）"
+    assert titles["1"] == "合同及补充协议"
+    _name, titles = propose_header(sqlite_archive, lease, "wrongful_termination", EN)
+    assert titles["3"] == "Termination and correspondence (no termination notice found; add it)"
+    _name, titles = propose_header(sqlite_archive, lease, "unpaid_price")
+    assert titles == {"1": "合同及补充协议", "2": "履行情况（未找到交付或验收记录，请补充）", "3": "付款及催款"}
+
+    form = ingest_contract(sqlite_archive, (ACCEPTANCE_FORM,))
+    _name, titles = propose_header(sqlite_archive, form, "unpaid_price")
+    assert titles["1"] == "合同及补充协议（未找到付款条款，请补充）"
+    _name, titles = propose_header(sqlite_archive, form, "unpaid_price", EN)
+    assert titles["1"] == "Contract and amendments (no payment clause found; add it)"
+
+    federated = ingest_contract(sqlite_archive, FEDERATED)
+    assert propose_header(sqlite_archive, federated, "late_delivery")[1]["1"] == \
+        "合同及补充协议（未找到交付或履行期限条款，请补充）"
+    assert propose_header(sqlite_archive, federated, "quality_defect")[1]["1"] == \
+        "合同及补充协议（未找到质量或验收条款，请补充）"
+    assert propose_header(sqlite_archive, federated, "wrongful_termination")[1]["1"] == "合同及补充协议"
+
+
+def test_termination_notice_fills_the_gap(sqlite_archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lease = ingest_contract(sqlite_archive, LEASE)
+    letter = docx.Document()
+    letter.add_paragraph("解除合同通知书")
+    letter.add_paragraph("因贵方欠缴租金逾期，我方依据合同第九条解除《广州市住房租赁合同》。")
+    path = tmp_path / "解除合同通知书.docx"
+    letter.save(str(path))
+    _document, version = ingest(sqlite_archive, path, lease, "other")
+
+    _name, titles = propose_header(sqlite_archive, lease, "wrongful_termination")
+    assert titles["3"] == "解除及往来函件"
+    rows = propose_for(sqlite_archive, lease, "wrongful_termination")
+    notice = next(row for row in rows if row.version == version)
+    assert (notice.group, notice.purpose) == (3, "证明解除合同通知的发出情况及其内容。")
+
+
+def test_unpaid_price_hint_absent_with_records(case: Case) -> None:
+    draft, _rows = propose(case, "unpaid_price")
+    assert draft.group_titles["2"] == "履行情况"
+    draft, _rows = propose(case, "wrongful_termination")
+    assert draft.group_titles["3"] == "解除及往来函件"
+
+
+def cited_in(purpose: str) -> list[str]:
+    """Return the clause citations of a purpose's sentences "合同…约定了…" and "补充协议…约定了…"."""
+    cited = []
+    for sentence in purpose.split("。"):
+        if "约定了" not in sentence:
+            continue
+        head = sentence.split("约定了", 1)[0]
+        head = head.removeprefix("补充协议") if head.startswith("补充协议") else head.removeprefix("合同")
+        cited.extend(head.split("、"))
+    return cited
+
+
+def proposed_citations(archive, rows: list[Row]) -> set[str]:  # type: ignore[no-untyped-def]
+    """Return the citations of the proposed clause items and of every clause inside one."""
+    citations: set[str] = set()
+    with archive.session() as session:
+        for row in rows:
+            if row.clause is None:
+                continue
+            clause = session.get(Clause, row.clause)
+            clauses = list(session.scalars(select(Clause).where(
+                Clause.document_version_id == clause.document_version_id).order_by(Clause.ordinal)))
+            for candidate in clauses:
+                if candidate.id == clause.id or clause in ancestors(candidate, clauses):
+                    citations.add(cite_clause(candidate, clauses, "zh_CN"))
+    return citations
+
+
+def test_purposes_cite_only_proposed_clauses(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    for family, names in FAMILIES.items():
+        contract_id = ingest_contract(sqlite_archive, names)
+        for dispute in DISPUTES:
+            rows = propose_for(sqlite_archive, contract_id, dispute)
+            proposed = proposed_citations(sqlite_archive, rows)
+            for row in in_group(rows, 1):
+                if row.source == "version":
+                    assert set(cited_in(row.purpose)) <= proposed, (family, dispute, row.purpose)
+
+
+def test_fixture_purposes_cite_only_proposed_clauses(case: Case) -> None:
+    for dispute in DISPUTES:
+        _, rows = propose(case, dispute)
+        proposed = proposed_citations(case.archive, rows)
+        cited = [c for row in in_group(rows, 1) if row.source == "version" for c in cited_in(row.purpose)]
+        assert cited, dispute
+        assert set(cited) <= proposed, dispute
+
+
+def test_clause_names_cut_at_punctuation(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    training = ingest_contract(sqlite_archive, (TRAINING,))
+    title = "《北京市专业技术类职业资格培训服务合同》"
+    rows = propose_for(sqlite_archive, training, "quality_defect")
+    assert f"{title}第三条第（二）项 甲方收取的培训服务费等经营收入首先应该用于确保培训服务合同正常履行…" in clause_names(rows)
+    rows = propose_for(sqlite_archive, training, "wrongful_termination")
+    assert clause_names(rows)[:2] == [
+        f"{title}第五条第（一）项 在签订合同并完成付费7日之内，乙方没有参加培训就主动放弃培训的…",
+        f"{title}第五条第（二）项 因甲方原因导致无法按时开班的，甲方应提前通知乙方解除合同…"]
+
+
+def test_clause_names_fit_the_limit(sqlite_archive) -> None:  # type: ignore[no-untyped-def]
+    for family, names in FAMILIES.items():
+        contract_id = ingest_contract(sqlite_archive, names)
+        for dispute in DISPUTES:
+            for name in clause_names(propose_for(sqlite_archive, contract_id, dispute)):
+                assert len(name) <= MAX_NAME, (family, name)
+                # Each name ends with a whole heading or its first words, cut at a phrase where one ends.
+                assert not re.search(r"[，。；：]…$", name), (family, name)
