@@ -40,6 +40,7 @@ from archive.errors import (
 from archive.evidence.bundle import PDF_MEDIA_TYPE
 from archive.evidence.index_pdf import ORIGIN_LABELS, chinese_numeral
 from archive.evidence.items import ORIGIN_KINDS
+from archive.i18n import get_translations
 from archive.models import (
     Clause,
     Contract,
@@ -80,6 +81,8 @@ DISPUTE_LABELS = {
     "wrongful_termination": "Wrongful termination",
     "other": "Other dispute",
 }
+# Labels of the pack languages (archive.services.evidence_drafts.PACK_LANGUAGES), in the order offered.
+PACK_LANGUAGE_LABELS = {"zh_CN": "Chinese", "en": "English"}
 STEP_LABELS = {"prepare": "Preparing the bundle", "write": "Writing the pack"}
 STATE_LABELS = {"queued": "Waiting to start", "running": "Building", "done": "Done", "failed": "Failed"}
 # How many characters of a clause's text or a record's summary a choice in the add forms shows.
@@ -95,18 +98,26 @@ VERIFY_PAGE = "/evidence-packs/verify"
 
 
 class NewDraftForm(BaseModel):
-    """The new-draft form of a contract: a proposed selection for a dispute, or an empty draft."""
+    """The new-draft form of a contract: a proposed selection for a dispute, or an empty draft.
+
+    `lang` is the pack language, which is also the language a proposal is worded in. It defaults
+    to Chinese whatever the page language, because Chinese courts take Chinese packs.
+    """
 
     start: str = Field(default="proposal", max_length=20)
     dispute: str = Field(default="other", max_length=40)
     case_name: str = Field(default="", max_length=FORM_SHORT)
+    lang: str = Field(default="zh_CN", max_length=20)
 
 
 class HeaderForm(BaseModel):
+    """The case header. A form without `lang` leaves the pack language as it is."""
+
     case_name: str = Field(default="", max_length=FORM_SHORT)
     dispute: str = Field(default="other", max_length=40)
     claimant: str = Field(default="", max_length=FORM_SHORT)
     respondent: str = Field(default="", max_length=FORM_SHORT)
+    lang: str = Field(default="", max_length=20)
 
 
 class ItemForm(BaseModel):
@@ -161,7 +172,10 @@ def contract_drafts_page(request: Request, contract_id: int, archive: ArchiveDep
 @access(Permission.WRITE)
 def start_draft(request: Request, contract_id: int, archive: ArchiveDep,
                 form: Annotated[NewDraftForm, Form()]) -> Response:
-    """Create a draft on the contract: the proposed evidence for the chosen dispute, or no items."""
+    """Create a draft on the contract: the proposed evidence for the chosen dispute, or no items.
+
+    The draft's pack language is the one chosen in the form, and a proposal is worded in it.
+    """
     actor = request_actor(request)
     case_name = form.case_name.strip()
     try:
@@ -169,12 +183,18 @@ def start_draft(request: Request, contract_id: int, archive: ArchiveDep,
             check_contract_visible(session, actor, contract_id)
             if form.start == "empty":
                 draft = drafts.create_draft(session, case_name=case_name, contract_ids=[contract_id], actor=actor,
-                                            dispute=form.dispute)
+                                            dispute=form.dispute, lang=form.lang)
             else:
+                # get_translations gives English for an unknown language, so check the choice first.
+                if form.lang not in drafts.PACK_LANGUAGES:
+                    raise InvalidEvidenceDraftError(problems.PACK_LANGUAGE_INVALID, draft_id="",
+                                                    allowed=", ".join(drafts.PACK_LANGUAGES))
                 draft = propose_draft(session, contract_ids=[contract_id], dispute=form.dispute, actor=actor,
-                                      translations=request_translations(request))
+                                      translations=get_translations(form.lang))
+                changes = {"lang": form.lang}
                 if case_name:
-                    drafts.update_draft(session, draft.id, {"case_name": case_name}, actor=actor)
+                    changes["case_name"] = case_name
+                drafts.update_draft(session, draft.id, changes, actor=actor)
             draft_id = draft.id
     except ArchiveError as error:
         context = contract_drafts_context(request, archive, contract_id, new_form=form.model_dump(),
@@ -201,8 +221,8 @@ def contract_drafts_context(request: Request, archive: Archive, contract_id: int
         contract = get_contract_or_raise(session, contract_id)
         rows = draft_rows(session, drafts.list_drafts(session, actor=actor, contract_id=contract_id))
         contract_values = {"id": contract.id, "number": contract.number, "title": contract.title}
-    return {"contract": contract_values, "drafts": rows, "new_form": new_form or {"start": "proposal"},
-            "error": error, **_choices()}
+    return {"contract": contract_values, "drafts": rows,
+            "new_form": new_form or {"start": "proposal", "lang": "zh_CN"}, "error": error, **_choices()}
 
 
 def draft_rows(session: Session, found: list[EvidenceDraft]) -> list[dict[str, Any]]:
@@ -230,7 +250,8 @@ def draft_rows(session: Session, found: list[EvidenceDraft]) -> list[dict[str, A
 
 
 def _choices() -> dict[str, Any]:
-    return {"dispute_labels": DISPUTE_LABELS, "origin_labels": {kind: ORIGIN_LABELS[kind] for kind in ORIGIN_KINDS}}
+    return {"dispute_labels": DISPUTE_LABELS, "origin_labels": {kind: ORIGIN_LABELS[kind] for kind in ORIGIN_KINDS},
+            "language_labels": PACK_LANGUAGE_LABELS}
 
 
 # The draft editor
@@ -250,8 +271,10 @@ def draft_page(request: Request, draft_id: int, archive: ArchiveDep,
 @access(Permission.WRITE)
 def change_header(request: Request, draft_id: int, archive: ArchiveDep,
                   form: Annotated[HeaderForm, Form()]) -> Response:
-    """Set the case name, dispute and parties that head the evidence index."""
+    """Set the case name, dispute and parties that head the evidence index, and the pack language."""
     changes = form.model_dump()
+    if not changes["lang"]:
+        del changes["lang"]
 
     def change(session: Session) -> None:
         drafts.update_draft(session, draft_id, changes, actor=request_actor(request))
@@ -277,11 +300,15 @@ def change_group_titles(request: Request, draft_id: int, archive: ArchiveDep,
 @access(Permission.WRITE)
 def add_item(request: Request, draft_id: int, archive: ArchiveDep,
              form: Annotated[AddItemForm, Form()]) -> Response:
-    """Append a document version, a clause or a performance record of the draft's contracts to a group."""
-    gettext = request_translations(request).gettext
+    """Append a document version, a clause or a performance record of the draft's contracts to a group.
+
+    Defaults for the fields left empty are worded in the draft's pack language, as the pack prints them.
+    """
     added: list[int] = []
 
     def change(session: Session) -> None:
+        pack_lang = _pack_language(session.get(EvidenceDraft, draft_id))
+        gettext = get_translations(pack_lang).gettext
         record = form.source == "record"
         data = drafts.ItemInput(
             source=form.source, name=form.name, document_version_id=_optional_id(form.document_version_id),
@@ -290,7 +317,7 @@ def add_item(request: Request, draft_id: int, archive: ArchiveDep,
             issuer=form.issuer.strip() or (gettext("Us") if record else ""),
             purpose=form.purpose, pages=form.pages, group_number=form.group_number)
         if not data.name.strip():
-            data.name = default_item_name(session, data, gettext, request_locale(request))
+            data.name = default_item_name(session, data, gettext, pack_lang)
         if record and not data.purpose.strip():
             data.purpose = default_record_purpose(session, data, gettext)
         added.append(drafts.add_item(session, draft_id, data, actor=request_actor(request)).id)
@@ -457,8 +484,9 @@ def _optional_id(value: str) -> int | None:
 def default_item_name(session: Session, data: drafts.ItemInput, gettext: Callable[[str], str], locale: str) -> str:
     """Return the name an item gets when the add form's name is left empty: its document, clause or record.
 
-    A clause is named as the proposals name it: the document's title in title marks, the clause's
-    citation in `locale` (第八条第2项) and its heading or first words.
+    Documents and clauses are named as the proposals name them. A document's name is its title in
+    title marks (《》 in Chinese). A clause's name adds the clause's citation in `locale`
+    (第八条第2项) and its heading or first words.
     """
     if data.source == "record" and data.record_id is not None:
         record = session.get(PerformanceRecord, data.record_id)
@@ -478,7 +506,8 @@ def default_item_name(session: Session, data: drafts.ItemInput, gettext: Callabl
     if data.source == "version" and data.document_version_id is not None:
         version = session.get(DocumentVersion, data.document_version_id)
         if version is not None:
-            return _shortened(_document_title(session.get(Document, version.document_id), version))
+            title = _document_title(session.get(Document, version.document_id), version)
+            return _shortened(gettext("“{title}”").format(title=title))
     return ""
 
 
@@ -493,6 +522,20 @@ def default_record_purpose(session: Session, data: drafts.ItemInput, gettext: Ca
         details = gettext("Details: {summary}").format(summary=record.summary.strip())
         purpose = gettext("{first} {second}").format(first=purpose, second=details)
     return purpose[:drafts.MAX_TEXT]
+
+
+def _pack_language(draft: EvidenceDraft | None) -> str:
+    """Return the draft's pack language, or Chinese when there is no draft or its value is not a pack language."""
+    lang = draft.lang if draft is not None else None
+    return lang if lang in drafts.PACK_LANGUAGES else "zh_CN"
+
+
+def _saved_language(snapshot: dict[str, Any] | None) -> str | None:
+    """Return the pack language of a saved revision, as a build reads it, or None before the first save."""
+    if snapshot is None:
+        return None
+    lang = snapshot.get("lang", "zh_CN")
+    return lang if lang in drafts.PACK_LANGUAGES else "zh_CN"
 
 
 def _shortened(text: str) -> str:
@@ -532,24 +575,29 @@ def editor_context(request: Request, archive: Archive, draft_id: int, *, editing
         contract_ids = drafts.draft_contract_ids(session, draft_id)
         items = drafts.draft_items(session, draft_id)
         titles = {int(key): value for key, value in (draft.group_titles or {}).items()}
-        groups = _groups(items, titles, chinese, gettext, _bundle_facts(session, items))
+        groups = _groups(items, titles, chinese, gettext, _bundle_facts(session, items),
+                         drafts.changed_records(session, draft_id))
         versions = _version_choices(session, contract_ids, gettext)
         chosen = clauses_of if any(v["id"] == clauses_of for v in versions) else _main_version(versions)
         context = {
             "draft": {"id": draft.id, "case_name": draft.case_name, "dispute": draft.dispute,
-                      "claimant": draft.claimant, "respondent": draft.respondent, "revision": draft.revision,
-                      "saved_at": draft.saved_at, "saved_by": draft.saved_by, "dirty": draft.dirty,
-                      "created_by": draft.created_by, "updated_at": draft.updated_at},
+                      "claimant": draft.claimant, "respondent": draft.respondent, "lang": _pack_language(draft),
+                      "saved_lang": _saved_language(draft.saved_snapshot) if draft.revision else None,
+                      "revision": draft.revision, "saved_at": draft.saved_at, "saved_by": draft.saved_by,
+                      "dirty": draft.dirty, "created_by": draft.created_by, "updated_at": draft.updated_at},
             "contracts": [{"id": c.id, "number": c.number, "title": c.title}
                           for c in (session.get(Contract, contract_id) for contract_id in contract_ids) if c],
             "contract_choices": _contract_choices(session, actor, contract_ids),
             "groups": groups,
+            "changed_items": [item for group in groups for item in group["items"] if item["record_change"]],
             "title_rows": _title_rows(groups, titles, chinese, gettext),
             "next_group": max([g["number"] for g in groups] + list(titles) + [0]) + 1,
             "version_choices": versions,
             "clauses_of": chosen,
             "clause_choices": _clause_choices(session, chosen),
             "record_choices": _record_choices(session, contract_ids, gettext),
+            # The add-record form offers the issuer add_item uses, in the pack language.
+            "default_issuer": get_translations(_pack_language(draft)).gettext("Us"),
             "builds": _recent_builds(session, draft_id),
             "packs": list_packs(session, draft_id),
         }
@@ -563,11 +611,12 @@ def _group_label(number: int, chinese: bool, gettext: Callable[[str], str]) -> s
 
 
 def _groups(items: list[EvidenceDraftItem], titles: dict[int, str], chinese: bool, gettext: Callable[[str], str],
-            facts: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+            facts: dict[int, dict[str, Any]], changed: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
     """Return the groups that have items, each with its label, title and numbered items in order.
 
     `facts` contains, by item id, the pages a clause item bundles by default and whether the item's
-    file is a PDF (see _bundle_facts).
+    file is a PDF (see _bundle_facts). `changed` contains, by item id, the record revisions of the
+    record items whose record was edited after the item was written (see changed_records).
     """
     groups: list[dict[str, Any]] = []
     numbered = drafts.numbered(items)
@@ -582,7 +631,7 @@ def _groups(items: list[EvidenceDraftItem], titles: dict[int, str], chinese: boo
             "issuer": item.issuer, "purpose": item.purpose, "pages": item.pages or "", "source": item.source,
             "clause_pages": facts[item.id]["clause_pages"], "printed": facts[item.id]["printed"],
             "group_number": item.group_number, "link": _source_link(item), "first": number == 1,
-            "last": not next_same_group,
+            "last": not next_same_group, "record_change": changed.get(item.id),
         })
     return groups
 
@@ -726,12 +775,26 @@ def build_page(request: Request, build_id: int, archive: ArchiveDep) -> Response
     with archive.session() as session:
         build = get_build(session, build_id, actor=request_actor(request))
         status = _status(build, gettext)
-        draft = session.get(EvidenceDraft, build.draft_id)
-        case_name = draft.case_name if draft else ""
+        revision = _built_revision(session.get(EvidenceDraft, build.draft_id), build.draft_revision)
     pack = get_pack(archive, status["pack_id"], actor=request_actor(request)) if status["pack_id"] else None
-    context = {"build": status, "case_name": case_name, "pack": pack, "step_labels": STEP_LABELS,
-               "state_labels": STATE_LABELS}
+    context = {"build": status, "revision": revision, "pack": pack, "step_labels": STEP_LABELS,
+               "state_labels": STATE_LABELS, "language_labels": PACK_LANGUAGE_LABELS}
     return render(request, "evidence_build.html", context)
+
+
+def _built_revision(draft: EvidenceDraft | None, revision: int) -> dict[str, Any]:
+    """Describe the saved revision a build is of: its case name, its pack language and any later save.
+
+    The draft keeps only its last saved snapshot. When the draft has been saved again since the
+    build was requested, `later` is the newer revision, and `lang` is None because that revision's
+    language is no longer stored.
+    """
+    snapshot = draft.saved_snapshot if draft is not None else None
+    later = draft.revision if draft is not None and draft.revision > revision else None
+    # NOTE: after a later save, the case name shown is the newer revision's, because the draft
+    # does not keep older snapshots. The page names the revision that the case name belongs to.
+    case_name = (snapshot or {}).get("case_name") or (draft.case_name if draft is not None else "")
+    return {"case_name": case_name, "later": later, "lang": None if later else _saved_language(snapshot)}
 
 
 @router.get("/evidence-builds/{build_id}/status")

@@ -55,9 +55,13 @@ def contract_id(client: TestClient) -> int:
     return results[0].contract_id
 
 
-def propose(client: TestClient, contract_id: int, dispute: str = "unpaid_price", lang: str = "zh_CN") -> int:
-    response = client.post(f"/contracts/{contract_id}/evidence?lang={lang}", follow_redirects=False,
-                           data={"start": "proposal", "dispute": dispute})
+def propose(client: TestClient, contract_id: int, dispute: str = "unpaid_price", lang: str = "zh_CN",
+            pack_lang: str | None = None) -> int:
+    """Propose a draft from the page in `lang`; without `pack_lang` the form's default pack language applies."""
+    data = {"start": "proposal", "dispute": dispute}
+    if pack_lang is not None:
+        data["lang"] = pack_lang
+    response = client.post(f"/contracts/{contract_id}/evidence?lang={lang}", follow_redirects=False, data=data)
     assert response.status_code == 303, response.text
     match = re.fullmatch(r"/evidence-drafts/(\d+)", response.headers["location"])
     assert match, response.headers["location"]
@@ -131,7 +135,7 @@ def test_proposal_groups_and_numbers(client: TestClient, contract_id: int) -> No
 
     tree = parse(page.text)
     assert page.status_code == 200
-    assert tree.xpath("//h1")[0].text_content().startswith("关于《SERVICES AGREEMENT》的拖欠货款纠纷")
+    assert tree.xpath("//h1")[0].text_content().startswith("关于《SERVICES AGREEMENT》的拖欠服务费纠纷")
     assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议"]
     labels = tree.xpath("//td[@class='number']/text()")
     assert len(labels) >= 4  # the contract, its payment clauses and the two amendments
@@ -231,7 +235,7 @@ def test_move_up_down_and_between_groups(client: TestClient, draft_id: int) -> N
     assert after[-1] == ("2-1", before[2][1], third)
     assert [label for label, _, _ in after] == [f"1-{number}" for number in range(1, len(before))] + ["2-1"]
     tree = parse(client.get(f"/evidence-drafts/{draft_id}").text)
-    assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议", "证据二：履行情况"]
+    assert tree.xpath("//section//h3/text()") == ["证据一：合同及补充协议", "证据二：履行情况（未找到交付或验收记录，请补充）"]
 
 
 @pytest.mark.parametrize("group", ["0", "100", "-1", "二"])
@@ -296,7 +300,7 @@ def test_add_version_clause_and_record(client: TestClient, contract_id: int, dra
     assert [label for label, _, _ in items][-2:] == ["3-1", "3-2"]
     assert group_one[-1][1].startswith("《SERVICES AGREEMENT》")
     assert clause_label.split(" ", 1)[-1][:10] in group_one[-1][1]
-    assert items[-2][1] == "SERVICES AGREEMENT"
+    assert items[-2][1] == "《SERVICES AGREEMENT》"
     assert items[-1][1] == "催款记录"
     assert item_row(client, draft_id, items[-2][2]).origin == "electronic"
 
@@ -426,7 +430,7 @@ def test_save_build_download_verify(client: TestClient, draft_id: int, tmp_path:
 
 
 def test_build_page_in_english(client: TestClient, contract_id: int) -> None:
-    draft_id = propose(client, contract_id, lang="en")
+    draft_id = propose(client, contract_id, lang="en", pack_lang="en")
     client.post(f"/evidence-drafts/{draft_id}/save")
 
     build_id, status = build_and_wait(client, draft_id)
@@ -438,7 +442,9 @@ def test_build_page_in_english(client: TestClient, contract_id: int) -> None:
     editor = parse(client.get(f"/evidence-drafts/{draft_id}?lang=en").text)
     assert editor.xpath("//section//h3/text()") == ["Evidence group 1: Contract and amendments"]
     assert editor.xpath("//h2[@id='items']/text()") == ["Evidence index"]
-    assert editor.xpath("//h1/text()")[0].startswith("Unpaid price dispute concerning “SERVICES AGREEMENT”")
+    assert "concerning “SERVICES AGREEMENT”" in editor.xpath("//h1/text()")[0]
+    assert "The pack's files are in English, the pack language saved with revision 1." in page.xpath(
+        "//p[@id='build-case']")[0].text_content()
 
 
 def test_running_build_page_refreshes(client: TestClient, draft_id: int) -> None:
@@ -457,8 +463,8 @@ def test_running_build_page_refreshes(client: TestClient, draft_id: int) -> None
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("not-a-pack.zip", b"%PDF-1.4 not a zip", "not-a-pack.zip 无法作为 ZIP 文件打开"),
-    ("empty.zip", b"", "empty.zip 无法作为 ZIP 文件打开"),
+    ("not-a-pack.zip", b"%PDF-1.4 not a zip", "not-a-pack.zip 根本不是 ZIP 文件"),
+    ("empty.zip", b"", "empty.zip 根本不是 ZIP 文件"),
 ])
 def test_verify_non_zip(client: TestClient, name: str, data: bytes, message: str) -> None:
     response = client.post("/evidence-packs/verify", files={"file": (name, data, "application/zip")})
@@ -518,7 +524,7 @@ def test_session_forms_need_csrf(session_client: tuple[TestClient, int]) -> None
     with_token = browser.post("/evidence-packs/verify", data={"csrf_token": token},
                               files={"file": ("a.zip", b"PK")})
     assert with_token.status_code == 200
-    assert "a.zip 无法作为 ZIP 文件打开" in with_token.text
+    assert "a.zip 根本不是 ZIP 文件" in with_token.text
 
 
 def test_viewer_reads_but_cannot_change(client: TestClient, draft_id: int) -> None:
@@ -556,6 +562,7 @@ def language_link(page: str) -> str:
 
 @pytest.mark.parametrize(("path", "data", "expected"), [
     ("header", {"case_name": "", "dispute": "unpaid_price"}, "/evidence-drafts/{id}?lang=en#case"),
+    ("header", {"case_name": "案件", "dispute": "unpaid_price", "lang": "fr"}, "/evidence-drafts/{id}?lang=en#case"),
     ("group-titles", {"group": ["0"], "title": ["零"]}, "/evidence-drafts/{id}?lang=en#groups"),
     ("items", {"source": "version", "document_version_id": "987654", "name": "x"},
      "/evidence-drafts/{id}?lang=en#add-items"),
@@ -591,6 +598,18 @@ def test_language_link_after_rejected_start(client: TestClient, contract_id: int
     assert response.status_code == 422
     assert language_link(response.text) == f"/contracts/{contract_id}/evidence?lang=en"
     assert client.get(language_link(response.text)).status_code == 200
+
+
+def test_language_link_after_wrong_pack_language(client: TestClient, contract_id: int) -> None:
+    response = client.post(f"/contracts/{contract_id}/evidence", data={"start": "proposal", "lang": "fr"})
+
+    assert response.status_code == 422
+    assert "证据包的语言必须是以下之一：zh_CN, en" in error_text(response.text)
+    assert parse(response.text).xpath("//select[@id='new-lang']/option[@selected]/@value") == []
+    assert language_link(response.text) == f"/contracts/{contract_id}/evidence?lang=en"
+    assert client.get(language_link(response.text)).status_code == 200
+    with archive_of(client).session() as session:
+        assert session.scalars(select(EvidenceDraft)).all() == []
 
 
 def test_language_link_after_verify(client: TestClient) -> None:
@@ -770,3 +789,208 @@ def test_editor_times_in_local_zone(client: TestClient, draft_id: int) -> None:
     assert shown in page.xpath("//section[@class='draft-status']/p")[0].text_content()
     listed = parse(client.get("/evidence-drafts").text)
     assert listed.xpath("//table[@class='evidence-drafts']//small/text()") == [shown]
+
+
+# Records changed under their items
+
+
+def record_item(client: TestClient, contract_id: int, draft_id: int) -> tuple[int, int]:
+    """Add a delivery record and an item of it to the draft; return the record id and the item id."""
+    import datetime as dt
+
+    with archive_of(client).session() as session:
+        record_id = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="delivery", occurred_on=dt.date(2025, 5, 6), summary="交付第一期成果"), actor=SYSTEM).id
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "record", "record_id": str(record_id), "group_number": "2"})
+    assert added.status_code == 303, added.text
+    return record_id, int(added.headers["location"].rsplit("#item-", 1)[1])
+
+
+def test_changed_record_warns_until_edited(client: TestClient, contract_id: int, draft_id: int) -> None:
+    record_id, item_id = record_item(client, contract_id, draft_id)
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert not page.xpath("//*[contains(@class, 'record-changed')]")
+
+    with archive_of(client).session() as session:
+        record_service.update_record(session, record_id, {"summary": "交付第一期成果（已更正）"}, actor=SYSTEM)
+
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    warning = page.xpath(f"//tr[@id='item-{item_id}']//*[@id='item-{item_id}-changed']/text()")
+    assert warning == ["记录已于加入后修改（第 1 版 → 第 2 版），请核对证据名称和证明目的"]
+    assert len(page.xpath("//tr[contains(@class, 'evidence-item')]//*[contains(@class, 'record-changed')]")) == 1
+    summary = page.xpath("//section[@class='draft-status']/p[@id='changed-records']")
+    assert summary, "no summary near the Save button"
+    assert "请在保存前核对" in summary[0].text_content()
+    assert summary[0].xpath("./a/@href") == [f"#item-{item_id}"]
+    assert summary[0].xpath("./a/text()") == ["2-1"]
+    english = parse(client.get(f"/evidence-drafts/{draft_id}?lang=en").text)
+    assert english.xpath(f"//*[@id='item-{item_id}-changed']/text()") == [
+        "The record was changed after this item was written (revision 1 → 2). "
+        "Check the name and the fact to be proved."]
+
+    item = item_row(client, draft_id, item_id)
+    edited = client.post(f"/evidence-drafts/{draft_id}/items/{item_id}", follow_redirects=False, data={
+        "name": item.name, "origin": item.origin, "issuer": item.issuer,
+        "purpose": "证明已交付第一期成果（已更正）。", "pages": "", "group_number": "2"})
+
+    assert edited.status_code == 303
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert not page.xpath("//*[contains(@class, 'record-changed')]")
+
+
+# Pack language
+
+
+def test_pack_language_defaults_to_chinese(client: TestClient, contract_id: int) -> None:
+    for lang in ("zh_CN", "en"):
+        form = parse(client.get(f"/contracts/{contract_id}/evidence?lang={lang}").text)
+        assert form.xpath("//select[@id='new-lang']/option/@value") == ["zh_CN", "en"], lang
+        assert form.xpath("//select[@id='new-lang']/option[@selected]/@value") == ["zh_CN"], lang
+    english_form = parse(client.get(f"/contracts/{contract_id}/evidence?lang=en").text)
+    assert english_form.xpath("//select[@id='new-lang']/option/text()") == ["Chinese", "English"]
+
+    # A form without the field, such as a script's, gets Chinese too.
+    draft_id = propose(client, contract_id, lang="en")
+
+    draft = draft_of(client, draft_id)
+    assert draft.lang == "zh_CN"
+    assert draft.case_name.startswith("关于《SERVICES AGREEMENT》")
+    assert draft.group_titles["1"] == "合同及补充协议"
+    assert items_of(client, draft_id)[0][1] == "《SERVICES AGREEMENT》"
+
+
+def test_proposal_worded_in_chosen_language(client: TestClient, contract_id: int) -> None:
+    draft_id = propose(client, contract_id, lang="zh_CN", pack_lang="en")
+
+    draft = draft_of(client, draft_id)
+    assert draft.lang == "en"
+    assert "concerning “SERVICES AGREEMENT”" in draft.case_name
+    assert draft.group_titles["1"] == "Contract and amendments"
+    assert items_of(client, draft_id)[0][1] == "“SERVICES AGREEMENT”"
+    page = parse(client.get(f"/evidence-drafts/{draft_id}?lang=zh_CN").text)
+    assert page.xpath("//select[@id='case-lang']/option[@selected]/@value") == ["en"]
+    assert page.xpath("//p[@id='pack-language']/text()") == ["该草稿的证据包将使用英文。"]
+
+
+def test_empty_draft_keeps_chosen_language(client: TestClient, contract_id: int) -> None:
+    created = client.post(f"/contracts/{contract_id}/evidence", follow_redirects=False, data={
+        "start": "empty", "dispute": "other", "case_name": "Service fee claim", "lang": "en"})
+
+    assert created.status_code == 303
+    assert draft_of(client, int(created.headers["location"].rsplit("/", 1)[1])).lang == "en"
+
+
+def test_header_changes_pack_language(client: TestClient, draft_id: int) -> None:
+    header = {"case_name": "服务费纠纷案", "dispute": "unpaid_price", "claimant": "", "respondent": ""}
+    assert client.post(f"/evidence-drafts/{draft_id}/header", data=header).status_code == 200
+    assert draft_of(client, draft_id).lang == "zh_CN"  # a form without the field keeps the language
+
+    changed = client.post(f"/evidence-drafts/{draft_id}/header", follow_redirects=False, data={**header, "lang": "en"})
+
+    assert changed.status_code == 303
+    assert draft_of(client, draft_id).lang == "en"
+    page = parse(client.get(f"/evidence-drafts/{draft_id}?lang=en").text)
+    assert page.xpath("//label[@for='case-lang']/text()") == ["Pack language"]
+    assert page.xpath("//select[@id='case-lang']/option[@selected]/@value") == ["en"]
+    assert page.xpath("//p[@id='pack-language']/text()") == ["Packs of this draft will be in English."]
+
+    client.post(f"/evidence-drafts/{draft_id}/save")
+    client.post(f"/evidence-drafts/{draft_id}/header", data={**header, "lang": "zh_CN"})
+
+    assert draft_of(client, draft_id).saved_snapshot["lang"] == "en"
+    status = parse(client.get(f"/evidence-drafts/{draft_id}?lang=zh_CN").text).xpath("//p[@id='pack-language']")[0]
+    assert status.text_content() == ("按第 1 版生成的证据包使用英文。 "
+                                     "证据包语言已改为中文，保存草稿后生成的证据包才使用该语言。")
+
+
+def test_viewer_sees_pack_language(client: TestClient, draft_id: int) -> None:
+    token = add_user(archive_of(client).settings, "viewer-pack-language", "viewer")
+
+    page = parse(client.get(f"/evidence-drafts/{draft_id}", headers=bearer(token)).text)
+
+    assert page.xpath("//dd[@id='case-lang']/text()") == ["中文"]
+
+
+# Default names of hand-added items
+
+
+def test_version_item_named_in_pack_language(client: TestClient, contract_id: int) -> None:
+    chinese_id = propose(client, contract_id)
+    english_id = propose(client, contract_id, pack_lang="en")
+    version_id = parse(client.get(f"/evidence-drafts/{chinese_id}").text).xpath(
+        "//select[@id='add-version-id']/option/@value")[0]
+
+    names = []
+    for draft_id in (chinese_id, english_id):
+        # The page is in English for both, so only the draft's language decides the wording.
+        added = client.post(f"/evidence-drafts/{draft_id}/items?lang=en", follow_redirects=False, data={
+            "source": "version", "document_version_id": version_id, "group_number": "3"})
+        assert added.status_code == 303, added.text
+        names.append(item_row(client, draft_id, int(added.headers["location"].rsplit("#item-", 1)[1])).name)
+
+    assert names == ["《SERVICES AGREEMENT》", "“SERVICES AGREEMENT”"]
+
+
+def test_record_item_defaults_in_pack_language(client: TestClient, contract_id: int) -> None:
+    import datetime as dt
+
+    draft_id = propose(client, contract_id, pack_lang="en")
+    with archive_of(client).session() as session:
+        record_id = record_service.create_record(session, contract_id, record_service.RecordInput(
+            kind="delivery", occurred_on=dt.date(2025, 5, 6), summary="First batch delivered"), actor=SYSTEM).id
+    page = parse(client.get(f"/evidence-drafts/{draft_id}").text)
+    assert page.xpath("//input[@id='add-record-issuer']/@value") == ["Us"]
+
+    added = client.post(f"/evidence-drafts/{draft_id}/items", follow_redirects=False, data={
+        "source": "record", "record_id": str(record_id), "group_number": "2"})
+
+    item = item_row(client, draft_id, int(added.headers["location"].rsplit("#item-", 1)[1]))
+    assert item.issuer == "Us"
+    assert item.name == "Delivery record (2025-05-06)"
+    assert "2025-05-06" in item.purpose
+    assert "First batch delivered" in item.purpose
+
+
+# The build page names the revision it builds
+
+
+def queue_build(client: TestClient, draft_id: int) -> int:
+    """Queue a build of the saved revision without running it, and return its id."""
+    from archive.services.evidence_builds import request_build
+
+    with archive_of(client).session() as session:
+        return request_build(session, draft_id, actor=SYSTEM, lang="zh_CN").id
+
+
+def test_build_page_shows_saved_case_name(client: TestClient, draft_id: int) -> None:
+    saved_name = draft_of(client, draft_id).case_name
+    client.post(f"/evidence-drafts/{draft_id}/save")
+    build_id = queue_build(client, draft_id)
+    client.post(f"/evidence-drafts/{draft_id}/header", data={
+        "case_name": "改名后尚未保存", "dispute": "unpaid_price", "claimant": "", "respondent": "", "lang": "en"})
+
+    page = parse(client.get(f"/evidence-builds/{build_id}").text)
+
+    assert page.xpath("//p[@class='crumbs']/a/text()") == [saved_name]
+    assert page.xpath("//small[@id='build-revision']/text()") == ["第 1 版"]
+    case = page.xpath("//p[@id='build-case']")[0].text_content()
+    assert case.startswith(f"案件名称：{saved_name}")
+    assert "证据包文件使用中文，即第 1 版保存的证据包语言。" in case
+    assert "改名后尚未保存" not in page.xpath("//main")[0].text_content()
+
+
+def test_build_page_after_later_save(client: TestClient, draft_id: int) -> None:
+    client.post(f"/evidence-drafts/{draft_id}/save")
+    build_id = queue_build(client, draft_id)
+    client.post(f"/evidence-drafts/{draft_id}/header", data={
+        "case_name": "第二版案件名称", "dispute": "unpaid_price", "claimant": "", "respondent": ""})
+    client.post(f"/evidence-drafts/{draft_id}/save")
+
+    page = parse(client.get(f"/evidence-builds/{build_id}").text)
+
+    assert page.xpath("//small[@id='build-revision']/text()") == ["第 1 版（此后已另存第 2 版）"]
+    assert page.xpath("//p[@id='build-case']")[0].text_content().strip() == "第 2 版的案件名称：第二版案件名称"
+    english = parse(client.get(f"/evidence-builds/{build_id}?lang=en").text)
+    assert english.xpath("//small[@id='build-revision']/text()") == [
+        "revision 1 (saved again since as revision 2)"]
