@@ -629,3 +629,12 @@ class PackTooLargeError(FileTooLargeError):
         "{file} is larger than the upload limit of {limit_mb} MB. A pack cannot be split without changing it, "
         "so check it on the server with 'contract-archive pack verify', which has no size limit."
     )
+
+
+class EvidenceRevisionReplacedError(InvalidInputError):
+    code = "evidence_revision_replaced"
+    status = 409
+    template = (
+        "Revision {revision} of evidence draft {draft_id} was not built, because the draft was saved again as "
+        "revision {current} before the build started. Build the pack again to pack revision {current}."
+    )

@@ -791,8 +791,7 @@ def _built_revision(draft: EvidenceDraft | None, revision: int) -> dict[str, Any
     """
     snapshot = draft.saved_snapshot if draft is not None else None
     later = draft.revision if draft is not None and draft.revision > revision else None
-    # NOTE: after a later save, the case name shown is the newer revision's, because the draft
-    # does not keep older snapshots. The page names the revision that the case name belongs to.
+    # NOTE: after a later save the case name shown is the newer revision's, since older snapshots are not kept.
     case_name = (snapshot or {}).get("case_name") or (draft.case_name if draft is not None else "")
     return {"case_name": case_name, "later": later, "lang": None if later else _saved_language(snapshot)}
 

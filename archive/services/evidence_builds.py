@@ -98,7 +98,7 @@ def run_build(archive: Archive, build_id: int) -> None:
         actor = (actor_for(session, build.requested_by_id, build.requested_by, build.requested_role)
                  if build.requested_by_id is not None
                  else Actor(user_id=None, username=build.requested_by, role=build.requested_role))
-        draft_id = build.draft_id
+        draft_id, revision = build.draft_id, build.draft_revision
 
     last = 0.0
 
@@ -113,7 +113,7 @@ def run_build(archive: Archive, build_id: int) -> None:
             row.step, row.done, row.total = step, done, total
 
     try:
-        pack = build_pack(archive, draft_id, actor=actor, progress=report)
+        pack = build_pack(archive, draft_id, actor=actor, progress=report, revision=revision)
     except ArchiveError as error:
         logger.warning("evidence pack build failed build_id=%s code=%s", build_id, error.code)
         _finish(archive, build_id, state="failed", error_code=error.code, error_params=_plain(error.params))

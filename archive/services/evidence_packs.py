@@ -32,6 +32,7 @@ from archive.context import Archive
 from archive.errors import (
     EvidenceDraftNotSavedError,
     EvidencePackFileMissingError,
+    EvidenceRevisionReplacedError,
     EvidenceSourceMissingError,
     NotFoundError,
 )
@@ -164,10 +165,11 @@ class BuiltPack:
 
 
 def build_pack(archive: Archive, draft_id: int, *, actor: Actor, progress: Progress | None = None,
-               client_address: str | None = None) -> BuiltPack:
+               client_address: str | None = None, revision: int | None = None) -> BuiltPack:
     """Build the pack of the draft's last saved revision, store it and record an audit event.
 
-    The pack's files are in the language saved with the revision, whoever builds it.
+    The pack's files are in the language saved with the revision, whoever builds it. With
+    `revision`, raises EvidenceRevisionReplacedError when the draft has been saved again since.
 
     Raises EvidenceDraftNotSavedError before the first save, NotFoundError for a draft `actor`
     may not see, EvidenceFileError for an item whose PDF cannot be bundled, and
@@ -178,6 +180,9 @@ def build_pack(archive: Archive, draft_id: int, *, actor: Actor, progress: Progr
     report = progress or (lambda step, done, total: None)
     with archive.session() as session:
         draft = get_draft_or_raise(session, draft_id, actor)
+        if revision is not None and draft.revision != revision:
+            # NOTE: only the newest saved revision can be built; an older one's pack, once built, stays stored.
+            raise EvidenceRevisionReplacedError(draft_id=draft_id, revision=revision, current=draft.revision)
         lang = (draft.saved_snapshot or {}).get("lang", "zh_CN")
         translations = get_translations(lang)
         plan = _plan(session, draft, translations)

@@ -187,3 +187,20 @@ def test_interrupt_unfinished_builds_fails_queued_build(sqlite_archive: Archive)
     row = build_row(sqlite_archive, build_id)
     assert (row.state, row.error_code) == ("failed", "build_interrupted")
     assert queue_build(sqlite_archive, draft_id) != build_id
+
+
+def test_build_of_replaced_revision_fails_clearly(sqlite_archive: Archive) -> None:
+    draft_id, _blob = saved_draft(sqlite_archive)
+    build_id = queue_build(sqlite_archive, draft_id)
+    with sqlite_archive.session() as session:
+        drafts.save_draft(session, draft_id, actor=SYSTEM)
+
+    run_build(sqlite_archive, build_id)
+
+    row = build_row(sqlite_archive, build_id)
+    assert row.state == "failed"
+    assert row.error_code == "evidence_revision_replaced"
+    message = render_error(row.error_code, row.error_params, get_translations("zh_CN").gettext, "")
+    assert message.startswith("证据草稿") and "第 1 版未生成证据包" in message
+    with sqlite_archive.session() as session:
+        assert session.scalars(select(EvidencePack)).all() == []
