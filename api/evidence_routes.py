@@ -284,7 +284,7 @@ def download_evidence_pack(pack_id: int, archive: ArchiveDep, request: Request) 
 def pack_download_response(archive: Archive, request: Request, pack_id: int) -> StreamingResponse:
     """Stream a stored pack with its name, size and SHA-256 in the headers, and audit the download.
 
-    The download page of the browser answers with this response too.
+    The browser's download page returns this response too.
     """
     actor = request_actor(request)
     pack = get_pack(archive, pack_id, actor=actor)

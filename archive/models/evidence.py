@@ -39,7 +39,7 @@ class EvidenceDraft(Base):
     # prints as 证据一 (evidence group one).
     group_titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # The language of the pack's own files (index, stamps, printouts): zh_CN or en. It belongs to
-    # the draft, not to whoever builds it, so a revision always builds to the same bytes.
+    # the draft, not to the requesting page, so a revision always builds to the same bytes.
     lang: Mapped[str] = mapped_column(String(10), default="zh_CN", server_default="zh_CN")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

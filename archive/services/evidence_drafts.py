@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import problems
-from archive.access import Actor, Permission, check_contract_visible
+from archive.access import Actor, Permission, check_contract_visible, hidden_contract_ids
 from archive.errors import InvalidEvidenceDraftError, NotFoundError
 from archive.evidence.bundle import PDF_MEDIA_TYPE, parse_page_selection
 from archive.evidence.items import ORIGIN_KINDS
@@ -50,7 +50,7 @@ MAX_TEXT = 20_000
 ITEM_TEXT_FIELDS = ("name", "origin", "issuer", "purpose", "pages", "group_number")
 HEADER_FIELDS = ("case_name", "dispute", "claimant", "respondent", "group_titles", "lang")
 PACK_LANGUAGES = ("zh_CN", "en")
-# What an item's source is called in messages; archive.vocabulary.OBJECT_NAMES has them translated.
+# Names of the item sources in messages, translated through archive.vocabulary.OBJECT_NAMES.
 SOURCE_NAMES = {"version": "Document version", "clause": "Clause", "record": "Performance record"}
 
 
@@ -205,7 +205,7 @@ def update_item(session: Session, item_id: int, changes: dict[str, Any], *, acto
                                         .where(EvidenceDraftItem.draft_id == item.draft_id)) or 0) + 1
     _set_item_fields(item, changes, draft_id=item.draft_id,
                      page_count=_page_count(session, item.document_version_id))
-    # Editing the item is reviewing it: its wording now answers to the record as it is.
+    # Editing the item counts as reviewing it against the record as it is now.
     item.source_revision = _record_revision(session, item.record_id)
     _touch(session.get(EvidenceDraft, item.draft_id))
     return item
@@ -314,8 +314,6 @@ def list_drafts(session: Session, *, actor: Actor, contract_id: int | None = Non
     drafts = list(session.scalars(query))
     if actor.is_admin:
         return drafts
-    from archive.access import hidden_contract_ids
-
     hidden = hidden_contract_ids(session, actor)
     if not hidden:
         return drafts
@@ -484,9 +482,3 @@ def _check_source(session: Session, draft_id: int, data: ItemInput) -> None:
     if contract_id is None or contract_id not in contracts:
         raise InvalidEvidenceDraftError(problems.SOURCE_NOT_IN_DRAFT, draft_id=draft_id,
                                         source=SOURCE_NAMES[data.source], id=source_id)
-
-
-def input_fields() -> tuple[str, ...]:
-    """Return the names of ItemInput's fields, for forms and the API."""
-    return tuple(field.name for field in fields(ItemInput))
-

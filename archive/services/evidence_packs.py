@@ -72,7 +72,6 @@ from archive.pdf_fonts import register_cjk_font
 from archive.services.audit import record_event
 from archive.services.evidence_as_of import (
     aware,
-    newest_version_as_of,
     record_as_of,
     record_attachments_as_of,
     records_as_of,
@@ -133,7 +132,6 @@ class _Plan:
     # Record printouts as (title, rows), keyed by path in the pack. They are rendered to PDF
     # once the font is registered.
     printouts: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
-    item_files: dict[str, str] = field(default_factory=dict)  # item label -> path in the pack
     # The bundle's entries in order: each item, or for a record item its printout and then each
     # attached file, under the item's label.
     parts: list[EvidenceItem] = field(default_factory=list)
@@ -168,7 +166,7 @@ def build_pack(archive: Archive, draft_id: int, *, actor: Actor, progress: Progr
                client_address: str | None = None, revision: int | None = None) -> BuiltPack:
     """Build the pack of the draft's last saved revision, store it and record an audit event.
 
-    The pack's files are in the language saved with the revision, whoever builds it. With
+    The pack's files are in the language saved with the revision, not in the language of the requesting page. With
     `revision`, raises EvidenceRevisionReplacedError when the draft has been saved again since.
 
     Raises EvidenceDraftNotSavedError before the first save, NotFoundError for a draft `actor`
@@ -314,9 +312,11 @@ def file_stem(name: str) -> str:
 
 
 def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
+    """Read what the draft's saved revision packs: its items, their files and the contracts they come from."""
     snapshot = draft.saved_snapshot
     if not draft.revision or snapshot is None or draft.saved_at is None:
         raise EvidenceDraftNotSavedError(draft_id=draft.id)
+
     as_of = aware(draft.saved_at).astimezone(dt.timezone.utc)
     gettext = translations.gettext
     plan = _Plan(
@@ -326,6 +326,7 @@ def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
         parties=Parties(submitter=snapshot["claimant"] or "—", opponent=snapshot["respondent"] or "—"),
         group_titles={int(k): v for k, v in snapshot["group_titles"].items()},
     )
+
     # Whole-document items claim their files first, so a file that a clause item shares is named
     # after the document's own item, whatever the item order.
     for item_data in snapshot["items"]:
@@ -336,20 +337,18 @@ def _plan(session: Session, draft: EvidenceDraft, translations: Any) -> _Plan:
         label = f"{item_data['group']}-{item_data['number']}"
         if item_data["source"] == "record":
             item, attachments, contract_id = _record_item(session, plan, item_data, label, gettext)
-            plan.items.append(item)
-            plan.parts.append(item)
-            plan.parts.extend(attachments)
         else:
             path, media_type, pages = _item_file(session, plan, item_data, label, gettext)
             item = EvidenceItem(
                 group=item_data["group"], number=item_data["number"], name=item_data["name"],
                 origin=item_data["origin"], issuer=item_data["issuer"], purpose=item_data["purpose"],
                 file_name=path, media_type=media_type, pages=pages)
-            plan.items.append(item)
-            plan.parts.append(item)
+            attachments = []
             contract_id = plan.originals[path].source.contract_id
-        plan.item_files[label] = item.file_name
+        plan.items.append(item)
+        plan.parts.extend([item, *attachments])
         used_contracts.add(contract_id)
+
     # Only contracts that items come from get their timeline and records in the pack, so a
     # contract added to the draft but not used discloses nothing.
     for contract_id in snapshot["contracts"]:

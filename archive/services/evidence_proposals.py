@@ -87,8 +87,8 @@ TOPIC_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "liability": tuple((word, "liability") for word in (
         "违约责任", "违约", "breach", "default", "liquidated damages")),
 }
-# Phrases that contain a topic word without being about the topic: 保密期限 is no delivery term,
-# 到货款 and 质保金 are instalments of the price, "execution and delivery" of a contract is its
+# Phrases that contain a topic word without being about the topic. 保密期限 is no delivery term,
+# and 到货款 and 质保金 are instalments of the price. "Execution and delivery" of a contract is its
 # signing, and a duty that survives termination (终止后仍然有效) sets no condition for terminating.
 # NOTE: the phrases are those met in the corpus contracts, so other compounds (such as a new
 # 期限 of some other duty) can still match a topic they are not about.
@@ -868,7 +868,7 @@ def _is_termination_notice(title: str) -> bool:
 
 
 def _is_key_evidence(dispute: str, group: int, *, record: PerformanceRecord | None = None, title: str = "") -> bool:
-    """Return whether an item is the key evidence that RECORD_GAPS asks for in `group` of `dispute`."""
+    """Return whether an item is the key evidence that RECORD_GAPS expects in `group` of `dispute`."""
     if dispute not in RECORD_GAPS or RECORD_GAPS[dispute][0] != group:
         return False
     if dispute == "wrongful_termination":
@@ -938,8 +938,8 @@ def _record_purpose(record: PerformanceRecord, dispute: str, sources: _Sources, 
         sentences = [_("Proves the communication of {date} by {channel}.").format(date=date, channel=channel)
                      if channel else _("Proves the communication of {date}.").format(date=date)]
     elif record.kind == "delivery" and dispute != "late_delivery":
-        # A late delivery still proves delivery, but the purpose says it was late, so the draft
-        # does not hide a defence of the other side. A late delivery dispute states the delay below.
+        # A late delivery still proves delivery, but the purpose states the delay, so the draft
+        # does not hide a defence of the other side. A late delivery dispute states it below.
         sentences = [_delivery_purpose(record, sources, _)]
     elif record.kind == "payment" and record.amount is not None:
         sentences = [_("Proves that a payment of {amount} was received on {date}.").format(

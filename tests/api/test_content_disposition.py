@@ -42,5 +42,6 @@ def test_ascii_fallback_has_no_path_or_shell_characters(name: str) -> None:
     fallback = ascii_fallback(name)
 
     assert not set(fallback) & set('/\\<>:|?*"')
-    assert fallback.isascii() and fallback.isprintable()
+    assert fallback.isascii()
+    assert fallback.isprintable()
     assert fallback.rsplit(".", 1)[1] in ("zip", "pdf")

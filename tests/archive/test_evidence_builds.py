@@ -201,6 +201,7 @@ def test_build_of_replaced_revision_fails_clearly(sqlite_archive: Archive) -> No
     assert row.state == "failed"
     assert row.error_code == "evidence_revision_replaced"
     message = render_error(row.error_code, row.error_params, get_translations("zh_CN").gettext, "")
-    assert message.startswith("证据草稿") and "第 1 版未生成证据包" in message
+    assert message.startswith("证据草稿")
+    assert "第 1 版未生成证据包" in message
     with sqlite_archive.session() as session:
         assert session.scalars(select(EvidencePack)).all() == []

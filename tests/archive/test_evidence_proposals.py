@@ -459,7 +459,7 @@ def test_office_contract_citations(sqlite_archive) -> None:  # type: ignore[no-u
     assert rows[0].purpose.endswith("合同第五条、第六条约定了质量标准及验收程序。")
 
     rows = propose_for(sqlite_archive, office, "wrongful_termination")
-    # 九、其它事宜 1. holds the right to terminate for late payment, 2. the liability for breach.
+    # 九、其它事宜 1. contains the right to terminate for late payment, 2. the liability for breach.
     assert rows[0].purpose.endswith("合同第九条第1项约定了合同解除的条件及程序。合同第九条第2项约定了违约责任。")
     assert [row.name.split(" ")[0] for row in rows if row.source == "clause"] == [
         f"{title}第九条第1项", f"{title}第九条第2项"]

@@ -333,7 +333,7 @@ def test_truncated_zip_reports_clear_error(pack: Path) -> None:
     assert report.summary() == "The pack is not intact. Problems found: 1."
 
 
-def test_file_that_is_no_zip_at_all_says_so(tmp_path: Path) -> None:
+def test_verify_non_zip_file(tmp_path: Path) -> None:
     pdf = tmp_path / "证据包.zip"
     pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 200)
 
@@ -664,7 +664,7 @@ class _NamesWithoutFlag(zipfile.ZipInfo):
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
-def test_pack_zipped_again_without_the_utf8_flag_still_verifies(pack: Path, tmp_path: Path, encoding: str) -> None:
+def test_verify_rezipped_without_utf8_flag(pack: Path, tmp_path: Path, encoding: str) -> None:
     rezipped = tmp_path / "rezipped.zip"
     with zipfile.ZipFile(rezipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in read_members(pack):

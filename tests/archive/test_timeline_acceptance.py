@@ -127,7 +127,7 @@ def test_corpus_report_on_acceptance_date(sqlite_archive: Archive) -> None:
     assert event["uploaded_on"] == upload_day(sqlite_archive, version_id)
 
 
-def test_timeline_page_says_a_report_is_dated_as_accepted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_timeline_page_acceptance_wording(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from api.app import create_app

@@ -66,7 +66,7 @@ def test_invalid_value_named_in_english(client: TestClient) -> None:
     assert "Input should be" not in message
 
 
-def test_unknown_address_shows_the_signed_in_menu(client: TestClient) -> None:
+def test_unknown_address_signed_in_menu(client: TestClient) -> None:
     response = client.get("/no-such-page", headers={"accept": "text/html"})
 
     assert response.status_code == 404
@@ -76,7 +76,7 @@ def test_unknown_address_shows_the_signed_in_menu(client: TestClient) -> None:
     assert page.xpath("//nav//a[@href='/upload']")
 
 
-def test_unknown_address_without_a_session_shows_the_page_signed_out(client: TestClient) -> None:
+def test_unknown_address_signed_out(client: TestClient) -> None:
     response = client.get("/no-such-page", headers={"accept": "text/html", "authorization": ""})
 
     assert response.status_code == 404
